@@ -1,0 +1,70 @@
+"""Fixtures every test folder shares: the real servers, and an HTTP client for an app.
+
+Servers come from DATABASE_URL / REDIS_URL / S3_ENDPOINT when set (as in CI), otherwise
+they are started once for the run by the same code as `uv run stack up`.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from urllib.parse import urlsplit
+
+import asyncpg
+
+# pytest (importlib mode) names gateway/tests/conftest.py "gateway.tests.conftest" and would
+# bind "gateway" to the gateway/ folder; importing the real package first prevents that.
+import gateway.main  # noqa: F401
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from stack.platform import Stack
+from stack.servers import Server
+from stack.settings import StackSettings
+
+
+@pytest.fixture(scope="session")
+def server_settings(tmp_path_factory: pytest.TempPathFactory) -> StackSettings:
+    """Where the servers are (or will be started), and the S3 credentials."""
+    return StackSettings(stack_dir=tmp_path_factory.mktemp("servers"))
+
+
+@pytest.fixture(scope="session")
+def servers(server_settings: StackSettings) -> Iterator[dict[str, Server]]:
+    stack = Stack(server_settings)
+    try:
+        stack.start_servers()
+        yield stack.servers
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(servers: dict[str, Server]) -> Callable[[str], Awaitable[str]]:
+    """`await fresh_database("test_auth")`: that database dropped, its async URL returned
+    (the service creates and migrates it on start, as in production)."""
+    server = urlsplit(servers["postgres"].url)
+
+    async def fresh(name: str) -> str:
+        conn = await asyncpg.connect(server._replace(path="/postgres").geturl())
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+        return server._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
+
+    return fresh
+
+
+@asynccontextmanager
+async def _client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+def client_for() -> Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """`async with client_for(app) as client`: the app's lifespan runs (migrations, clients)
+    and the client talks to it in-process."""
+    return _client_for

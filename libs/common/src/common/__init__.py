@@ -1,0 +1,1 @@
+"""Shared plumbing for every service: settings, errors, request ids, logging, health, db, tokens."""

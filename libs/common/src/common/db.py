@@ -1,0 +1,111 @@
+"""Async SQLAlchemy plumbing: engine, per-request session, database creation, migrations."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import MetaData, make_url, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from common.health import Check
+
+# Constraint names that Alembic autogenerate can diff, identical in every service.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def naming_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request owns the transaction: commit on success, roll back on any error."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+# scope="function": commit before the response goes out, so a failed commit is an error
+# response and a client never reads its own write as missing.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def postgres_check(engine: AsyncEngine) -> Check:
+    async def check() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return check
+
+
+@asynccontextmanager
+async def database(app: FastAPI, url: str, migrations_dir: Path) -> AsyncIterator[AsyncEngine]:
+    """Lifespan part: migrate, then keep an engine and sessionmaker on `app.state`."""
+    await migrate(url, migrations_dir)
+    engine = create_engine(url)
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.health_checks["postgres"] = postgres_check(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def ensure_database(url: str) -> None:
+    """Create the service's own database if it is missing (idempotent, race-safe)."""
+    target = make_url(url)
+    name = target.database
+    admin = target.set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            # Another replica may win the race; its database is as good as ours.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def alembic_config(url: str, migrations_dir: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def migrate(url: str, migrations_dir: Path) -> None:
+    """Create the database if needed and upgrade it to head (env.py holds the advisory lock)."""
+    await ensure_database(url)
+    # Alembic's env.py runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(url, migrations_dir), "head")

@@ -1,0 +1,142 @@
+"""One error shape for every service: {"error": {"code", "message", "request_id"}}."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from common.request_id import request_id_var
+
+logger = logging.getLogger(__name__)
+
+
+def default_code(status: int) -> str:
+    """`404` → `not_found`: a stable machine-readable code when the raiser gave none."""
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "error"
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "error": {"code": code, "message": message, "request_id": request_id_var.get(), **extra}
+    }
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+
+
+class ApiError(Exception):
+    """Raise from anywhere in a request; becomes the JSON error with this status and code."""
+
+    status: int = 400
+    code: str = "bad_request"
+    message: str = "Bad request"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        self.status = status or self.status
+        self.code = code or self.code
+        self.message = message or self.message
+        self.headers = headers
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class NotFound(ApiError):
+    status, code, message = 404, "not_found", "Not found"
+
+
+class Forbidden(ApiError):
+    status, code, message = 403, "forbidden", "Forbidden"
+
+
+class Unauthorized(ApiError):
+    status, code, message = 401, "unauthorized", "Not authenticated"
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class Conflict(ApiError):
+    status, code, message = 409, "conflict", "Conflict"
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    # ("body", "birthday") → "birthday": clients want the field, not where FastAPI found it.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else default_code(exc.status_code)
+        return error_response(
+            exc.status_code, default_code(exc.status_code), message, getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {
+                "field": _field(tuple(e.get("loc", ()))),
+                "message": e.get("msg", ""),
+                "type": e.get("type"),
+            }
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        return error_response(422, "validation_error", summary or "Invalid request", fields=fields)
+
+
+class UnhandledErrorMiddleware:
+    """Turns an unexpected exception into the JSON 500, never a trace.
+
+    It sits inside the request-id middleware (unlike Starlette's outermost
+    ServerErrorMiddleware), so the 500 still carries the request id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error")
+            if started:
+                raise
+            response = error_response(500, "internal_error", "Internal server error")
+            await response(scope, receive, send)

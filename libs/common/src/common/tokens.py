@@ -1,0 +1,135 @@
+"""Access-token verification from auth's JWKS, used by every service and the gateway.
+
+The JWKS is cached and refetched when a token names an unknown `kid` (key rotation),
+at most once per `refetch_interval` so forged kids cannot hammer auth.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import OAuth2PasswordBearer
+from joserfc import jwt
+from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from common.errors import ApiError, Unauthorized
+from common.settings import TokenSettings
+
+ALGORITHMS = ["ES256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as the access token says."""
+
+    id: str
+    username: str
+    claims: dict[str, Any] = field(repr=False)
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        jwks_url: str,
+        issuer: str,
+        audience: str,
+        http: httpx.AsyncClient | None = None,
+        refetch_interval: float = 1.0,
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.http = http or httpx.AsyncClient(timeout=5.0)
+        self.refetch_interval = refetch_interval
+        self._keys: KeySet | None = None
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        self._claims = jwt.JWTClaimsRegistry(
+            leeway=5,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _refresh(self, *, stale_after: float) -> KeySet:
+        async with self._lock:
+            if self._keys is None or time.monotonic() - self._fetched_at >= stale_after:
+                try:
+                    response = await self.http.get(self.jwks_url)
+                    response.raise_for_status()
+                    self._keys = KeySet.import_key_set(response.json())
+                except (httpx.HTTPError, ValueError, JoseError) as exc:
+                    if self._keys is None:
+                        raise ApiError(
+                            "Cannot verify tokens right now",
+                            status=503,
+                            code="auth_unavailable",
+                        ) from exc
+                self._fetched_at = time.monotonic()
+            assert self._keys is not None
+            return self._keys
+
+    def _decode(self, token: str, keys: KeySet) -> jwt.Token:
+        return jwt.decode(token, keys, algorithms=ALGORITHMS)
+
+    async def verify(self, token: str) -> Principal:
+        keys = self._keys or await self._refresh(stale_after=0)
+        try:
+            try:
+                decoded = self._decode(token, keys)
+            except InvalidKeyIdError:
+                keys = await self._refresh(stale_after=self.refetch_interval)
+                decoded = self._decode(token, keys)
+            self._claims.validate(decoded.claims)
+        except ExpiredTokenError as exc:
+            raise Unauthorized("Access token expired", code="token_expired") from exc
+        except (JoseError, ValueError) as exc:
+            raise Unauthorized("Invalid access token", code="invalid_token") from exc
+        claims = decoded.claims
+        return Principal(
+            id=str(claims["sub"]), username=str(claims.get("username", "")), claims=claims
+        )
+
+
+# Declares the bearer scheme in OpenAPI, so Swagger's Authorize button logs in through auth.
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
+
+
+async def optional_user(
+    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> Principal | None:
+    if token is None:
+        return None
+    return await request.app.state.token_verifier.verify(token)
+
+
+async def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+OptionalUser = Annotated[Principal | None, Depends(optional_user)]
+
+
+@asynccontextmanager
+async def token_verification(app: FastAPI, settings: TokenSettings) -> AsyncIterator[TokenVerifier]:
+    """Lifespan part: the verifier behind `CurrentUser`, on `app.state.token_verifier`."""
+    verifier = TokenVerifier(
+        jwks_url=settings.jwks_url, issuer=settings.token_issuer, audience=settings.token_audience
+    )
+    app.state.token_verifier = verifier
+    try:
+        yield verifier
+    finally:
+        await verifier.aclose()
