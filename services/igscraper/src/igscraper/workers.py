@@ -1,0 +1,13 @@
+"""What the API knows about the worker pool: its heartbeat in Redis."""
+
+from arq.constants import health_check_key_suffix
+from common.health import Check
+from redis.asyncio import Redis
+
+
+def worker_heartbeat_check(redis: Redis, queue_name: str) -> Check:
+    async def check() -> None:
+        if not await redis.exists(queue_name + health_check_key_suffix):
+            raise RuntimeError("no worker heartbeat")
+
+    return check

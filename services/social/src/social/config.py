@@ -1,0 +1,18 @@
+"""Social service settings: the only place that reads the environment."""
+
+from functools import lru_cache
+
+from common.settings import TokenSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(TokenSettings):
+    model_config = SettingsConfigDict(env_prefix="SOCIAL_")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/social"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
