@@ -1,0 +1,41 @@
+"""Gateway settings: the only place that reads the environment."""
+
+from functools import lru_cache
+
+from common.settings import TokenSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(TokenSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_")
+
+    auth_url: str = "http://127.0.0.1:8001"
+    social_url: str = "http://127.0.0.1:8002"
+    media_url: str = "http://127.0.0.1:8003"
+    igscraper_url: str = "http://127.0.0.1:8004"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    frontend_url: str = Field(default="http://localhost:3000", validation_alias="FRONTEND_URL")
+    strict_cors: bool = Field(default=False, validation_alias="STRICT_CORS")
+
+    # A refused or unroutable upstream must answer well under a second.
+    connect_timeout_seconds: float = 0.5
+    upstream_timeout_seconds: float = 30.0
+    health_timeout_seconds: float = 2.0
+    max_connections_per_upstream: int = 256
+    # Peers whose X-Forwarded-For is believed (a load balancer in front); nobody by default.
+    trusted_proxies: frozenset[str] = frozenset()
+
+    def upstreams(self) -> dict[str, str]:
+        return {
+            "auth": self.auth_url,
+            "social": self.social_url,
+            "media": self.media_url,
+            "igscraper": self.igscraper_url,
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

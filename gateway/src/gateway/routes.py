@@ -1,0 +1,39 @@
+"""The routing table: public path prefix → the service that owns it (see shared/API.md)."""
+
+from dataclasses import dataclass
+
+# Longest prefix wins, so /users/me/profile (auth) beats /users (social).
+ROUTES: dict[str, str] = {
+    "/auth": "auth",
+    "/oauth": "auth",
+    "/users/me/profile": "auth",
+    "/users": "social",
+    "/posts": "social",
+    "/feed": "social",
+    "/comments": "social",
+    "/media": "media",
+    "/api/images": "media",
+    "/api/ig": "igscraper",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    prefix: str
+    service: str
+
+
+class RoutingTable:
+    def __init__(self, routes: dict[str, str] = ROUTES) -> None:
+        self.routes = sorted(
+            (Route(prefix, service) for prefix, service in routes.items()),
+            key=lambda r: len(r.prefix),
+            reverse=True,
+        )
+
+    def match(self, path: str) -> Route | None:
+        for route in self.routes:
+            # A prefix matches whole segments only: /postsX is not /posts.
+            if path == route.prefix or path.startswith(route.prefix + "/"):
+                return route
+        return None

@@ -1,0 +1,117 @@
+"""A real upstream (aiohttp) and the real gateway under uvicorn, both on loopback ports."""
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+import uvicorn
+from aiohttp import web
+from gateway.config import Settings
+from gateway.main import create_app
+
+from stack.processes import free_port
+
+
+async def echo(request: web.Request) -> web.Response:
+    body = await request.read()
+    return web.json_response(
+        {
+            "method": request.method,
+            "path": request.path_qs,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "body_bytes": len(body),
+        }
+    )
+
+
+async def digest(request: web.Request) -> web.Response:
+    sha, size = hashlib.sha256(), 0
+    async for chunk in request.content.iter_any():
+        sha.update(chunk)
+        size += len(chunk)
+    return web.json_response({"bytes": size, "sha256": sha.hexdigest()})
+
+
+async def slow(request: web.Request) -> web.Response:
+    await asyncio.sleep(float(request.query.get("seconds", "2")))
+    return web.json_response({"late": True})
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+    await response.prepare(request)
+    for i in range(int(request.query.get("n", "5"))):
+        await response.write(json.dumps({"i": i}).encode() + b"\n")
+    await response.write_eof()
+    return response
+
+
+@pytest.fixture(scope="session")
+async def upstream() -> AsyncIterator[str]:
+    app = web.Application(client_max_size=1 << 30)
+    app.router.add_route("*", "/posts/echo", echo)
+    app.router.add_route("*", "/users/{tail:.*}", echo)
+    app.router.add_post("/media", digest)
+    app.router.add_get("/feed/slow", slow)
+    app.router.add_get("/feed/stream", stream)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+def start_gateway(servers) -> Callable[..., object]:
+    """`async with start_gateway(**settings) as url`: a real gateway on a free port."""
+
+    class Running:
+        def __init__(self, **overrides: object) -> None:
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            settings = Settings(redis_url=servers["redis"].url, **overrides)
+            config = uvicorn.Config(
+                create_app(settings),
+                host="127.0.0.1",
+                port=port,
+                log_config=None,
+                proxy_headers=False,  # the gateway decides whom to trust, as in the stack
+            )
+            self.server = uvicorn.Server(config)
+
+        async def __aenter__(self) -> str:
+            self.task = asyncio.create_task(self.server.serve())
+            async with asyncio.timeout(10):
+                # uvicorn offers no event for this
+                while not self.server.started:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            return self.url
+
+        async def __aexit__(self, *exc: object) -> None:
+            self.server.should_exit = True
+            await self.task
+
+    return Running
+
+
+@pytest.fixture(scope="session")
+async def gateway(start_gateway, upstream) -> AsyncIterator[str]:
+    dead = f"http://127.0.0.1:{free_port()}"
+    async with start_gateway(
+        social_url=upstream,
+        media_url=upstream,
+        auth_url=dead,
+        igscraper_url=dead,
+        upstream_timeout_seconds=0.5,
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(gateway) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
+        yield client
