@@ -1,0 +1,196 @@
+"""The whole platform as local processes: servers, four services, the worker and the gateway.
+
+`uv run stack up` and the e2e tests both drive this one class, so the tests exercise
+exactly the stack a developer runs.
+"""
+
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from stack.processes import ManagedProcess, free_port, wait_for
+from stack.servers import Server, start_postgres, start_redis, start_s3
+from stack.settings import StackSettings
+
+logger = logging.getLogger("stack")
+
+SERVICES = ("auth", "social", "media", "igscraper")
+WORKER = "igscraper-worker"
+GATEWAY = "gateway"
+
+
+class Stack:
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.dir = settings.stack_dir.resolve()
+        self.servers: dict[str, Server] = {}
+        self.ports: dict[str, int] = {}
+        self.processes: dict[str, ManagedProcess] = {}
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url(GATEWAY)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self) -> None:
+        """Start everything and return once every /health answers 200; on failure, undo."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_servers()
+            self.ports = {name: free_port() for name in SERVICES}
+            self.ports[GATEWAY] = self.settings.gateway_port or free_port()
+            for name in (*SERVICES, WORKER, GATEWAY):
+                self.start_process(name)
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def start_servers(self) -> None:
+        """Use the servers the settings name; start the missing ones (in parallel)."""
+        s = self.settings
+        given = {"postgres": s.database_url, "redis": s.redis_url, "s3": s.s3_endpoint}
+        starters = {
+            "postgres": lambda: start_postgres(self.dir),
+            "redis": lambda: start_redis(self.dir),
+            "s3": lambda: start_s3(
+                self.dir, access_key=s.s3_access_key, secret_key=s.s3_secret_key
+            ),
+        }
+        for name, url in given.items():
+            if url:
+                self.servers[name] = Server(name, url, None)
+        missing = [name for name in starters if name not in self.servers]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            futures = {name: pool.submit(starters[name]) for name in missing}
+        errors = []
+        for name, future in futures.items():
+            if future.exception() is None:
+                self.servers[name] = future.result()
+            else:
+                errors.append(future.exception())
+        if errors:
+            raise errors[0]
+
+    def database_url(self, service: str) -> str:
+        server = urlsplit(self.servers["postgres"].url)
+        name = f"{self.settings.name_prefix}{service}"
+        return server._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
+
+    def environment(self) -> dict[str, str]:
+        s = self.settings
+        redis = self.servers["redis"].url
+        jwks = f"{self.url('auth')}/auth/.well-known/jwks.json"
+        env = {
+            "LOG_LEVEL": s.log_level,
+            "FRONTEND_URL": s.frontend_url,
+            "STRICT_CORS": "1" if s.strict_cors else "0",
+            "MEDIA_S3_ENDPOINT": self.servers["s3"].url,
+            "MEDIA_S3_ACCESS_KEY": s.s3_access_key,
+            "MEDIA_S3_SECRET_KEY": s.s3_secret_key,
+            # Bucket names allow no underscores.
+            "MEDIA_S3_BUCKET": f"{s.name_prefix}media".replace("_", "-"),
+            "IGSCRAPER_QUEUE_NAME": f"{s.name_prefix}igscraper:queue",
+        }
+        for service in SERVICES:
+            env[f"{service.upper()}_DATABASE_URL"] = self.database_url(service)
+            env[f"{service.upper()}_PUBLIC_URL"] = self.gateway_url
+            env[f"GATEWAY_{service.upper()}_URL"] = self.url(service)
+        for prefix in ("AUTH", "SOCIAL", "IGSCRAPER", "GATEWAY"):
+            env[f"{prefix}_REDIS_URL"] = redis
+        for prefix in ("SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
+            env[f"{prefix}_JWKS_URL"] = jwks
+        for prefix in ("SOCIAL", "IGSCRAPER"):
+            env[f"{prefix}_MEDIA_URL"] = self.url("media")
+        return env
+
+    def _argv(self, name: str) -> list[str]:
+        bin_dir = Path(sys.executable).parent
+        if name == WORKER:
+            return [
+                str(bin_dir / "arq"),
+                "igscraper.worker.WorkerSettings",
+                "--custom-log-dict",
+                "igscraper.worker.log_config",
+            ]
+        module = "gateway.main" if name == GATEWAY else f"{name}.main"
+        return [
+            str(bin_dir / "uvicorn"),
+            f"{module}:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.ports[name]),
+            "--no-access-log",
+            "--no-proxy-headers",  # the gateway trusts X-Forwarded-* itself (trusted_proxies)
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
+
+    def start_process(self, name: str) -> ManagedProcess:
+        process = ManagedProcess(
+            name,
+            self._argv(name),
+            log_path=self.dir / "logs" / f"{name}.log",
+            env=self.environment(),
+        )
+        process.start()
+        self.processes[name] = process
+        return process
+
+    def restart(self, name: str) -> None:
+        """Start a stopped or killed process again on its port and wait until it is healthy."""
+        self.processes[name].stop()
+        self.start_process(name)
+        self.wait_ready()
+
+    def _healthy(self, name: str) -> bool:
+        try:
+            return httpx.get(f"{self.url(name)}/health", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_ready(self) -> None:
+        deadline_s = self.settings.ready_timeout_seconds
+        for name in (*SERVICES, GATEWAY):
+            # The worker has no port: igscraper's health includes its heartbeat.
+            wait_for(
+                lambda name=name: self._healthy(name),
+                timeout=deadline_s,
+                what=name,
+                process=self.processes[name],
+            )
+
+    def stop(self) -> None:
+        """Gateway first, then services and worker, then the servers this stack started."""
+        for group in ([GATEWAY], [*SERVICES, WORKER]):
+            procs = [self.processes[n] for n in group if n in self.processes]
+            with ThreadPoolExecutor(max_workers=len(procs) or 1) as pool:
+                list(pool.map(lambda p: p.stop(), procs))
+        servers = [s.process for s in self.servers.values() if s.process is not None]
+        with ThreadPoolExecutor(max_workers=len(servers) or 1) as pool:
+            list(pool.map(lambda p: p.stop(), servers))
+
+    def describe(self) -> str:
+        lines = [f"  gateway      {self.gateway_url}   (docs: {self.gateway_url}/docs)"]
+        lines += [f"  {name:<12} {self.url(name)}" for name in SERVICES]
+        for name, server in self.servers.items():
+            origin = "started here" if server.process else "from the environment"
+            lines.append(f"  {name:<12} {_redact(server.url)}   ({origin})")
+        lines.append(f"  logs         {self.dir / 'logs'}")
+        return "\n".join(lines)
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url

@@ -1,0 +1,25 @@
+"""What the native stack reads from the environment; everything has a local default."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StackSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # Existing servers to use; when unset the stack starts its own under `stack_dir`.
+    database_url: str | None = None
+    redis_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_access_key: str = "platform"
+    s3_secret_key: str = "platform-secret-key"
+
+    stack_dir: Path = Path(".stack")
+    gateway_port: int = 8000
+    # Isolates a run (e2e tests) from a developer's stack on the same servers.
+    name_prefix: str = ""
+    log_level: str = "INFO"
+    frontend_url: str = "http://localhost:3000"
+    strict_cors: bool = False
+    ready_timeout_seconds: float = 60.0
