@@ -4,7 +4,11 @@
 exactly the stack a developer runs.
 """
 
+import base64
+import json
 import logging
+import os
+import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,8 +28,10 @@ GATEWAY = "gateway"
 
 
 class Stack:
-    def __init__(self, settings: StackSettings) -> None:
+    def __init__(self, settings: StackSettings, extra_env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        # Settings the caller adds on top, e.g. the e2e tests' fake provider URLs.
+        self.extra_env = extra_env or {}
         self.dir = settings.stack_dir.resolve()
         self.servers: dict[str, Server] = {}
         self.ports: dict[str, int] = {}
@@ -83,11 +89,38 @@ class Stack:
         name = f"{self.settings.name_prefix}{service}"
         return server._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
 
+    def secrets(self) -> dict[str, str]:
+        """Development secrets, made once per stack directory and kept there (git-ignored)."""
+        path = self.dir / "secrets.json"
+        if not path.exists():
+            path.write_text(
+                json.dumps(
+                    {
+                        "AUTH_SECRET_KEY": secrets.token_urlsafe(32),
+                        "AUTH_ENCRYPTION_KEY": _fernet_key(),
+                        "IGSCRAPER_CREDENTIALS_KEY": _fernet_key(),
+                        "INTERNAL_TOKEN": secrets.token_urlsafe(32),
+                    }
+                )
+            )
+            path.chmod(0o600)
+        return json.loads(path.read_text())
+
     def environment(self) -> dict[str, str]:
         s = self.settings
         redis = self.servers["redis"].url
         jwks = f"{self.url('auth')}/auth/.well-known/jwks.json"
+        made = self.secrets()
         env = {
+            "AUTH_SECRET_KEY": made["AUTH_SECRET_KEY"],
+            "AUTH_ENCRYPTION_KEY": made["AUTH_ENCRYPTION_KEY"],
+            "IGSCRAPER_CREDENTIALS_KEY": made["IGSCRAPER_CREDENTIALS_KEY"],
+            # One credential for service-to-service calls that carry no user token.
+            "MEDIA_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            "AUTH_USERS_STREAM": f"{s.name_prefix}users",
+            "SOCIAL_USERS_STREAM": f"{s.name_prefix}users",
             "LOG_LEVEL": s.log_level,
             "FRONTEND_URL": s.frontend_url,
             "STRICT_CORS": "1" if s.strict_cors else "0",
@@ -108,7 +141,7 @@ class Stack:
             env[f"{prefix}_JWKS_URL"] = jwks
         for prefix in ("SOCIAL", "IGSCRAPER"):
             env[f"{prefix}_MEDIA_URL"] = self.url("media")
-        return env
+        return env | self.extra_env
 
     def _argv(self, name: str) -> list[str]:
         bin_dir = Path(sys.executable).parent
@@ -186,6 +219,10 @@ class Stack:
             lines.append(f"  {name:<12} {_redact(server.url)}   ({origin})")
         lines.append(f"  logs         {self.dir / 'logs'}")
         return "\n".join(lines)
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
 def _redact(url: str) -> str:

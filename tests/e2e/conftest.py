@@ -1,5 +1,10 @@
-"""The whole platform, started by the same code as `uv run stack up`, on free ports."""
+"""The whole platform, started by the same code as `uv run stack up`, on free ports.
 
+Third parties (Kakao, Google, Meta, Instagram, the AI service) are local fakes; each fake's
+session fixture returns the settings that point the services at it, and is listed in FAKES.
+"""
+
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -9,31 +14,46 @@ from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 
+# Fixture names; each returns {"SETTING": "value"} for the services.
+FAKES: list[str] = []
+
+# Unique per run, so concurrent runs on one server never share a database or a queue.
+PREFIX = f"e2e{os.getpid()}_"
+
+
+@pytest.fixture(scope="session")
+def third_party_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for fixture in FAKES:
+        env |= request.getfixturevalue(fixture)
+    return env
+
 
 @pytest.fixture(scope="session")
 async def platform(
     servers: dict[str, Server],
     fresh_database: Callable[[str], Awaitable[str]],
+    third_party_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
-    for service in SERVICES:  # every run starts from empty databases
-        await fresh_database(f"e2e_{service}")
     settings = StackSettings(
         database_url=servers["postgres"].url,
         redis_url=servers["redis"].url,
         s3_endpoint=servers["s3"].url,
         stack_dir=tmp_path_factory.mktemp("stack"),
         gateway_port=0,
-        name_prefix="e2e_",
+        name_prefix=PREFIX,
         strict_cors=True,
         frontend_url="http://frontend.test",
     )
-    stack = Stack(settings)
+    stack = Stack(settings, extra_env=third_party_env)
     stack.start()
     try:
         yield stack
     finally:
         stack.stop()
+        for service in SERVICES:
+            await fresh_database(f"{PREFIX}{service}")  # drops it
 
 
 @pytest.fixture
