@@ -2,8 +2,10 @@
 
 from functools import lru_cache
 
-from common.settings import ServiceSettings
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from common.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -11,6 +13,56 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/auth"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # The gateway's URL as browsers see it: OAuth callbacks are built from it.
+    public_url: str = "http://localhost:8000"
+    frontend_url: str = Field(default="http://localhost:3000", validation_alias="FRONTEND_URL")
+
+    # Signs the OAuth session cookie. Empty: a random one per process (one replica only).
+    secret_key: SecretStr = SecretStr("")
+    # Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
+    # Empty: a random one per process, so stored secrets do not survive a restart.
+    encryption_key: SecretStr = SecretStr("")
+
+    token_issuer: str = "photo-platform"
+    token_audience: str = "photo-platform"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    # A spent refresh token presented again this soon is a racing duplicate, not a theft.
+    refresh_reuse_grace_seconds: float = 5.0
+
+    # Failed logins allowed per account and per client IP within the window.
+    login_max_failures: int = 10
+    login_ip_max_failures: int = 50
+    login_window_seconds: int = 900
+    # Peers (the gateway) whose X-Forwarded-For names the real client IP.
+    trusted_proxies: frozenset[str] = frozenset({"127.0.0.1"})
+
+    users_stream: str = "users"
+    outbox_poll_seconds: float = 0.5
+
+    kakao_client_id: str = ""
+    kakao_client_secret: SecretStr = SecretStr("")
+    kakao_admin_key: SecretStr = SecretStr("")
+    kakao_authorize_url: str = "https://kauth.kakao.com/oauth/authorize"
+    kakao_token_url: str = "https://kauth.kakao.com/oauth/token"
+    kakao_userinfo_url: str = "https://kapi.kakao.com/v2/user/me"
+    kakao_unlink_url: str = "https://kapi.kakao.com/v1/user/unlink"
+
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+    # Google's authorize, token and JWKS URLs come from its discovery document.
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+
+    meta_client_id: str = ""
+    meta_client_secret: SecretStr = SecretStr("")
+    meta_authorize_url: str = "https://www.facebook.com/v19.0/dialog/oauth"
+    meta_graph_url: str = "https://graph.facebook.com/v19.0"
+
+    oauth_timeout_seconds: float = 10.0
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.public_url.startswith("https://")
 
 
 @lru_cache

@@ -1,15 +1,32 @@
 """The auth service: accounts, tokens and sign-in."""
 
+import asyncio
+import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from auth.config import Settings, get_settings
+from auth.crypto import SecretBox
+from auth.instagram.router import router as instagram_router
+from auth.keys.router import router as keys_router
+from auth.keys.service import Signer, ensure_signing_key
+from auth.keys.verifier import LocalTokenVerifier
+from auth.oauth.providers import oauth_clients
+from auth.oauth.router import router as oauth_router
+from auth.outbox.service import relay
+from auth.sessions.router import router as sessions_router
+from auth.sessions.throttle import LoginThrottle
+from auth.users.router import router as users_router
 from common.app import create_service_app
 from common.db import database
 from common.redis import redis_client
-from fastapi import FastAPI
-
-from auth.config import Settings, get_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -19,14 +36,59 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
-        await stack.enter_async_context(redis_client(app, settings.redis_url))
-        yield
+        redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
+        box = SecretBox(settings.encryption_key.get_secret_value())
+        async with app.state.sessionmaker() as session, session.begin():
+            await ensure_signing_key(session=session, box=box)
+        signer = Signer(box)
+        app.state.secret_box = box
+        app.state.signer = signer
+        app.state.login_throttle = LoginThrottle(redis, settings)
+        app.state.token_verifier = LocalTokenVerifier(
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            sessionmaker=app.state.sessionmaker,
+            signer=signer,
+            access_token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        )
+        stack.push_async_callback(app.state.token_verifier.aclose)
+        app.state.oauth = oauth_clients(settings, redis)
+        app.state.http = await stack.enter_async_context(
+            httpx.AsyncClient(timeout=settings.oauth_timeout_seconds)
+        )
+        relay_task = asyncio.create_task(
+            relay(
+                sessionmaker=app.state.sessionmaker,
+                redis=redis,
+                stream=settings.users_stream,
+                poll_seconds=settings.outbox_poll_seconds,
+            )
+        )
+        try:
+            yield
+        finally:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or get_settings()
+    app = create_service_app(
         service="auth",
         title="Auth",
-        settings=settings or get_settings(),
+        settings=settings,
         lifespan=lifespan,
+        routers=[keys_router, users_router, sessions_router, oauth_router, instagram_router],
     )
+    # Holds only which OAuth flows this browser started (state markers); the PKCE
+    # verifier, nonce and `next` stay server-side in Redis (see auth.oauth.providers).
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value() or secrets.token_urlsafe(32),
+        session_cookie="oauth_session",
+        max_age=600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    return app

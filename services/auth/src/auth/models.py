@@ -1,0 +1,17 @@
+"""Every auth table, imported once so Alembic's metadata sees them all."""
+
+from auth.instagram.models import InstagramAccount, MetaConnection
+from auth.keys.models import SigningKey
+from auth.outbox.models import OutboxEvent
+from auth.sessions.models import RefreshToken
+from auth.users.models import Identity, User
+
+__all__ = [
+    "Identity",
+    "InstagramAccount",
+    "MetaConnection",
+    "OutboxEvent",
+    "RefreshToken",
+    "SigningKey",
+    "User",
+]

@@ -1,0 +1,82 @@
+from typing import Literal
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse
+
+from auth.dependencies import SettingsDep, SignerDep
+from auth.oauth import service
+from auth.oauth.dependencies import LinkingAccount
+from auth.oauth.flow import FlowError, frontend_url, safe_next
+from auth.sessions.cookies import set_refresh_cookie
+from auth.sessions.service import open_session
+from auth.users.dependencies import CurrentAccount
+from auth.users.schemas import UserRead, read_user
+from common.db import SessionDep
+
+router = APIRouter(tags=["oauth"])
+
+Provider = Literal["kakao", "google", "meta"]
+
+
+@router.get("/auth/{provider}/login", status_code=status.HTTP_302_FOUND)
+async def oauth_login(
+    provider: Provider,
+    request: Request,
+    settings: SettingsDep,
+    linking_user: LinkingAccount,
+    next: str = "/",
+) -> RedirectResponse:
+    client = service.provider_client(request.app.state.oauth, provider)
+    url = await service.start_sign_in(
+        request=request,
+        client=client,
+        provider=provider,
+        settings=settings,
+        next_path=safe_next(next),
+        linking_user=linking_user,
+    )
+    return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+
+
+@router.get("/auth/{provider}/callback", status_code=status.HTTP_302_FOUND)
+async def oauth_callback(
+    provider: Provider,
+    request: Request,
+    session: SessionDep,
+    signer: SignerDep,
+    settings: SettingsDep,
+) -> RedirectResponse:
+    client = service.provider_client(request.app.state.oauth, provider)
+    try:
+        user, next_path = await service.complete_sign_in(
+            request=request, session=session, client=client, provider=provider, settings=settings
+        )
+    except FlowError as exc:
+        await session.rollback()
+        url = frontend_url(settings.frontend_url, exc.data.get("next", "/"), error=exc.code)
+        return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    # The SPA then calls POST /auth/refresh with this cookie to get its access token.
+    response = RedirectResponse(
+        frontend_url(settings.frontend_url, next_path), status_code=status.HTTP_302_FOUND
+    )
+    set_refresh_cookie(response, issued.refresh_token, settings)
+    return response
+
+
+@router.delete("/auth/identities/{provider}")
+async def unlink_identity(
+    provider: Provider, user: CurrentAccount, session: SessionDep
+) -> UserRead:
+    await service.unlink_identity(session=session, user=user, provider=provider)
+    return read_user(user)
+
+
+@router.post("/auth/kakao/unlink")
+async def unlink_kakao(
+    request: Request, user: CurrentAccount, session: SessionDep, settings: SettingsDep
+) -> UserRead:
+    await service.unlink_kakao(
+        session=session, user=user, http=request.app.state.http, settings=settings
+    )
+    return read_user(user)

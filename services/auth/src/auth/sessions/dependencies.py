@@ -1,0 +1,40 @@
+from typing import Annotated
+
+from fastapi import Cookie, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from auth.sessions.cookies import REFRESH_COOKIE
+from auth.sessions.schemas import LoginRequest, RefreshRequest
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def login_request(request: Request) -> LoginRequest:
+    """JSON, or the OAuth2 password form (what Swagger's Authorize button posts)."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith(FORM_TYPES):
+            async with request.form() as form:
+                data = {key: form.get(key) for key in ("username", "password")}
+        else:
+            data = await request.json()
+        return LoginRequest.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_input=False)) from exc
+    except ValueError as exc:
+        raise RequestValidationError(
+            [{"loc": ("body",), "msg": "Expected a JSON object", "type": "json_invalid"}]
+        ) from exc
+
+
+def presented_refresh_token(
+    body: RefreshRequest | None = None,
+    cookie: Annotated[str | None, Cookie(alias=REFRESH_COOKIE)] = None,
+) -> str | None:
+    """The refresh token from the body, else from the cookie."""
+    return body.refresh_token.get_secret_value() if body else cookie
+
+
+LoginDep = Annotated[LoginRequest, Depends(login_request)]
+PresentedRefreshToken = Annotated[str | None, Depends(presented_refresh_token)]

@@ -1,0 +1,85 @@
+from fastapi import APIRouter, Request, Response, status
+
+from auth.dependencies import SettingsDep, SignerDep, ThrottleDep
+from auth.sessions import service
+from auth.sessions.cookies import clear_refresh_cookie, token_response
+from auth.sessions.dependencies import LoginDep, PresentedRefreshToken
+from auth.sessions.schemas import LoginRequest, TokenRead
+from auth.sessions.throttle import client_ip
+from auth.users.dependencies import CurrentAccount
+from auth.users.service import authenticate
+from common.db import SessionDep
+from common.errors import Unauthorized
+
+router = APIRouter(prefix="/auth", tags=["sessions"])
+
+LOGIN_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media_type: {"schema": LoginRequest.model_json_schema()}
+            for media_type in ("application/json", "application/x-www-form-urlencoded")
+        },
+    }
+}
+
+
+@router.post("/login", openapi_extra=LOGIN_OPENAPI)
+async def login(
+    credentials: LoginDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    signer: SignerDep,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+) -> TokenRead:
+    ip = client_ip(request, settings.trusted_proxies)
+    await throttle.check(login=credentials.username, ip=ip)
+    user = await authenticate(
+        session=session,
+        login=credentials.username,
+        password=credentials.password.get_secret_value(),
+    )
+    if user is None:
+        await throttle.record_failure(login=credentials.username, ip=ip)
+        # One message whether or not the account exists.
+        raise Unauthorized("Wrong username or password", code="invalid_credentials")
+    await throttle.reset_account(login=credentials.username)
+    issued = await service.open_session(
+        session=session, signer=signer, settings=settings, user=user
+    )
+    return token_response(response, issued, settings)
+
+
+@router.post("/refresh")
+async def refresh(
+    presented: PresentedRefreshToken,
+    response: Response,
+    session: SessionDep,
+    signer: SignerDep,
+    settings: SettingsDep,
+) -> TokenRead:
+    if presented is None:
+        raise Unauthorized("No refresh token", code="invalid_refresh_token")
+    issued = await service.refresh_session(
+        session=session, signer=signer, settings=settings, refresh_token=presented
+    )
+    return token_response(response, issued, settings)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    presented: PresentedRefreshToken, response: Response, session: SessionDep, settings: SettingsDep
+) -> None:
+    if presented is not None:
+        await service.revoke_session(session=session, refresh_token=presented)
+    clear_refresh_cookie(response, settings)
+
+
+@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_all(
+    user: CurrentAccount, response: Response, session: SessionDep, settings: SettingsDep
+) -> None:
+    await service.revoke_all_sessions(session=session, user_id=user.id)
+    clear_refresh_cookie(response, settings)

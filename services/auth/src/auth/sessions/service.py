@@ -1,0 +1,134 @@
+"""Sign-in sessions: short-lived access JWTs and rotating refresh tokens.
+
+A refresh token is 256 random bits, stored only as its SHA-256. Each use spends it and
+issues the next one in the same family; presenting a spent one again means it was copied,
+so the whole family is revoked.
+"""
+
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.config import Settings
+from auth.keys.service import Signer
+from auth.sessions import repository
+from auth.sessions.models import RefreshToken
+from auth.users import repository as users_repository
+from auth.users.models import User
+from common.errors import Unauthorized
+from common.ids import new_id
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    user: User
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _invalid() -> Unauthorized:
+    return Unauthorized("Invalid or expired refresh token", code="invalid_refresh_token")
+
+
+async def issue_access_token(
+    *, session: AsyncSession, signer: Signer, settings: Settings, user: User
+) -> str:
+    """A signed access token for `user` (tests use it to mint tokens too)."""
+    now = datetime.now(UTC)
+    claims = {
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "sub": str(user.id),
+        "username": user.username,
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + settings.access_token_ttl_seconds,
+        "jti": str(new_id()),
+    }
+    return await signer.sign(session=session, claims=claims)
+
+
+async def open_session(
+    *,
+    session: AsyncSession,
+    signer: Signer,
+    settings: Settings,
+    user: User,
+    family_id: uuid.UUID | None = None,
+) -> IssuedTokens:
+    """Issue an access token and a refresh token (a new family unless one is given)."""
+    refresh_token = secrets.token_urlsafe(32)
+    await repository.add(
+        session,
+        RefreshToken(
+            family_id=family_id or new_id(),
+            user_id=user.id,
+            token_hash=_hash(refresh_token),
+            expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_ttl_days),
+        ),
+    )
+    access_token = await issue_access_token(
+        session=session, signer=signer, settings=settings, user=user
+    )
+    return IssuedTokens(user, access_token, refresh_token, settings.access_token_ttl_seconds)
+
+
+async def refresh_session(
+    *, session: AsyncSession, signer: Signer, settings: Settings, refresh_token: str
+) -> IssuedTokens:
+    """Spend a refresh token for a new pair; a reused one revokes its family."""
+    now = datetime.now(UTC)
+    token = await repository.get_by_hash_for_update(session, _hash(refresh_token))
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise _invalid()
+    if token.spent_at is not None:
+        if now - token.spent_at <= timedelta(seconds=settings.refresh_reuse_grace_seconds):
+            # Two tabs refreshing at once: the loser gets a 401, the session lives on.
+            raise Unauthorized("Refresh token already used", code="refresh_token_spent")
+        await repository.revoke_family(session, token.family_id, at=now)
+        # The revocation must outlive the 401 below, which rolls the request back.
+        await session.commit()
+        logger.warning(
+            "refresh token reused: family revoked",
+            extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
+        )
+        raise Unauthorized(
+            "Refresh token reused; the sessions from that sign-in are revoked",
+            code="refresh_token_reused",
+        )
+    token.spent_at = now
+    user = await users_repository.get(session, token.user_id)
+    if user is None:
+        raise _invalid()
+    return await open_session(
+        session=session, signer=signer, settings=settings, user=user, family_id=token.family_id
+    )
+
+
+async def revoke_session(*, session: AsyncSession, refresh_token: str) -> None:
+    """Revoke the family of the presented refresh token (sign out on this device)."""
+    token = await repository.get_by_hash_for_update(session, _hash(refresh_token))
+    if token is not None:
+        await repository.revoke_family(session, token.family_id, at=datetime.now(UTC))
+
+
+async def revoke_all_sessions(*, session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Revoke every refresh token of the user (sign out everywhere)."""
+    await repository.revoke_user(session, user_id, at=datetime.now(UTC))
+
+
+async def signed_in_user(*, session: AsyncSession, refresh_token: str) -> User | None:
+    """The user a still-usable refresh token belongs to, without spending it."""
+    token = await repository.get_usable(session, _hash(refresh_token), now=datetime.now(UTC))
+    return await users_repository.get(session, token.user_id) if token else None

@@ -1,0 +1,61 @@
+"""Failed-login throttling in Redis, per account and per client IP (fixed windows).
+
+Counters live in Redis, so every replica sees the same count.
+"""
+
+from fastapi import Request
+from redis.asyncio import Redis
+
+from auth.config import Settings
+from common.errors import ApiError
+
+
+def client_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
+    """The caller's IP: the gateway appends the client it saw as the last X-Forwarded-For hop."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in trusted_proxies:
+        return forwarded.split(",")[-1].strip()
+    return peer
+
+
+class LoginThrottle:
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        self.redis = redis
+        self.window = settings.login_window_seconds
+        self.limits = {"account": settings.login_max_failures, "ip": settings.login_ip_max_failures}
+
+    def _keys(self, *, login: str, ip: str) -> dict[str, str]:
+        return {
+            "account": f"auth:login-failures:account:{login.lower()}",
+            "ip": f"auth:login-failures:ip:{ip}",
+        }
+
+    async def check(self, *, login: str, ip: str) -> None:
+        """Raise 429 with Retry-After while the account or the IP is over its limit."""
+        keys = self._keys(login=login, ip=ip)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys.values():
+                pipe.get(key)
+                pipe.ttl(key)
+            results = await pipe.execute()
+        for index, scope in enumerate(keys):
+            count, ttl = results[2 * index], results[2 * index + 1]
+            if count is not None and int(count) >= self.limits[scope]:
+                raise ApiError(
+                    "Too many failed sign-in attempts; try again later",
+                    status=429,
+                    code="too_many_attempts",
+                    headers={"Retry-After": str(max(int(ttl), 1))},
+                )
+
+    async def record_failure(self, *, login: str, ip: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for key in self._keys(login=login, ip=ip).values():
+                # The window opens at the first failure and is not extended by later ones.
+                pipe.set(key, 0, ex=self.window, nx=True)
+                pipe.incr(key)
+            await pipe.execute()
+
+    async def reset_account(self, *, login: str) -> None:
+        await self.redis.delete(self._keys(login=login, ip="")["account"])

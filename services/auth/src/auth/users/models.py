@@ -1,0 +1,64 @@
+"""Accounts and the social identities that can sign into them."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.database import Base
+from common.ids import new_id
+
+
+class User(Base):
+    __tablename__ = "user"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    identities: Mapped[list["Identity"]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def needs_consent(self) -> bool:
+        return self.consented_at is None
+
+    @property
+    def providers(self) -> list[str]:
+        return sorted(identity.provider for identity in self.identities)
+
+
+# Case-insensitive uniqueness: "Alice" and "alice" are one account, and so are emails.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
+Index("uq_user_email_lower", func.lower(User.email), unique=True)
+
+
+class Identity(Base):
+    __tablename__ = "identity"
+    __table_args__ = (
+        UniqueConstraint("provider", "subject"),
+        # One identity per provider per user, so DELETE /auth/identities/{provider} is exact.
+        UniqueConstraint("user_id", "provider"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_verified: Mapped[bool] = mapped_column(default=False)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    user: Mapped[User] = relationship(back_populates="identities")

@@ -1,0 +1,38 @@
+from fastapi import APIRouter, Response, status
+
+from auth.dependencies import SettingsDep, SignerDep
+from auth.sessions.cookies import token_response
+from auth.sessions.schemas import TokenRead
+from auth.sessions.service import open_session
+from auth.users import service
+from auth.users.dependencies import CurrentAccount
+from auth.users.schemas import ProfileUpdate, ProfileUpdated, UserCreate, UserRead, read_user
+from common.db import SessionDep
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+async def register(
+    data: UserCreate,
+    response: Response,
+    session: SessionDep,
+    signer: SignerDep,
+    settings: SettingsDep,
+) -> TokenRead:
+    user = await service.register(session=session, data=data)
+    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    return token_response(response, issued, settings)
+
+
+@router.get("/auth/me")
+async def me(user: CurrentAccount) -> UserRead:
+    return read_user(user)
+
+
+@router.put("/users/me/profile")
+async def update_profile(
+    data: ProfileUpdate, user: CurrentAccount, session: SessionDep
+) -> ProfileUpdated:
+    user = await service.update_profile(session=session, user=user, data=data)
+    return ProfileUpdated(user=read_user(user))

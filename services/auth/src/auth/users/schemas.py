@@ -1,0 +1,83 @@
+import re
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
+
+from auth.users.models import User
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.]{3,30}$"
+Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["alice"])]
+
+# The seed app sent Korean labels; they stay accepted.
+GENDER_ALIASES = {"남성": "male", "여성": "female"}
+
+
+def _gender_alias(value: object) -> object:
+    return GENDER_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+Gender = Annotated[Literal["male", "female"], BeforeValidator(_gender_alias)]
+
+
+class UserCreate(BaseModel):
+    username: Username
+    email: EmailStr
+    password: SecretStr = Field(min_length=8, max_length=128)
+
+    @field_validator("password")
+    @classmethod
+    def strong_enough(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        password = value.get_secret_value()
+        if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)):
+            raise ValueError("must mix letters with digits or symbols")
+        username = info.data.get("username")
+        if username and username.lower() in password.lower():
+            raise ValueError("must not contain the username")
+        return value
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    email: str | None
+    birthday: date | None
+    gender: str | None
+    needs_consent: bool
+    identities: list[str] = Field(validation_alias="providers")
+
+
+class ProfileUpdate(BaseModel):
+    birthday: date
+    gender: Gender
+    username: Username | None = None
+
+    @field_validator("birthday")
+    @classmethod
+    def plausible_birthday(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("must not be in the future")
+        if value.year < 1900:
+            raise ValueError("year must be 1900 or later")
+        return value
+
+
+class ProfileUpdated(BaseModel):
+    ok: Literal[True] = True
+    user: UserRead
+
+
+def read_user(user: User) -> UserRead:
+    return UserRead.model_validate(user)
