@@ -4,13 +4,21 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from common.app import create_service_app
 from common.db import database
 from common.redis import redis_client
 from common.tokens import token_verification
-from fastapi import FastAPI
-
+from social.clients.media import media_client
+from social.comments.router import router as comments_router
 from social.config import Settings, get_settings
+from social.feeds.router import router as feeds_router
+from social.follows.router import router as follows_router
+from social.posts.router import router as posts_router
+from social.profiles.consumer import user_events
+from social.profiles.router import router as profiles_router
+from social.reactions.router import router as reactions_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -18,10 +26,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    app.state.known_profiles = {}
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
         await stack.enter_async_context(redis_client(app, settings.redis_url))
         await stack.enter_async_context(token_verification(app, settings))
+        await stack.enter_async_context(media_client(app, settings))
+        await stack.enter_async_context(user_events(app, settings))
         yield
 
 
@@ -31,4 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Social",
         settings=settings or get_settings(),
         lifespan=lifespan,
+        # Feeds first: GET /posts lists; the posts router only has /posts/{id} reads.
+        routers=[
+            feeds_router,
+            profiles_router,
+            follows_router,
+            posts_router,
+            reactions_router,
+            comments_router,
+        ],
     )

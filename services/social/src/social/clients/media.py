@@ -1,0 +1,85 @@
+"""The one place that talks to the media service, always with the caller's own token."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, BinaryIO
+
+import httpx
+from fastapi import Depends, FastAPI, Request
+
+from common.errors import ApiError, NotFound
+from social.config import Settings
+
+# Media's refusals a user can act on pass through with media's own code: too big, not an
+# image, over quota, bad token. Anything else from media is our upstream failing.
+PASSED_THROUGH = {400, 401, 403, 404, 413, 415, 422}
+
+
+class MediaClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def _call(self, method: str, path: str, authorization: str, **kwargs: Any) -> Any:
+        try:
+            response = await self.http.request(
+                method, path, headers={"Authorization": authorization}, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise ApiError(
+                "The media service is unreachable", status=503, code="media_unavailable"
+            ) from exc
+        if response.status_code in PASSED_THROUGH:
+            raise _media_error(response)
+        if response.is_error:
+            raise ApiError("The media service failed", status=502, code="media_failed")
+        return response.json() if response.content else None
+
+    async def upload(
+        self, *, file: BinaryIO, filename: str, content_type: str, authorization: str
+    ) -> uuid.UUID:
+        """Stream an image to media as the caller; returns the new (or deduplicated) media id."""
+        body = await self._call(
+            "POST", "/media", authorization, files={"file": (filename, file, content_type)}
+        )
+        return uuid.UUID(body["id"])
+
+    async def owner_of(self, *, media_id: uuid.UUID, authorization: str) -> uuid.UUID:
+        """Who owns a media; 404 when media does not know it."""
+        body = await self._call("GET", f"/media/{media_id}", authorization)
+        return uuid.UUID(body["owner_id"])
+
+    async def delete(self, *, media_id: uuid.UUID, authorization: str) -> None:
+        """Delete a media as its owner; one that is already gone counts as deleted."""
+        try:
+            await self._call("DELETE", f"/media/{media_id}", authorization)
+        except NotFound:
+            return
+
+
+def _media_error(response: httpx.Response) -> ApiError:
+    try:
+        error = response.json()["error"]
+        code, message = str(error["code"]), str(error["message"])
+    except (ValueError, KeyError, TypeError):
+        code, message = "media_error", "The media service refused the request"
+    if response.status_code == 404:
+        return NotFound("Media not found", code="media_not_found")
+    return ApiError(message, status=response.status_code, code=code)
+
+
+@asynccontextmanager
+async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaClient]:
+    """Lifespan part: one pooled HTTP client to media, on `app.state.media`."""
+    async with httpx.AsyncClient(
+        base_url=settings.media_url, timeout=settings.media_timeout_seconds
+    ) as http:
+        app.state.media = MediaClient(http)
+        yield app.state.media
+
+
+def get_media(request: Request) -> MediaClient:
+    return request.app.state.media
+
+
+MediaDep = Annotated[MediaClient, Depends(get_media)]

@@ -1,0 +1,41 @@
+"""Comment SQL."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Row, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.comments.models import Comment
+from social.profiles.models import Profile
+
+
+async def create(
+    session: AsyncSession, *, post_id: uuid.UUID, author_id: uuid.UUID, content: str
+) -> Comment:
+    comment = Comment(post_id=post_id, author_id=author_id, content=content)
+    session.add(comment)
+    await session.flush()
+    return comment
+
+
+async def get(session: AsyncSession, comment_id: uuid.UUID) -> Comment | None:
+    return await session.get(Comment, comment_id)
+
+
+async def delete_comment(session: AsyncSession, comment: Comment) -> None:
+    await session.execute(delete(Comment).where(Comment.id == comment.id))
+
+
+async def list_for_post(
+    session: AsyncSession, *, post_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> Sequence[Row[tuple[Comment, Profile]]]:
+    """A post's comments with their authors, oldest first, as a conversation reads."""
+    query = (
+        select(Comment, Profile)
+        .join(Profile, Profile.id == Comment.author_id)
+        .where(Comment.post_id == post_id)
+    )
+    if after is not None:
+        query = query.where(Comment.id > after)
+    return (await session.execute(query.order_by(Comment.id).limit(limit))).all()

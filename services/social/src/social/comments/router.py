@@ -1,0 +1,34 @@
+"""GET/POST /posts/{id}/comments, DELETE /comments/{id}."""
+
+from fastapi import APIRouter, Response
+
+from common.db import SessionDep
+from social.comments import service
+from social.comments.dependencies import OwnCommentDep
+from social.comments.schemas import CommentCreate, CommentRead
+from social.links import LinksDep
+from social.pagination import Page, PageDep
+from social.posts.dependencies import PostDep
+from social.profiles.dependencies import MyProfileDep
+
+router = APIRouter(tags=["comments"])
+
+
+@router.get("/posts/{post_id}/comments")
+async def list_comments(
+    post: PostDep, page: PageDep, session: SessionDep, links: LinksDep
+) -> Page[CommentRead]:
+    return await service.list_comments(session, post=post, page=page, links=links)
+
+
+@router.post("/posts/{post_id}/comments", status_code=201)
+async def add_comment(
+    body: CommentCreate, me: MyProfileDep, post: PostDep, session: SessionDep, links: LinksDep
+) -> CommentRead:
+    return await service.add_comment(session, post=post, author=me, body=body, links=links)
+
+
+@router.delete("/comments/{comment_id}", status_code=204)
+async def delete_comment(comment: OwnCommentDep, session: SessionDep) -> Response:
+    await service.delete_comment(session, comment=comment)
+    return Response(status_code=204)

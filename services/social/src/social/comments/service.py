@@ -1,0 +1,54 @@
+"""Comment rules: anyone signed in may comment; only the author may delete; the post's
+comment_count moves in the same transaction."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.comments import repository
+from social.comments.models import Comment
+from social.comments.schemas import CommentCreate, CommentRead
+from social.links import Links
+from social.pagination import Page, PageRequest
+from social.posts import repository as posts
+from social.posts.models import Post
+from social.profiles.models import Profile
+from social.profiles.service import author_read
+
+
+def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead:
+    return CommentRead(
+        id=comment.id,
+        post_id=comment.post_id,
+        author=author_read(author, links),
+        content=comment.content,
+        created_at=comment.created_at,
+    )
+
+
+async def add_comment(
+    session: AsyncSession, *, post: Post, author: Profile, body: CommentCreate, links: Links
+) -> CommentRead:
+    """Comment on a post."""
+    comment = await repository.create(
+        session, post_id=post.id, author_id=author.id, content=body.content
+    )
+    await posts.add_counts(session, post_id=post.id, comment_count=1)
+    await session.refresh(comment)
+    return comment_read(comment, author, links)
+
+
+async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
+    """Delete a comment (its author's call, checked by the dependency)."""
+    await repository.delete_comment(session, comment)
+    await posts.add_counts(session, post_id=comment.post_id, comment_count=-1)
+
+
+async def list_comments(
+    session: AsyncSession, *, post: Post, page: PageRequest, links: Links
+) -> Page[CommentRead]:
+    """A page of a post's comments, oldest first."""
+    rows = await repository.list_for_post(
+        session, post_id=post.id, after=page.after, limit=page.limit + 1
+    )
+    return page.page(
+        rows, key=lambda row: row[0].id, item=lambda row: comment_read(row[0], row[1], links)
+    )

@@ -1,0 +1,43 @@
+"""POST/DELETE /users/{id}/follow, GET /users/{id}/followers and /following."""
+
+from fastapi import APIRouter
+
+from common.db import SessionDep
+from social.follows import service
+from social.links import LinksDep
+from social.pagination import Page, PageDep
+from social.profiles import service as profiles
+from social.profiles.dependencies import ProfileDep, ViewerId
+from social.profiles.schemas import AuthorRead, ProfileRead
+
+router = APIRouter(prefix="/users", tags=["follows"])
+
+
+@router.post("/{user_id}/follow")
+async def follow(
+    viewer_id: ViewerId, followee: ProfileDep, session: SessionDep, links: LinksDep
+) -> ProfileRead:
+    await service.follow(session, follower_id=viewer_id, followee=followee)
+    return await profiles.read_profile(session, profile=followee, viewer_id=viewer_id, links=links)
+
+
+@router.delete("/{user_id}/follow")
+async def unfollow(
+    viewer_id: ViewerId, followee: ProfileDep, session: SessionDep, links: LinksDep
+) -> ProfileRead:
+    await service.unfollow(session, follower_id=viewer_id, followee=followee)
+    return await profiles.read_profile(session, profile=followee, viewer_id=viewer_id, links=links)
+
+
+@router.get("/{user_id}/followers")
+async def followers(
+    user: ProfileDep, page: PageDep, session: SessionDep, links: LinksDep
+) -> Page[AuthorRead]:
+    return await service.list_people(session, user=user, side="followers", page=page, links=links)
+
+
+@router.get("/{user_id}/following")
+async def following(
+    user: ProfileDep, page: PageDep, session: SessionDep, links: LinksDep
+) -> Page[AuthorRead]:
+    return await service.list_people(session, user=user, side="following", page=page, links=links)

@@ -1,0 +1,10 @@
+"""Every model, imported once so Alembic sees the whole schema."""
+
+from social.comments.models import Comment
+from social.database import Base
+from social.follows.models import Follow
+from social.posts.models import Post
+from social.profiles.models import Profile
+from social.reactions.models import Reaction
+
+__all__ = ["Base", "Comment", "Follow", "Post", "Profile", "Reaction"]

@@ -1,0 +1,48 @@
+"""POST /posts, GET /posts/{id}, DELETE /posts/{id}."""
+
+from fastapi import APIRouter, Response
+
+from common.db import SessionDep
+from social.clients.media import MediaDep
+from social.links import LinksDep
+from social.posts import service
+from social.posts.dependencies import (
+    POST_BODY_OPENAPI,
+    OwnPostDep,
+    PostBody,
+    PostDep,
+)
+from social.posts.schemas import PostRead
+from social.profiles.dependencies import AuthorizationDep, OptionalViewerId, ViewerId
+
+router = APIRouter(prefix="/posts", tags=["posts"])
+
+
+@router.post("", status_code=201, openapi_extra=POST_BODY_OPENAPI)
+async def create_post(
+    viewer_id: ViewerId,
+    body: PostBody,
+    session: SessionDep,
+    media: MediaDep,
+    authorization: AuthorizationDep,
+    links: LinksDep,
+) -> PostRead:
+    post = await service.create_post(
+        session, author_id=viewer_id, body=body, media=media, authorization=authorization
+    )
+    return await service.view_post(session, post=post, viewer_id=viewer_id, links=links)
+
+
+@router.get("/{post_id}")
+async def get_post(
+    viewer_id: OptionalViewerId, post: PostDep, session: SessionDep, links: LinksDep
+) -> PostRead:
+    return await service.view_post(session, post=post, viewer_id=viewer_id, links=links)
+
+
+@router.delete("/{post_id}", status_code=204)
+async def delete_post(
+    post: OwnPostDep, session: SessionDep, media: MediaDep, authorization: AuthorizationDep
+) -> Response:
+    await service.delete_post(session, post=post, media=media, authorization=authorization)
+    return Response(status_code=204)

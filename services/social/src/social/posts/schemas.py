@@ -1,0 +1,50 @@
+"""Posts as the API takes and shows them."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
+
+from social.posts.models import CAPTION_MAX_LENGTH
+from social.profiles.schemas import AuthorRead
+from social.reactions.models import ReactionKind
+
+Caption = Field(default="", max_length=CAPTION_MAX_LENGTH)
+
+
+class PostCreate(BaseModel):
+    """JSON body: a post of an image the caller already uploaded to media."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    media_id: uuid.UUID
+    caption: str = Caption
+
+
+class PostUploadForm(BaseModel):
+    """The text fields of the multipart body; the image travels beside them."""
+
+    caption: str = Caption
+
+
+@dataclass(frozen=True)
+class PostUpload:
+    """Multipart body: a new image for media, and the post's caption."""
+
+    image: UploadFile
+    caption: str
+
+
+class PostRead(BaseModel):
+    id: uuid.UUID
+    author: AuthorRead
+    caption: str
+    image_url: str
+    thumbnail_url: str
+    created_at: datetime
+    like_count: int
+    dislike_count: int
+    comment_count: int
+    viewer_reaction: ReactionKind | None

@@ -1,0 +1,59 @@
+"""Who is asking, and which profile a path names."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from common.db import SessionDep
+from common.errors import NotFound
+from common.tokens import CurrentUser, OptionalUser, Principal
+from social.ids import parse_id
+from social.profiles import repository, service
+from social.profiles.models import Profile
+
+
+async def _ensure(request: Request, user: Principal) -> uuid.UUID:
+    return await service.ensure_profile(
+        sessionmaker=request.app.state.sessionmaker,
+        known=request.app.state.known_profiles,
+        principal=user,
+    )
+
+
+async def current_viewer(request: Request, user: CurrentUser) -> uuid.UUID:
+    return await _ensure(request, user)
+
+
+async def optional_viewer(request: Request, user: OptionalUser) -> uuid.UUID | None:
+    return None if user is None else await _ensure(request, user)
+
+
+# The caller's user id, with the profile guaranteed to exist.
+ViewerId = Annotated[uuid.UUID, Depends(current_viewer)]
+OptionalViewerId = Annotated[uuid.UUID | None, Depends(optional_viewer)]
+
+
+async def load_profile(user_id: str, session: SessionDep) -> Profile:
+    profile = await repository.get(session, parse_id(user_id, what="user"))
+    if profile is None:
+        raise NotFound("User not found", code="user_not_found")
+    return profile
+
+
+async def load_my_profile(viewer_id: ViewerId, session: SessionDep) -> Profile:
+    profile = await repository.get(session, viewer_id)
+    assert profile is not None  # current_viewer just made sure of it
+    return profile
+
+
+ProfileDep = Annotated[Profile, Depends(load_profile)]
+MyProfileDep = Annotated[Profile, Depends(load_my_profile)]
+
+
+def authorization(request: Request, _: CurrentUser) -> str:
+    """The caller's own Authorization header, forwarded to media as-is."""
+    return request.headers["authorization"]
+
+
+AuthorizationDep = Annotated[str, Depends(authorization)]

@@ -1,0 +1,33 @@
+"""A public profile: one per auth user, with the counters every profile page shows."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from social.database import Base
+
+BIO_MAX_LENGTH = 150
+
+
+class Profile(Base):
+    __tablename__ = "profile"
+    __table_args__ = (
+        CheckConstraint("posts_count >= 0", name="posts_count_non_negative"),
+        CheckConstraint("followers_count >= 0", name="followers_count_non_negative"),
+        CheckConstraint("following_count >= 0", name="following_count_non_negative"),
+    )
+
+    # The auth user id: profiles are keyed by it, never by a local id.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    # When auth said this was the username (event time or token iat): older news never
+    # overwrites newer, whichever of the stream and a token arrives first.
+    username_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bio: Mapped[str] = mapped_column(String(BIO_MAX_LENGTH), default="", server_default="")
+    avatar_media_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    posts_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    followers_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    following_count: Mapped[int] = mapped_column(default=0, server_default="0")

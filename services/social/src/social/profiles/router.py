@@ -1,0 +1,44 @@
+"""GET /users/{id}, PATCH /users/me, GET /users/{id}/stats."""
+
+from fastapi import APIRouter
+
+from common.db import SessionDep
+from social.clients.media import MediaDep
+from social.links import LinksDep
+from social.profiles import service
+from social.profiles.dependencies import (
+    AuthorizationDep,
+    MyProfileDep,
+    OptionalViewerId,
+    ProfileDep,
+)
+from social.profiles.schemas import ProfileRead, ProfileUpdate, StatsRead
+
+router = APIRouter(prefix="/users", tags=["profiles"])
+
+
+@router.patch("/me")
+async def update_me(
+    changes: ProfileUpdate,
+    profile: MyProfileDep,
+    session: SessionDep,
+    media: MediaDep,
+    authorization: AuthorizationDep,
+    links: LinksDep,
+) -> ProfileRead:
+    updated = await service.update_profile(
+        session, profile=profile, changes=changes, media=media, authorization=authorization
+    )
+    return await service.read_profile(session, profile=updated, viewer_id=profile.id, links=links)
+
+
+@router.get("/{user_id}")
+async def get_profile(
+    viewer_id: OptionalViewerId, profile: ProfileDep, session: SessionDep, links: LinksDep
+) -> ProfileRead:
+    return await service.read_profile(session, profile=profile, viewer_id=viewer_id, links=links)
+
+
+@router.get("/{user_id}/stats")
+async def get_stats(profile: ProfileDep, session: SessionDep) -> StatsRead:
+    return await service.stats(session, profile=profile)

@@ -1,0 +1,39 @@
+"""Profiles as the API shows them."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from social.profiles.models import BIO_MAX_LENGTH
+
+
+class AuthorRead(BaseModel):
+    """A user as shown next to a post or in a follower list."""
+
+    id: uuid.UUID
+    username: str
+    avatar_url: str | None
+
+
+class ProfileRead(AuthorRead):
+    bio: str
+    created_at: datetime
+    followers_count: int
+    following_count: int
+    posts_count: int
+    is_following: bool
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bio: str | None = Field(default=None, max_length=BIO_MAX_LENGTH)
+    avatar_media_id: uuid.UUID | None = None
+
+
+class StatsRead(BaseModel):
+    posts: int
+    followers: int
+    following: int
+    likes_received: int

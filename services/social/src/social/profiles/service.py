@@ -1,0 +1,104 @@
+"""Profile rules: who a user is here, what others see, and what the user may change."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from common.errors import Forbidden, Unauthorized
+from common.tokens import Principal
+from social.clients.media import MediaClient
+from social.links import Links
+from social.profiles import repository
+from social.profiles.models import Profile
+from social.profiles.schemas import AuthorRead, ProfileRead, ProfileUpdate, StatsRead
+
+# Known (id → username) pairs, so a profile is written once per process, not per request.
+KNOWN_PROFILES_MAX = 100_000
+
+
+def user_id_of(principal: Principal) -> uuid.UUID:
+    try:
+        return uuid.UUID(principal.id)
+    except ValueError as exc:
+        raise Unauthorized("Invalid access token", code="invalid_token") from exc
+
+
+async def ensure_profile(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    known: dict[uuid.UUID, str],
+    principal: Principal,
+) -> uuid.UUID:
+    """Upsert the caller's profile from the token, so a new user exists before the event."""
+    user_id = user_id_of(principal)
+    if known.get(user_id) == principal.username:
+        return user_id
+    issued_at = datetime.fromtimestamp(int(principal.claims.get("iat", 0)), UTC)
+    # Its own transaction: the profile must exist even when the request itself fails, and
+    # the cache below must only ever name committed rows.
+    async with sessionmaker() as session, session.begin():
+        await repository.upsert_identity(
+            session, user_id=user_id, username=principal.username, asserted_at=issued_at
+        )
+    if len(known) >= KNOWN_PROFILES_MAX:
+        known.clear()
+    known[user_id] = principal.username
+    return user_id
+
+
+def author_read(profile: Profile, links: Links) -> AuthorRead:
+    return AuthorRead(
+        id=profile.id, username=profile.username, avatar_url=links.avatar(profile.avatar_media_id)
+    )
+
+
+async def read_profile(
+    session: AsyncSession, *, profile: Profile, viewer_id: uuid.UUID | None, links: Links
+) -> ProfileRead:
+    """A profile as the viewer sees it, with whether the viewer follows it."""
+    following = viewer_id is not None and await repository.is_following(
+        session, follower_id=viewer_id, followee_id=profile.id
+    )
+    return ProfileRead(
+        **author_read(profile, links).model_dump(),
+        bio=profile.bio,
+        created_at=profile.created_at,
+        followers_count=profile.followers_count,
+        following_count=profile.following_count,
+        posts_count=profile.posts_count,
+        is_following=following,
+    )
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    profile: Profile,
+    changes: ProfileUpdate,
+    media: MediaClient,
+    authorization: str,
+) -> Profile:
+    """Change the bio and/or avatar; an avatar must be a media the user owns."""
+    fields: dict[str, object] = {}
+    if changes.bio is not None:
+        fields["bio"] = changes.bio
+    if "avatar_media_id" in changes.model_fields_set:
+        if changes.avatar_media_id is not None:
+            owner = await media.owner_of(
+                media_id=changes.avatar_media_id, authorization=authorization
+            )
+            if owner != profile.id:
+                raise Forbidden("That media belongs to someone else", code="media_not_owned")
+        fields["avatar_media_id"] = changes.avatar_media_id
+    return await repository.update_fields(session, profile, **fields)
+
+
+async def stats(session: AsyncSession, *, profile: Profile) -> StatsRead:
+    """Counts for a profile page; likes received are summed from the user's posts."""
+    return StatsRead(
+        posts=profile.posts_count,
+        followers=profile.followers_count,
+        following=profile.following_count,
+        likes_received=await repository.likes_received(session, profile.id),
+    )

@@ -1,0 +1,130 @@
+"""Social on real Postgres and Redis: one app (migrated once) per run, tokens minted here.
+
+auth is played by a JWKS endpoint serving a key this file signs with, so a test user is
+just a fresh UUIDv7 and a token. Tests stay independent by using users of their own.
+"""
+
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from aiohttp import web
+from fastapi import FastAPI
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from common.ids import new_id
+from social.config import Settings
+from social.main import create_app
+from social.posts import repository as posts
+from social.profiles import repository as profiles
+from stack.processes import free_port
+
+SIGNING_KEY = ECKey.generate_key("P-256", parameters={"kid": "test-social"})
+
+
+def token_for(user_id: uuid.UUID, username: str, **claims: object) -> str:
+    now = int(time.time())
+    payload = {
+        "iss": "photo-platform",
+        "aud": "photo-platform",
+        "sub": str(user_id),
+        "username": username,
+        "iat": now,
+        "exp": now + 900,
+        "jti": uuid.uuid4().hex,
+    } | claims
+    return jwt.encode({"alg": "ES256", "kid": SIGNING_KEY.kid}, payload, SIGNING_KEY)
+
+
+@pytest.fixture
+def token() -> Callable[..., str]:
+    """`token(user_id, username, **claims)`: an access token as auth would sign it."""
+    return token_for
+
+
+@pytest.fixture(scope="session")
+async def jwks_url() -> AsyncIterator[str]:
+    async def keys(_: web.Request) -> web.Response:
+        return web.json_response({"keys": [SIGNING_KEY.as_dict(private=False)]})
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", keys)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}/jwks.json"
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def settings(servers, fresh_database, jwks_url) -> Settings:
+    return Settings(
+        database_url=await fresh_database("test_social"),
+        redis_url=servers["redis"].url,
+        jwks_url=jwks_url,
+        public_url="http://gateway.test",
+        users_stream=f"test-social-users-{os.getpid()}",
+        # Nothing listens here unless a test starts the real media service.
+        media_url=f"http://127.0.0.1:{free_port()}",
+    )
+
+
+@pytest.fixture(scope="session")
+async def social(settings, client_for) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    app = create_app(settings)
+    async with client_for(app) as client:
+        yield app, client
+
+
+@pytest.fixture
+def app(social) -> FastAPI:
+    return social[0]
+
+
+@pytest.fixture
+def client(social) -> httpx.AsyncClient:
+    return social[1]
+
+
+@dataclass(frozen=True)
+class User:
+    id: uuid.UUID
+    username: str
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def user(client) -> Callable[[], Awaitable[User]]:
+    """`await user()`: a new signed-in user whose profile exists (made by a first request)."""
+
+    async def make() -> User:
+        user_id = new_id()
+        username = f"u{user_id.hex[-12:]}"
+        headers = {"Authorization": f"Bearer {token_for(user_id, username)}"}
+        response = await client.get(f"/users/{user_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        return User(user_id, username, headers)
+
+    return make
+
+
+@pytest.fixture
+def post_by(app) -> Callable[..., Awaitable[uuid.UUID]]:
+    """`await post_by(user)`: a post stored as POST /posts would store it, with a media id
+    that media never saw (for tests that are not about images)."""
+
+    async def make(author: User, caption: str = "") -> uuid.UUID:
+        async with app.state.sessionmaker() as session, session.begin():
+            post = await posts.create(
+                session, author_id=author.id, media_id=uuid.uuid4(), caption=caption
+            )
+            await profiles.add_posts_count(session, user_id=author.id, delta=1)
+        return post.id
+
+    return make
