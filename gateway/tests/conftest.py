@@ -9,9 +9,9 @@ import httpx
 import pytest
 import uvicorn
 from aiohttp import web
+
 from gateway.config import Settings
 from gateway.main import create_app
-
 from stack.processes import free_port
 
 
@@ -52,6 +52,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
 @pytest.fixture(scope="session")
 async def upstream() -> AsyncIterator[str]:
     app = web.Application(client_max_size=1 << 30)
+    app.router.add_get("/openapi.json", openapi_doc)
     app.router.add_route("*", "/posts/echo", echo)
     app.router.add_route("*", "/users/{tail:.*}", echo)
     app.router.add_post("/media", digest)
@@ -73,7 +74,7 @@ def start_gateway(servers) -> Callable[..., object]:
         def __init__(self, **overrides: object) -> None:
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
-            settings = Settings(redis_url=servers["redis"].url, **overrides)
+            settings = Settings(**{"redis_url": servers["redis"].url, **overrides})
             config = uvicorn.Config(
                 create_app(settings),
                 host="127.0.0.1",
@@ -115,3 +116,35 @@ async def gateway(start_gateway, upstream) -> AsyncIterator[str]:
 async def client(gateway) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
         yield client
+
+
+async def openapi_doc(request: web.Request) -> web.Response:
+    """A service's OpenAPI document, with a schema name another service also defines."""
+    return web.json_response(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "upstream", "version": "1"},
+            "paths": {
+                "/posts/{post_id}": {
+                    "get": {
+                        "parameters": [
+                            {"name": "post_id", "in": "path", "required": True, "schema": {}}
+                        ],
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Item"}
+                                    }
+                                },
+                            }
+                        },
+                    }
+                },
+                "/health": {"get": {"responses": {"200": {"description": "ok"}}}},
+                "/internal/secret": {"get": {"responses": {"200": {"description": "ok"}}}},
+            },
+            "components": {"schemas": {"Item": {"type": "object", "properties": {"caption": {}}}}},
+        }
+    )

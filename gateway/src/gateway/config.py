@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 
-from common.settings import TokenSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from common.settings import TokenSettings
 
 
 class Settings(TokenSettings):
@@ -22,8 +23,26 @@ class Settings(TokenSettings):
     # A refused or unroutable upstream must answer well under a second.
     connect_timeout_seconds: float = 0.5
     upstream_timeout_seconds: float = 30.0
+    # Uploads and AI generation legitimately take longer than a JSON call.
+    slow_timeout_seconds: float = 120.0
     health_timeout_seconds: float = 2.0
     max_connections_per_upstream: int = 256
+    # Attempts for idempotent, body-less requests whose connection failed before any answer.
+    retry_attempts: int = 3
+
+    max_body_bytes: int = 1024 * 1024
+    # Media accepts 20 MiB files; multipart framing needs a little more.
+    max_upload_bytes: int = 21 * 1024 * 1024
+
+    # Limits in the `limits` notation ("N/second|minute|hour"); all counted in Redis, so they
+    # hold across gateway replicas.
+    rate_limit_enabled: bool = True
+    rate_limit_key_prefix: str = "gateway:ratelimit"
+    rate_limit_anonymous: str = "300/minute"
+    rate_limit_authenticated: str = "1200/minute"
+    rate_limit_login: str = "20/minute"
+    rate_limit_register: str = "10/minute"
+    rate_limit_analyses: str = "20/hour"
     # Peers whose X-Forwarded-For is believed (a load balancer in front); nobody by default.
     trusted_proxies: frozenset[str] = frozenset()
 

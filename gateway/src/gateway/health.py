@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 import aiohttp
+
 from common.health import run_checks
 
 # Which service reports which shared server, and under what name.

@@ -8,30 +8,50 @@ import logging
 from typing import Any
 
 import aiohttp
-from common.errors import UnhandledErrorMiddleware, error_response
-from common.health import redis_check
-from common.logging import configure_logging
-from common.request_id import RequestIdMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from common.errors import UnhandledErrorMiddleware, error_response
+from common.health import redis_check
+from common.logging import configure_logging
+from common.observability import ObservabilityMiddleware, metrics_response
+from common.request_id import RequestIdMiddleware
+from common.tokens import TokenVerifier
 from gateway.config import Settings, get_settings
 from gateway.health import platform_health
-from gateway.proxy import Proxy
+from gateway.identity import Identity
+from gateway.openapi import MergedOpenAPI
+from gateway.policy import Policies
+from gateway.proxy import Proxy, client_address, declared_length, payload_too_large
+from gateway.ratelimit import RateLimiter
 from gateway.routes import RoutingTable
 
 logger = logging.getLogger(__name__)
+
+OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json", "/docs"})
+
+
+def metrics_route(scope: Scope) -> str:
+    """Metrics label: the routing-table prefix a request went to, or the gateway's own path."""
+    if route := scope.get("gateway_route"):
+        return route
+    return scope["path"] if scope["path"] in OWN_PATHS else "unmatched"
 
 
 class Gateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.table = RoutingTable()
+        self.policies = Policies(settings)
+        self.limiter = RateLimiter(settings)
         self.session: aiohttp.ClientSession | None = None
         self.proxy: Proxy | None = None
         self.redis: Redis | None = None
+        self.identity: Identity | None = None
+        self.openapi: MergedOpenAPI | None = None
 
     async def startup(self) -> None:
         connector = aiohttp.TCPConnector(
@@ -50,12 +70,22 @@ class Gateway:
         self.proxy = Proxy(
             self.session,
             self.settings.upstreams(),
-            self.settings.upstream_timeout_seconds,
-            self.settings.trusted_proxies,
+            trusted_proxies=self.settings.trusted_proxies,
+            retry_attempts=self.settings.retry_attempts,
         )
         self.redis = Redis.from_url(self.settings.redis_url)
+        self.identity = Identity(
+            TokenVerifier(
+                jwks_url=self.settings.jwks_url,
+                issuer=self.settings.token_issuer,
+                audience=self.settings.token_audience,
+            )
+        )
+        self.openapi = MergedOpenAPI(self.session, self.settings.upstreams())
 
     async def shutdown(self) -> None:
+        if self.identity:
+            await self.identity.verifier.aclose()
         if self.session:
             await self.session.close()
         if self.redis:
@@ -68,20 +98,53 @@ class Gateway:
         if scope["type"] != "http":
             return
         route = self.table.match(scope["path"])
-        if route is not None:
-            assert self.proxy is not None
-            await self.proxy(scope, receive, send, route.service)
+        if route is None:
+            response = await self._own(scope)
+            await response(scope, receive, send)
             return
-        response = await self._own(scope)
-        await response(scope, receive, send)
+        scope["gateway_route"] = route.prefix
+        response = await self._refusal(scope)
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        assert self.proxy is not None
+        policy = self.policies.for_request(scope["method"], scope["path"])
+        await self.proxy(scope, receive, send, route.service, policy)
+
+    async def _refusal(self, scope: Scope) -> Response | None:
+        """A 413 or 429 decided before a byte of the body is read, or None to proceed."""
+        assert self.identity is not None
+        policy = self.policies.for_request(scope["method"], scope["path"])
+        length = declared_length(scope)
+        if length is not None and length > policy.body_limit:
+            return payload_too_large(policy.body_limit)
+        user_id = await self.identity.user_id(scope)
+        if user_id:
+            scope.setdefault("state", {})["user_id"] = user_id
+        return await self.limiter.check(
+            bucket=policy.bucket,
+            client_ip=client_address(scope, self.settings.trusted_proxies),
+            user_id=user_id,
+        )
 
     async def _own(self, scope: Scope) -> Response:
         path, method = scope["path"], scope["method"]
-        if path == "/health" and method in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") or path not in OWN_PATHS:
+            return error_response(404, "route_not_found", f"No route for {method} {path}")
+        if path == "/health":
             return await self._health()
-        if path == "/__routes" and method == "GET":
-            return JSONResponse({"routes": self._routes()})
-        return error_response(404, "route_not_found", f"No route for {path}")
+        if path == "/metrics":
+            return metrics_response()
+        if path == "/openapi.json":
+            assert self.openapi is not None
+            return JSONResponse(await self.openapi.document())
+        if path == "/docs":
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="Photo platform API",
+                swagger_ui_parameters={"persistAuthorization": True},
+            )
+        return JSONResponse({"routes": self._routes()})
 
     async def _health(self) -> Response:
         assert self.session is not None and self.redis is not None
@@ -91,6 +154,7 @@ class Gateway:
             {"redis": redis_check(self.redis)},
             self.settings.health_timeout_seconds,
         )
+        report["rate_limits"] = {"status": self.limiter.status}
         return JSONResponse(report, status_code=200 if ok else 503)
 
     def _routes(self) -> list[dict[str, Any]]:
@@ -121,21 +185,14 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level)
     app: ASGIApp = UnhandledErrorMiddleware(Gateway(settings))
-    if settings.strict_cors:
-        app = CORSMiddleware(
-            app,
-            allow_origins=[settings.frontend_url],
-            allow_credentials=True,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["X-Request-ID", "Retry-After"],
-        )
-    else:
-        app = CORSMiddleware(
-            app,
-            allow_origins=["*"],
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["X-Request-ID", "Retry-After"],
-        )
+    app = ObservabilityMiddleware(app, "gateway", route_of=metrics_route)
+    # Strict: only the frontend, with cookies. Otherwise any origin, never with credentials.
+    app = CORSMiddleware(
+        app,
+        allow_origins=[settings.frontend_url] if settings.strict_cors else ["*"],
+        allow_credentials=settings.strict_cors,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
+    )
     return RequestIdMiddleware(app)

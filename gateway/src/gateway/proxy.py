@@ -9,12 +9,21 @@ import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
-from common.errors import error_response
-from common.request_id import request_id_var
+from prometheus_client import Counter
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from yarl import URL
 
+from common.errors import error_response
+from common.request_id import request_id_var
+from gateway.policy import Policy
+
 logger = logging.getLogger(__name__)
+
+UPSTREAM_ERRORS = Counter(
+    "gateway_upstream_errors_total", "Requests an upstream did not answer", ["service", "kind"]
+)
 
 # RFC 9110 §7.6.1 hop-by-hop headers, plus host (the client library sets the upstream's).
 HOP_BY_HOP = frozenset(
@@ -32,15 +41,32 @@ HOP_BY_HOP = frozenset(
     }
 )
 
+# Set by the gateway itself; a caller's values are replaced (or, for -for, extended).
+OWN_HEADERS = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-request-id"}
+)
+
+# Safe to send again when the connection failed before any answer came back.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE = (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError)
+
 
 class ClientDisconnected(Exception):
     """The caller went away while its body was being streamed upstream."""
 
 
-# Set by the gateway itself; a caller's values are replaced (or, for -for, extended).
-OWN_HEADERS = frozenset(
-    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-request-id"}
-)
+class BodyTooLarge(Exception):
+    """A body without Content-Length grew past the route's limit while streaming."""
+
+
+def client_address(scope: Scope, trusted_proxies: frozenset[str]) -> str:
+    """The caller's IP: the peer, or behind a trusted proxy the address it forwarded for."""
+    peer = scope["client"][0] if scope.get("client") else ""
+    if peer in trusted_proxies:
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                return value.decode("latin-1").rsplit(",", 1)[-1].strip() or peer
+    return peer
 
 
 def _request_headers(scope: Scope, trusted_proxies: frozenset[str]) -> list[tuple[str, str]]:
@@ -63,24 +89,43 @@ def _request_headers(scope: Scope, trusted_proxies: frozenset[str]) -> list[tupl
     return headers
 
 
-def _has_body(scope: Scope) -> bool:
+def declared_length(scope: Scope) -> int | None:
+    """Content-Length, 0 for no body, None for a chunked body of unknown length."""
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return value != b"0"
+            return int(value) if value.isdigit() else None
         if name == b"transfer-encoding":
-            return True
-    return False
+            return None
+    return 0
 
 
-async def _body(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected
-        if chunk := message.get("body", b""):
-            yield chunk
-        if not message.get("more_body", False):
-            return
+class StreamedBody:
+    """The caller's body, relayed to aiohttp as it arrives.
+
+    aiohttp wraps whatever this raises into a connection error, so the reason is also
+    kept here for the proxy to answer 413 (too large) or nothing (caller gone).
+    """
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.failure: type[Exception] | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                self.failure = ClientDisconnected
+                raise ClientDisconnected
+            if chunk := message.get("body", b""):
+                received += len(chunk)
+                if received > self.limit:
+                    self.failure = BodyTooLarge
+                    raise BodyTooLarge
+                yield chunk
+            if not message.get("more_body", False):
+                return
 
 
 class Proxy:
@@ -88,29 +133,56 @@ class Proxy:
         self,
         session: aiohttp.ClientSession,
         upstreams: dict[str, str],
-        timeout: float,
+        *,
         trusted_proxies: frozenset[str] = frozenset(),
+        retry_attempts: int = 3,
     ) -> None:
         self.session = session
-        self.trusted_proxies = trusted_proxies
         self.upstreams = {name: URL(base) for name, base in upstreams.items()}
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_read=timeout)
+        self.trusted_proxies = trusted_proxies
+        self.retrying = AsyncRetrying(
+            stop=stop_after_attempt(max(1, retry_attempts - 1)),
+            wait=wait_exponential(multiplier=0.05, max=0.5),
+            retry=retry_if_exception_type(RETRYABLE),
+            reraise=True,
+        )
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        # sock_read, like nginx's proxy_read_timeout: a long download is fine, silence is not.
+        if seconds not in self._timeouts:
+            self._timeouts[seconds] = aiohttp.ClientTimeout(total=None, sock_read=seconds)
+        return self._timeouts[seconds]
+
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send, service: str, policy: Policy
+    ) -> None:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         target = str(self.upstreams[service]) + raw_path.decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
-        started = False
-        try:
-            async with self.session.request(
+        body = StreamedBody(receive, policy.body_limit) if declared_length(scope) != 0 else None
+        has_body = body is not None
+
+        async def open_upstream() -> aiohttp.ClientResponse:
+            return await self.session.request(
                 scope["method"],
                 URL(target, encoded=True),
                 headers=_request_headers(scope, self.trusted_proxies),
-                data=_body(receive) if _has_body(scope) else None,
+                data=body.__aiter__() if body else None,
                 allow_redirects=False,
-                timeout=self.timeout,
-            ) as upstream:
+                timeout=self._timeout(policy.timeout_seconds),
+            )
+
+        started = False
+        try:
+            try:
+                upstream = await open_upstream()
+            except RETRYABLE:
+                if has_body or scope["method"] not in IDEMPOTENT:
+                    raise
+                upstream = await self.retrying(open_upstream)
+            try:
                 headers = [
                     (name.lower(), value)
                     for name, value in upstream.raw_headers
@@ -123,14 +195,24 @@ class Proxy:
                 async for chunk in upstream.content.iter_any():
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except ClientDisconnected:
-            return
+            finally:
+                upstream.release()
         except (TimeoutError, aiohttp.ClientError) as exc:
             if started:
                 raise  # mid-stream: nothing left to do but drop the connection
+            if body is not None and body.failure is ClientDisconnected:
+                return
+            if body is not None and body.failure is BodyTooLarge:
+                await payload_too_large(policy.body_limit)(scope, receive, send)
+                return
             status, code, message = _classify(exc, service)
+            UPSTREAM_ERRORS.labels(service, code).inc()
             logger.warning("upstream %s failed: %s", service, type(exc).__name__)
             await error_response(status, code, message, service=service)(scope, receive, send)
+
+
+def payload_too_large(limit: int) -> Response:
+    return error_response(413, "payload_too_large", f"The request body exceeds {limit} bytes")
 
 
 def _classify(exc: BaseException, service: str) -> tuple[int, str, str]:

@@ -2,14 +2,15 @@
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
 from common.errors import (
     NotFound,
     UnhandledErrorMiddleware,
     install_error_handlers,
 )
 from common.request_id import RequestIdMiddleware
-from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
 
 class Profile(BaseModel):

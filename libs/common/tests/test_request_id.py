@@ -5,9 +5,10 @@ import logging
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from common.logging import JsonFormatter
 from common.request_id import RequestIdMiddleware
-from fastapi import FastAPI
 
 logger = logging.getLogger("test.request_id")
 

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from common.errors import ApiError, Unauthorized
-from common.tokens import TokenVerifier
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from common.errors import ApiError, Unauthorized
+from common.tokens import TokenVerifier
 from stack.processes import free_port
 
 ISSUER, AUDIENCE = "photo-platform", "photo-platform"

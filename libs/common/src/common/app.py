@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from common.errors import UnhandledErrorMiddleware, install_error_handlers
 from common.health import health_router
 from common.logging import configure_logging
+from common.observability import ObservabilityMiddleware, metrics_router
 from common.request_id import RequestIdMiddleware
 from common.settings import ServiceSettings
 
@@ -28,8 +29,10 @@ def create_service_app(
     install_error_handlers(app)
     # Added last = outermost: the request id exists before anything else runs.
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(ObservabilityMiddleware, service=service)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router(service))
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     return app

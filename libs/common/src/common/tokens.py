@@ -109,7 +109,9 @@ async def optional_user(
 ) -> Principal | None:
     if token is None:
         return None
-    return await request.app.state.token_verifier.verify(token)
+    principal = await request.app.state.token_verifier.verify(token)
+    request.state.user_id = principal.id  # for the access log
+    return principal
 
 
 async def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:

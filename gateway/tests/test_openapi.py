@@ -1,0 +1,64 @@
+"""One OpenAPI document for the platform: public paths only, names kept apart, valid."""
+
+from openapi_spec_validator import validate
+
+from gateway.openapi import merge
+from gateway.routes import RoutingTable
+
+
+def service_doc(path: str, field: str) -> dict:
+    ref = {"$ref": "#/components/schemas/Item"}
+    param = path.split("{")[1].rstrip("}")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "svc", "version": "1"},
+        "paths": {
+            path: {
+                "get": {
+                    "parameters": [{"name": param, "in": "path", "required": True, "schema": {}}],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ref}},
+                        }
+                    },
+                }
+            },
+            "/health": {"get": {"responses": {"200": {"description": "ok"}}}},
+            "/internal/media/{media_id}": {"delete": {"responses": {"204": {"description": "x"}}}},
+        },
+        "components": {
+            "schemas": {"Item": {"type": "object", "properties": {field: {"type": "string"}}}}
+        },
+    }
+
+
+def test_merge_keeps_each_services_public_paths_and_separates_clashing_schemas():
+    merged = merge(
+        {
+            "social": service_doc("/posts/{post_id}", "caption"),
+            "media": service_doc("/media/{media_id}", "sha256"),
+            "auth": None,
+        },
+        RoutingTable(),
+    )
+    validate(merged)
+    assert set(merged["paths"]) == {"/posts/{post_id}", "/media/{media_id}"}
+    media_ref = merged["paths"]["/media/{media_id}"]["get"]["responses"]["200"]["content"]
+    assert media_ref["application/json"]["schema"]["$ref"] == "#/components/schemas/MediaItem"
+    assert merged["components"]["schemas"]["Item"]["properties"] == {"caption": {"type": "string"}}
+    assert "sha256" in merged["components"]["schemas"]["MediaItem"]["properties"]
+    assert merged["paths"]["/posts/{post_id}"]["get"]["tags"] == ["social"]
+    assert "auth" in merged["info"]["description"]  # says what is missing
+    assert merged["components"]["securitySchemes"]["OAuth2PasswordBearer"]["type"] == "oauth2"
+
+
+async def test_the_gateway_serves_a_valid_merged_document_and_swagger_ui(client):
+    response = await client.get("/openapi.json")
+    document = response.json()
+    validate(document)
+    assert "/posts/{post_id}" in document["paths"]
+    assert not any(p.startswith(("/health", "/internal")) for p in document["paths"])
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger-ui" in docs.text and "/openapi.json" in docs.text
