@@ -2,8 +2,11 @@
 
 from functools import lru_cache
 
-from common.settings import TokenSettings
 from pydantic_settings import SettingsConfigDict
+
+from common.settings import TokenSettings
+
+MiB = 1024 * 1024
 
 
 class Settings(TokenSettings):
@@ -15,6 +18,33 @@ class Settings(TokenSettings):
     s3_secret_key: str = "platform-secret"
     s3_bucket: str = "media"
     s3_region: str = "us-east-1"
+    # The gateway's URL as clients see it: image links in responses start with it.
+    public_url: str = "http://localhost:8000"
+    # Service-to-service credential (X-Internal-Token); empty refuses every internal call.
+    internal_token: str = ""
+
+    max_upload_bytes: int = 20 * MiB
+    quota_bytes: int = 1024 * MiB
+    # Decoded size is what costs memory: 50 MP is ~150 MB of RGB, more than any phone shoots.
+    max_image_pixels: int = 50_000_000
+    max_image_side: int = 20_000
+    # Threads doing Pillow work; Pillow releases the GIL while decoding and encoding.
+    image_workers: int = 2
+    webp_quality: int = 80
+    # libwebp effort 0-6: 6 is ~3x slower than 0 for a few percent smaller thumbnails.
+    webp_method: int = 0
+    # Objects older than this without a row are leftovers of a crashed upload or delete.
+    orphan_grace_seconds: int = 3600
+    sweep_interval_seconds: int = 3600
+
+    avatar_ttl_seconds: int = 24 * 3600
+    avatar_max_bytes: int = 5 * MiB
+    avatar_fetch_timeout_seconds: float = 10.0
+
+    # Empty: no AI service, /api/images answers with a placeholder.
+    ai_service_url: str = ""
+    ai_timeout_seconds: float = 20.0
+    ai_max_bytes: int = 10 * MiB
 
 
 @lru_cache

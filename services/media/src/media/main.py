@@ -1,18 +1,48 @@
 """The media service: images in S3, thumbnails, EXIF, quotas, avatar cache and AI images."""
 
+import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
 
 from common.app import create_service_app
 from common.db import database
 from common.tokens import token_verification
-from fastapi import FastAPI
-
+from media.ai.router import router as ai_router
+from media.avatars.router import internal_router as avatars_internal_router
+from media.avatars.router import router as avatars_router
 from media.config import Settings, get_settings
+from media.images.router import internal_router as images_internal_router
+from media.images.router import router as images_router
+from media.quota.router import router as quota_router
 from media.storage import object_storage
+from media.sweeper import orphan_sweeper
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@asynccontextmanager
+async def image_pool(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    """Lifespan part: the threads that run Pillow; their count bounds decode memory too."""
+    pool = ThreadPoolExecutor(max_workers=settings.image_workers, thread_name_prefix="image")
+    app.state.image_pool = pool
+    try:
+        yield
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@asynccontextmanager
+async def http_client(app: FastAPI) -> AsyncIterator[None]:
+    """Lifespan part: one pooled client for the AI service and Instagram's CDN; each call
+    sets its own overall deadline."""
+    async with httpx.AsyncClient(follow_redirects=True, max_redirects=3) as client:
+        app.state.http = client
+        yield
 
 
 @asynccontextmanager
@@ -22,13 +52,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(object_storage(app, settings))
+        await stack.enter_async_context(image_pool(app, settings))
+        await stack.enter_async_context(http_client(app))
+        await stack.enter_async_context(orphan_sweeper(app, settings))
         yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         service="media",
         title="Media",
         settings=settings or get_settings(),
         lifespan=lifespan,
+        # Fixed paths before /media/{media_id}, which would otherwise claim them.
+        routers=[
+            quota_router,
+            avatars_router,
+            images_router,
+            ai_router,
+            images_internal_router,
+            avatars_internal_router,
+        ],
     )
+    # httpx logs every request's full URL at INFO, and Instagram's CDN URLs carry signatures.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return app

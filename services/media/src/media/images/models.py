@@ -1,0 +1,45 @@
+"""One stored image: its owner, its bytes' identity, its objects in S3 and its EXIF."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Integer, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from common.ids import new_id
+from media.database import Base
+
+
+class Media(Base):
+    __tablename__ = "media"
+    # Dedupe: an owner stores the same bytes once; also the index for lookups by owner.
+    __table_args__ = (UniqueConstraint("owner_id", "sha256"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    # As uploaded; `stored_bytes` is what the original and thumbnails take in S3 (the quota).
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    stored_bytes: Mapped[int] = mapped_column(BigInteger)
+    original_key: Mapped[str] = mapped_column(String(256))
+    thumb_small_key: Mapped[str] = mapped_column(String(256))
+    thumb_large_key: Mapped[str] = mapped_column(String(256))
+    camera_make: Mapped[str | None] = mapped_column(String(128))
+    camera_model: Mapped[str | None] = mapped_column(String(128))
+    lens: Mapped[str | None] = mapped_column(String(128))
+    iso: Mapped[int | None] = mapped_column(Integer)
+    exposure_time: Mapped[float | None] = mapped_column(Float)
+    f_number: Mapped[float | None] = mapped_column(Float)
+    focal_length: Mapped[float | None] = mapped_column(Float)
+    # The camera's local time: EXIF rarely says which zone it was in.
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    gps_latitude: Mapped[float | None] = mapped_column(Float)
+    gps_longitude: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def object_keys(self) -> list[str]:
+        return [self.original_key, self.thumb_small_key, self.thumb_large_key]

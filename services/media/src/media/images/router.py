@@ -1,0 +1,115 @@
+from typing import Literal
+
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+
+from common.db import SessionDep
+from common.tokens import CurrentUser, OptionalUser
+from media.dependencies import ImagePoolDep, InternalCaller, ObjectsDep, SettingsDep
+from media.images import service
+from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
+from media.images.schemas import MediaRead
+from media.serving import serve_object
+
+router = APIRouter(tags=["media"])
+
+# Ids are never reused, so a representation never changes; a day bounds how long a copy
+# of a deleted image may live on in caches.
+IMAGE_CACHE_CONTROL = "public, max-age=86400"
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/media",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=UPLOAD_BODY,
+    responses={200: {"description": "The same bytes were already stored: that media"}},
+)
+async def upload_media(
+    user: CurrentUser,
+    upload: UploadDep,
+    response: Response,
+    session: SessionDep,
+    objects: ObjectsDep,
+    pool: ImagePoolDep,
+    settings: SettingsDep,
+) -> MediaRead:
+    media, created = await service.store_image(
+        session=session,
+        objects=objects,
+        pool=pool,
+        settings=settings,
+        owner_id=user.id,
+        upload=upload,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MediaRead.build(media, public_url=settings.public_url, viewer_id=user.id)
+
+
+@router.get("/media/{media_id}")
+async def get_media(media: MediaDep, user: OptionalUser, settings: SettingsDep) -> MediaRead:
+    return MediaRead.build(media, public_url=settings.public_url, viewer_id=user and user.id)
+
+
+@router.get("/media/{media_id}/original", response_class=Response)
+async def get_original(media: MediaDep, request: Request, objects: ObjectsDep) -> Response:
+    return await serve_object(
+        request,
+        objects,
+        key=media.original_key,
+        etag=f'"{media.id}-original"',
+        content_type=media.content_type,
+        cache_control=IMAGE_CACHE_CONTROL,
+    )
+
+
+@router.get("/media/{media_id}/thumb", response_class=Response)
+async def get_thumb(
+    media: MediaDep,
+    request: Request,
+    objects: ObjectsDep,
+    size: Literal["small", "large"] = "small",
+) -> Response:
+    return await serve_object(
+        request,
+        objects,
+        key=media.thumb_small_key if size == "small" else media.thumb_large_key,
+        etag=f'"{media.id}-{size}"',
+        content_type="image/webp",
+        cache_control=IMAGE_CACHE_CONTROL,
+    )
+
+
+@router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_media(
+    media: OwnedMediaDep, session: SessionDep, objects: ObjectsDep, background: BackgroundTasks
+) -> None:
+    keys = await service.delete_media(session=session, media=media)
+    # After the commit (the session dependency's exit), so a failed commit keeps the objects.
+    background.add_task(service.remove_objects, objects, keys)
+
+
+internal_router = APIRouter(prefix="/internal", tags=["internal"], dependencies=[InternalCaller])
+
+
+@internal_router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_media_internal(
+    media: MediaDep, session: SessionDep, objects: ObjectsDep, background: BackgroundTasks
+) -> None:
+    """For social: a deleted post takes its image along, whoever asks on the owner's behalf."""
+    keys = await service.delete_media(session=session, media=media)
+    background.add_task(service.remove_objects, objects, keys)

@@ -1,0 +1,128 @@
+"""Storing, finding and deleting images, with quota and dedupe rules.
+
+Write order for an upload: objects to S3 first, then the row and the quota reservation in
+the request's transaction. Any failure after the objects are written deletes them again;
+a crash in between leaves only objects without a row, which the sweeper removes.
+"""
+
+import asyncio
+import functools
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.ids import new_id
+from media.config import Settings
+from media.images import repository
+from media.images.exceptions import QuotaExceeded
+from media.images.models import Media
+from media.images.processing import ImageLimits, ProcessedImage, WebpOptions, process_image
+from media.images.upload import ReceivedFile
+from media.quota import repository as quota_repository
+from media.storage import ObjectStore
+
+logger = logging.getLogger(__name__)
+
+
+def media_prefix(owner_id: str, media_id: uuid.UUID) -> str:
+    return f"media/{owner_id}/{media_id}/"
+
+
+async def _process(
+    pool: ThreadPoolExecutor, settings: Settings, upload: ReceivedFile
+) -> ProcessedImage:
+    work = functools.partial(
+        process_image,
+        upload.path,
+        limits=ImageLimits(max_pixels=settings.max_image_pixels, max_side=settings.max_image_side),
+        webp=WebpOptions(quality=settings.webp_quality, method=settings.webp_method),
+    )
+    return await asyncio.get_running_loop().run_in_executor(pool, work)
+
+
+async def remove_objects(objects: ObjectStore, keys: list[str]) -> None:
+    """Best effort: what cannot be deleted now is an orphan the sweeper deletes later."""
+    try:
+        await objects.remove(keys)
+    except Exception:
+        logger.exception("could not delete objects; the sweeper will retry")
+
+
+async def store_image(
+    *,
+    session: AsyncSession,
+    objects: ObjectStore,
+    pool: ThreadPoolExecutor,
+    settings: Settings,
+    owner_id: str,
+    upload: ReceivedFile,
+) -> tuple[Media, bool]:
+    """Store `upload` as the owner's media; `(existing, False)` when they already have it."""
+    existing = await repository.get_by_sha256(session, owner_id=owner_id, sha256=upload.sha256)
+    if existing is not None:
+        return existing, False
+    # A cheap early refusal; the exact, race-free check is the reservation below.
+    used = await quota_repository.used_bytes(session, owner_id)
+    if used + upload.size > settings.quota_bytes:
+        raise QuotaExceeded(limit_bytes=settings.quota_bytes, used_bytes=used)
+    processed = await _process(pool, settings, upload)
+
+    media_id = new_id()
+    prefix = media_prefix(owner_id, media_id)
+    keys = {
+        "original": f"{prefix}original",
+        "thumb_small": f"{prefix}thumb_small.webp",
+        "thumb_large": f"{prefix}thumb_large.webp",
+    }
+    original = processed.cleaned_original or upload.path
+    original_size = len(processed.cleaned_original or b"") or upload.size
+    stored_bytes = original_size + sum(len(t) for t in processed.thumbs.values())
+    try:
+        await asyncio.gather(
+            objects.put(keys["original"], original, processed.content_type),
+            objects.put(keys["thumb_small"], processed.thumbs["small"], "image/webp"),
+            objects.put(keys["thumb_large"], processed.thumbs["large"], "image/webp"),
+        )
+        media = await repository.insert_unless_duplicate(
+            session,
+            {
+                "id": media_id,
+                "owner_id": owner_id,
+                "sha256": upload.sha256,
+                "content_type": processed.content_type,
+                "width": processed.width,
+                "height": processed.height,
+                "bytes": upload.size,
+                "stored_bytes": stored_bytes,
+                "original_key": keys["original"],
+                "thumb_small_key": keys["thumb_small"],
+                "thumb_large_key": keys["thumb_large"],
+                **asdict(processed.exif),
+            },
+        )
+        if media is None:
+            # The same bytes were stored by a concurrent request of this owner, which won.
+            await remove_objects(objects, list(keys.values()))
+            winner = await repository.get_by_sha256(
+                session, owner_id=owner_id, sha256=upload.sha256
+            )
+            assert winner is not None
+            return winner, False
+        if not await quota_repository.reserve(
+            session, owner_id=owner_id, size=stored_bytes, limit=settings.quota_bytes
+        ):
+            raise QuotaExceeded(limit_bytes=settings.quota_bytes)
+    except BaseException:
+        await remove_objects(objects, list(keys.values()))
+        raise
+    return media, True
+
+
+async def delete_media(*, session: AsyncSession, media: Media) -> list[str]:
+    """Delete the row and free its quota; returns the object keys to delete after commit."""
+    await repository.delete_row(session, media)
+    await quota_repository.release(session, owner_id=media.owner_id, size=media.stored_bytes)
+    return media.object_keys

@@ -1,0 +1,18 @@
+"""Per-user storage usage: the row every upload reserves its bytes on."""
+
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from media.database import Base
+
+
+class MediaUsage(Base):
+    __tablename__ = "media_usage"
+    __table_args__ = (
+        CheckConstraint("used_bytes >= 0", name="used_bytes_not_negative"),
+        CheckConstraint("media_count >= 0", name="media_count_not_negative"),
+    )
+
+    owner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    media_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

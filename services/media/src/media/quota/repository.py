@@ -1,0 +1,39 @@
+"""SQL for the per-user usage row. Reservations are one conditional UPDATE, so concurrent
+uploads of one user queue on the row lock and the sum can never pass the limit."""
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from media.quota.models import MediaUsage
+
+
+async def get(session: AsyncSession, owner_id: str) -> MediaUsage | None:
+    return await session.get(MediaUsage, owner_id)
+
+
+async def reserve(session: AsyncSession, *, owner_id: str, size: int, limit: int) -> bool:
+    """Add `size` bytes and one item to the owner's usage if that stays within `limit`."""
+    await session.execute(insert(MediaUsage).values(owner_id=owner_id).on_conflict_do_nothing())
+    reserved = await session.scalar(
+        update(MediaUsage)
+        .where(MediaUsage.owner_id == owner_id, MediaUsage.used_bytes + size <= limit)
+        .values(used_bytes=MediaUsage.used_bytes + size, media_count=MediaUsage.media_count + 1)
+        .returning(MediaUsage.used_bytes)
+    )
+    return reserved is not None
+
+
+async def release(session: AsyncSession, *, owner_id: str, size: int) -> None:
+    await session.execute(
+        update(MediaUsage)
+        .where(MediaUsage.owner_id == owner_id)
+        .values(used_bytes=MediaUsage.used_bytes - size, media_count=MediaUsage.media_count - 1)
+    )
+
+
+async def used_bytes(session: AsyncSession, owner_id: str) -> int:
+    used = await session.scalar(
+        select(MediaUsage.used_bytes).where(MediaUsage.owner_id == owner_id)
+    )
+    return used or 0

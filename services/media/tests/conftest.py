@@ -1,0 +1,121 @@
+"""The media service on real Postgres and S3, with tokens signed by a test key whose JWKS a
+tiny local server publishes (as auth would)."""
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from aiohttp import web
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from media.config import Settings
+from media.main import create_app
+from stack.processes import free_port
+from tests.fakes.ai_service import FakeAiService
+
+INTERNAL_TOKEN = "test-internal-token"
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> ECKey:
+    return ECKey.generate_key("P-256", parameters={"kid": "media-test"})
+
+
+@pytest.fixture(scope="session")
+async def jwks_url(signing_key: ECKey) -> AsyncIterator[str]:
+    async def jwks(_: web.Request) -> web.Response:
+        return web.json_response({"keys": [signing_key.as_dict(private=False)]})
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", jwks)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}/jwks.json"
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+def ai_service() -> AsyncIterator[FakeAiService]:
+    fake = FakeAiService().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+async def media_app(servers, server_settings, jwks_url, ai_service, fresh_database, client_for):
+    settings = Settings(
+        database_url=await fresh_database("test_media"),
+        s3_endpoint=servers["s3"].url,
+        s3_access_key=server_settings.s3_access_key,
+        s3_secret_key=server_settings.s3_secret_key,
+        s3_bucket="test-media",
+        jwks_url=jwks_url,
+        public_url="http://media.test",
+        internal_token=INTERNAL_TOKEN,
+        max_upload_bytes=1 * MiB,
+        quota_bytes=3 * MiB,
+        ai_service_url=ai_service.url,
+        ai_timeout_seconds=1.0,
+        avatar_fetch_timeout_seconds=2.0,
+        avatar_max_bytes=256 * 1024,
+    )
+    app = create_app(settings)
+    async with client_for(app) as client:
+        app.state.test_client = client
+        yield app
+
+
+@pytest.fixture
+def client(media_app) -> httpx.AsyncClient:
+    return media_app.state.test_client
+
+
+@pytest.fixture
+def token_for(signing_key: ECKey) -> Callable[..., dict[str, str]]:
+    """`headers = token_for(user_id)`: an Authorization header as auth would issue it."""
+
+    def headers(user_id: str, username: str = "someone") -> dict[str, str]:
+        now = int(time.time())
+        claims = {
+            "iss": "photo-platform",
+            "aud": "photo-platform",
+            "sub": user_id,
+            "username": username,
+            "iat": now,
+            "exp": now + 900,
+            "jti": uuid.uuid4().hex,
+        }
+        token = jwt.encode({"alg": "ES256", "kid": signing_key.kid}, claims, signing_key)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def user(token_for) -> tuple[str, dict[str, str]]:
+    """A new user for this test: (id, auth headers)."""
+    user_id = str(uuid.uuid4())
+    return user_id, token_for(user_id)
+
+
+@pytest.fixture
+def internal() -> dict[str, str]:
+    return {"X-Internal-Token": INTERNAL_TOKEN}
+
+
+@pytest.fixture
+def stored_keys(media_app) -> Callable[[str], list[str]]:
+    """`stored_keys(prefix)`: what really is in the bucket under `prefix`."""
+
+    def keys(prefix: str) -> list[str]:
+        objects = media_app.state.objects
+        listing = objects.client.list_objects(objects.bucket, prefix=prefix, recursive=True)
+        return sorted(o.object_name for o in listing)
+
+    return keys
