@@ -4,20 +4,23 @@ Servers come from DATABASE_URL / REDIS_URL / S3_ENDPOINT when set (as in CI), ot
 they are started once for the run by the same code as `uv run stack up`.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from urllib.parse import urlsplit
 
 import asyncpg
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
 
 # pytest (importlib mode) names gateway/tests/conftest.py "gateway.tests.conftest" and would
 # bind "gateway" to the gateway/ folder; importing the real package first prevents that.
-import gateway.main  # noqa: F401
-import httpx
-import pytest
-from fastapi import FastAPI
-
+from gateway.config import Settings as GatewaySettings
+from gateway.main import create_app as create_gateway
 from stack.platform import Stack
+from stack.processes import free_port
 from stack.servers import Server
 from stack.settings import StackSettings
 
@@ -68,3 +71,41 @@ def client_for() -> Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncC
     """`async with client_for(app) as client`: the app's lifespan runs (migrations, clients)
     and the client talks to it in-process."""
     return _client_for
+
+
+class RunningGateway:
+    """A real gateway under uvicorn on a free port, in this process."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            create_gateway(settings),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            proxy_headers=False,  # the gateway decides whom to trust, as in the stack
+        )
+        self.server = uvicorn.Server(config)
+
+    async def __aenter__(self) -> str:
+        self.task = asyncio.create_task(self.server.serve())
+        async with asyncio.timeout(10):
+            # uvicorn offers no event for this
+            while not self.server.started:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        return self.url
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+@pytest.fixture(scope="session")
+def start_gateway(servers: dict[str, Server]) -> Callable[..., RunningGateway]:
+    """`async with start_gateway(social_url=..., ...) as url`: a gateway with those settings."""
+
+    def start(**overrides: object) -> RunningGateway:
+        return RunningGateway(GatewaySettings(**{"redis_url": servers["redis"].url, **overrides}))
+
+    return start

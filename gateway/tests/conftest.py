@@ -3,15 +3,12 @@
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from aiohttp import web
 
-from gateway.config import Settings
-from gateway.main import create_app
 from stack.processes import free_port
 
 
@@ -64,39 +61,6 @@ async def upstream() -> AsyncIterator[str]:
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
-
-
-@pytest.fixture(scope="session")
-def start_gateway(servers) -> Callable[..., object]:
-    """`async with start_gateway(**settings) as url`: a real gateway on a free port."""
-
-    class Running:
-        def __init__(self, **overrides: object) -> None:
-            port = free_port()
-            self.url = f"http://127.0.0.1:{port}"
-            settings = Settings(**{"redis_url": servers["redis"].url, **overrides})
-            config = uvicorn.Config(
-                create_app(settings),
-                host="127.0.0.1",
-                port=port,
-                log_config=None,
-                proxy_headers=False,  # the gateway decides whom to trust, as in the stack
-            )
-            self.server = uvicorn.Server(config)
-
-        async def __aenter__(self) -> str:
-            self.task = asyncio.create_task(self.server.serve())
-            async with asyncio.timeout(10):
-                # uvicorn offers no event for this
-                while not self.server.started:  # noqa: ASYNC110
-                    await asyncio.sleep(0.01)
-            return self.url
-
-        async def __aexit__(self, *exc: object) -> None:
-            self.server.should_exit = True
-            await self.task
-
-    return Running
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ session fixture returns the settings that point the services at it, and is liste
 """
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
@@ -13,9 +13,35 @@ import pytest
 from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
+from tests.fakes.oauth_providers import OAuthFakes
 
 # Fixture names; each returns {"SETTING": "value"} for the services.
 FAKES: list[str] = []
+
+# The shared stack serves every test from one address; tests/e2e/test_gateway.py checks the
+# real limits on a gateway of its own.
+RELAXED_RATE_LIMITS = {
+    f"GATEWAY_RATE_LIMIT_{bucket}": "100000/minute"
+    for bucket in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "REGISTER", "ANALYSES")
+}
+
+
+@pytest.fixture(scope="session")
+def oauth_providers() -> Iterator[OAuthFakes]:
+    """Fake Kakao, Google and Meta (tests/fakes/oauth_providers.py)."""
+    fakes = OAuthFakes().start()
+    yield fakes
+    fakes.stop()
+
+
+@pytest.fixture(scope="session")
+def oauth_provider_env(oauth_providers: OAuthFakes) -> dict[str, str]:
+    # A reused refresh token revokes at once, and a throttled login reopens in seconds.
+    timings = {"AUTH_REFRESH_REUSE_GRACE_SECONDS": "0", "AUTH_LOGIN_WINDOW_SECONDS": "3"}
+    return oauth_providers.env() | timings
+
+
+FAKES.append("oauth_provider_env")
 
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"
@@ -46,7 +72,7 @@ async def platform(
         strict_cors=True,
         frontend_url="http://frontend.test",
     )
-    stack = Stack(settings, extra_env=third_party_env)
+    stack = Stack(settings, extra_env=RELAXED_RATE_LIMITS | third_party_env)
     stack.start()
     try:
         yield stack
