@@ -4,6 +4,7 @@ auth is played by a JWKS endpoint serving a key this file signs with, so a test 
 just a fresh UUIDv7 and a token. Tests stay independent by using users of their own.
 """
 
+import asyncio
 import os
 import time
 import uuid
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+import uvicorn
 from aiohttp import web
 from fastapi import FastAPI
 from joserfc import jwt
@@ -24,6 +26,7 @@ from social.posts import repository as posts
 from social.profiles import repository as profiles
 from stack.processes import free_port
 
+MEDIA_PORT = free_port()
 SIGNING_KEY = ECKey.generate_key("P-256", parameters={"kid": "test-social"})
 
 
@@ -70,9 +73,40 @@ async def settings(servers, fresh_database, jwks_url) -> Settings:
         jwks_url=jwks_url,
         public_url="http://gateway.test",
         users_stream=f"test-social-users-{os.getpid()}",
-        # Nothing listens here unless a test starts the real media service.
-        media_url=f"http://127.0.0.1:{free_port()}",
+        # The real media service listens here once a test asks for the `media` fixture.
+        media_url=f"http://127.0.0.1:{MEDIA_PORT}",
     )
+
+
+@pytest.fixture(scope="session")
+async def media(servers, server_settings, fresh_database, jwks_url) -> AsyncIterator[str]:
+    """The real media service on its port (real S3, own database); yields its URL."""
+    from media.config import Settings as MediaSettings
+    from media.main import create_app as create_media
+
+    media_app = create_media(
+        MediaSettings(
+            database_url=await fresh_database("test_social_media"),
+            s3_endpoint=servers["s3"].url,
+            s3_access_key=server_settings.s3_access_key,
+            s3_secret_key=server_settings.s3_secret_key,
+            s3_bucket="test-social-media",
+            jwks_url=jwks_url,
+            public_url="http://gateway.test",
+        )
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(media_app, host="127.0.0.1", port=MEDIA_PORT, log_config=None)
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(60):
+        while not server.started:
+            if task.done():
+                task.result()  # raises what stopped it
+            await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{MEDIA_PORT}"
+    server.should_exit = True
+    await task
 
 
 @pytest.fixture(scope="session")
