@@ -34,7 +34,8 @@ async def running_cdn() -> AsyncIterator[FakeCdn]:
     cdn = FakeCdn()
     app = web.Application()
     app.router.add_get("/{path:.+}", cdn.serve)
-    runner = web.AppRunner(app)
+    # No access log: it is Instagram's log, and tests read ours for leaked URLs.
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", cdn.port).start()
     try:
