@@ -120,6 +120,8 @@ class Stack:
             "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "AUTH_USERS_STREAM": f"{s.name_prefix}users",
+            # Throttle counters and OAuth state: stacks sharing one Redis keep apart.
+            "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",
             "SOCIAL_USERS_STREAM": f"{s.name_prefix}users",
             "LOG_LEVEL": s.log_level,
             "FRONTEND_URL": s.frontend_url,

@@ -1,6 +1,7 @@
 """Auth service settings: the only place that reads the environment."""
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -13,6 +14,8 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/auth"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Namespaces auth's Redis keys (throttle counters, OAuth flow state).
+    redis_prefix: str = "auth:"
     # The gateway's URL as browsers see it: OAuth callbacks are built from it.
     public_url: str = "http://localhost:8000"
     frontend_url: str = Field(default="http://localhost:3000", validation_alias="FRONTEND_URL")
@@ -34,8 +37,15 @@ class Settings(ServiceSettings):
     login_max_failures: int = 10
     login_ip_max_failures: int = 50
     login_window_seconds: int = 900
-    # Peers (the gateway) whose X-Forwarded-For names the real client IP.
-    trusted_proxies: frozenset[str] = frozenset({"127.0.0.1"})
+    # Peers whose X-Forwarded-For names the real client IP: the gateway, which reaches
+    # auth over loopback or a private network; public peers are never believed.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = (
+        IPv4Network("127.0.0.0/8"),
+        IPv4Network("10.0.0.0/8"),
+        IPv4Network("172.16.0.0/12"),
+        IPv4Network("192.168.0.0/16"),
+        IPv6Network("::1/128"),
+    )
 
     users_stream: str = "users"
     outbox_poll_seconds: float = 0.5

@@ -19,22 +19,23 @@ INSTAGRAM = "instagram"
 class RedisStateCache:
     """The cache protocol Authlib's Starlette integration awaits: get, set, delete."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, prefix: str) -> None:
         self.redis = redis
+        self.prefix = f"{prefix}oauth:"
 
     async def get(self, key: str) -> str | None:
-        return await self.redis.get(f"auth:oauth:{key}")
+        return await self.redis.get(self.prefix + key)
 
     async def set(self, key: str, value: str, expires: int | None = None) -> None:
-        await self.redis.set(f"auth:oauth:{key}", value, ex=expires)
+        await self.redis.set(self.prefix + key, value, ex=expires)
 
     async def delete(self, key: str) -> None:
-        await self.redis.delete(f"auth:oauth:{key}")
+        await self.redis.delete(self.prefix + key)
 
 
 def oauth_clients(settings: Settings, redis: Redis) -> OAuth:
     """Only providers with a client id are registered; the others answer 404."""
-    oauth = OAuth(cache=RedisStateCache(redis))
+    oauth = OAuth(cache=RedisStateCache(redis, settings.redis_prefix))
     common = {"code_challenge_method": "S256", "timeout": settings.oauth_timeout_seconds}
     if settings.kakao_client_id:
         oauth.register(

@@ -73,7 +73,9 @@ async def _account_for(
         await session.flush()
         return user
     if identity is not None:
-        return identity.user
+        user = await users_repository.get(session, identity.user_id)
+        assert user is not None  # identities cascade with their user
+        return user
     # Never merge on a matching email alone: whoever controls that address at the
     # provider would take over the account. The owner can sign in and link instead.
     if profile.email and (

@@ -3,6 +3,9 @@
 Counters live in Redis, so every replica sees the same count.
 """
 
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
+
 from fastapi import Request
 from redis.asyncio import Redis
 
@@ -10,25 +13,34 @@ from auth.config import Settings
 from common.errors import ApiError
 
 
-def client_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
+def client_ip(request: Request, trusted_proxies: Sequence[IPv4Network | IPv6Network]) -> str:
     """The caller's IP: the gateway appends the client it saw as the last X-Forwarded-For hop."""
     peer = request.client.host if request.client else "unknown"
     forwarded = request.headers.get("x-forwarded-for")
-    if forwarded and peer in trusted_proxies:
+    if forwarded and _trusted(peer, trusted_proxies):
         return forwarded.split(",")[-1].strip()
     return peer
+
+
+def _trusted(peer: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 class LoginThrottle:
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self.redis = redis
+        self.prefix = f"{settings.redis_prefix}login-failures"
         self.window = settings.login_window_seconds
         self.limits = {"account": settings.login_max_failures, "ip": settings.login_ip_max_failures}
 
     def _keys(self, *, login: str, ip: str) -> dict[str, str]:
         return {
-            "account": f"auth:login-failures:account:{login.lower()}",
-            "ip": f"auth:login-failures:ip:{ip}",
+            "account": f"{self.prefix}:account:{login.lower()}",
+            "ip": f"{self.prefix}:ip:{ip}",
         }
 
     async def check(self, *, login: str, ip: str) -> None:
