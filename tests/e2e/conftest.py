@@ -14,7 +14,6 @@ from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.fakes.oauth_providers import OAuthFakes
-from tests.fakes.oauth_providers import OAuthFakes
 
 # Fixture names; each returns {"SETTING": "value"} for the services.
 FAKES: list[str] = []
@@ -26,23 +25,6 @@ RELAXED_RATE_LIMITS = {
     for bucket in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "REGISTER", "ANALYSES")
 }
 
-
-@pytest.fixture(scope="session")
-def oauth_providers() -> Iterator[OAuthFakes]:
-    """Fake Kakao, Google and Meta (tests/fakes/oauth_providers.py)."""
-    fakes = OAuthFakes().start()
-    yield fakes
-    fakes.stop()
-
-
-@pytest.fixture(scope="session")
-def oauth_provider_env(oauth_providers: OAuthFakes) -> dict[str, str]:
-    # A reused refresh token revokes at once, and a throttled login reopens in seconds.
-    timings = {"AUTH_REFRESH_REUSE_GRACE_SECONDS": "0", "AUTH_LOGIN_WINDOW_SECONDS": "3"}
-    return oauth_providers.env() | timings
-
-
-FAKES.append("oauth_provider_env")
 
 @pytest.fixture(scope="session")
 def oauth_providers() -> Iterator[OAuthFakes]:
