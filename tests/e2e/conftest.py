@@ -13,6 +13,7 @@ import pytest
 from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
+from tests.fakes.ai_service import FakeAiService
 from tests.fakes.oauth_providers import OAuthFakes
 
 # Fixture names; each returns {"SETTING": "value"} for the services.
@@ -42,6 +43,27 @@ def oauth_provider_env(oauth_providers: OAuthFakes) -> dict[str, str]:
 
 
 FAKES.append("oauth_provider_env")
+
+
+@pytest.fixture(scope="session")
+def ai_service() -> Iterator[FakeAiService]:
+    """The fake AI image service (tests/fakes/ai_service.py); tests switch its `mode`."""
+    fake = FakeAiService().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def ai_service_env(ai_service: FakeAiService) -> dict[str, str]:
+    # A short AI deadline keeps the "slow" case quick; a small quota lets tests fill it.
+    return {
+        "MEDIA_AI_SERVICE_URL": ai_service.url,
+        "MEDIA_AI_TIMEOUT_SECONDS": "2",
+        "MEDIA_QUOTA_BYTES": str(8 * 1024 * 1024),
+    }
+
+
+FAKES.append("ai_service_env")
 
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"
