@@ -1,7 +1,8 @@
 """The declarative base every igscraper model derives from."""
 
-from common.db import naming_metadata
 from sqlalchemy.orm import DeclarativeBase
+
+from common.db import naming_metadata
 
 
 class Base(DeclarativeBase):

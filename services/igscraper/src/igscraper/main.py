@@ -4,13 +4,20 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+from arq import create_pool
+from arq.connections import RedisSettings
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from common.app import create_service_app
 from common.db import database
+from common.errors import error_body
 from common.redis import redis_client
 from common.tokens import token_verification
-from fastapi import FastAPI
-
+from igscraper.analyses.exceptions import AnalysisAlreadyActive
+from igscraper.analyses.router import router as analyses_router
 from igscraper.config import Settings, get_settings
+from igscraper.credentials.service import vault_from_settings
 from igscraper.workers import worker_heartbeat_check
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,14 +30,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
         redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
         app.state.health_checks["worker"] = worker_heartbeat_check(redis, settings.queue_name)
+        app.state.vault = vault_from_settings(redis, settings)
+        app.state.arq = await create_pool(
+            RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+        )
+        stack.push_async_callback(app.state.arq.aclose)
         await stack.enter_async_context(token_verification(app, settings))
         yield
 
 
+async def _already_active(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AnalysisAlreadyActive)
+    body = error_body(exc.code, exc.message, job_id=exc.job_id)
+    # Also at the top level, where clients of the original API look for it.
+    return JSONResponse({**body, "job_id": exc.job_id}, status_code=exc.status)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         service="igscraper",
         title="Instagram analyses",
         settings=settings or get_settings(),
         lifespan=lifespan,
+        routers=[analyses_router],
     )
+    app.add_exception_handler(AnalysisAlreadyActive, _already_active)
+    return app

@@ -5,10 +5,23 @@ arq igscraper.worker.WorkerSettings --custom-log-dict igscraper.worker.log_confi
 
 from typing import Any
 
+import httpx
+from arq import cron, func
 from arq.connections import RedisSettings
-from common.logging import logging_config
 
-from igscraper.config import get_settings
+from common.db import create_engine, create_sessionmaker
+from common.logging import logging_config
+from igscraper.analyses.tasks import (
+    WorkerDeps,
+    cache_avatars,
+    purge_expired_analyses,
+    resume_stalled_analyses,
+    run_analysis_step,
+)
+from igscraper.clients.media import MediaClient
+from igscraper.config import Settings, get_settings
+from igscraper.credentials.service import vault_from_settings
+from igscraper.instagram.pacing import Pacer
 
 settings = get_settings()
 log_config = logging_config("igscraper-worker", settings.log_level)
@@ -19,8 +32,75 @@ async def ping(ctx: dict[str, Any]) -> str:
     return "pong"
 
 
-class WorkerSettings:
-    functions = (ping,)
-    queue_name = settings.queue_name
-    redis_settings = RedisSettings.from_dsn(settings.redis_url)
-    health_check_interval = settings.worker_heartbeat_seconds
+async def startup(ctx: dict[str, Any]) -> None:
+    """Clients live as long as the worker; every job finds them in ctx["deps"]."""
+    settings: Settings = ctx["settings"]
+    vault = vault_from_settings(ctx["redis"], settings)
+    if vault is None:
+        raise RuntimeError("IGSCRAPER_CREDENTIALS_KEY must be set for the worker")
+    engine = create_engine(settings.database_url, pool_size=5)
+    timeout = httpx.Timeout(settings.instagram_timeout_seconds)
+    ctx["engine"] = engine
+    ctx["deps"] = WorkerDeps(
+        settings=settings,
+        sessionmaker=create_sessionmaker(engine),
+        # Redirects are answers here: a 302 to /accounts/login/ means the session is dead.
+        instagram_http=httpx.AsyncClient(
+            base_url=settings.instagram_base_url, timeout=timeout, follow_redirects=False
+        ),
+        vault=vault,
+        pacer=Pacer(
+            ctx["redis"],
+            prefix=settings.queue_name,
+            min_interval_seconds=settings.min_request_interval_seconds,
+            jitter_ratio=settings.request_jitter_ratio,
+            budget=settings.request_budget,
+            window_seconds=settings.request_window_seconds,
+        ),
+        media=MediaClient(
+            httpx.AsyncClient(base_url=settings.media_url, timeout=10.0),
+            internal_token=settings.internal_token,
+            concurrency=settings.avatar_concurrency,
+        ),
+    )
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    deps: WorkerDeps | None = ctx.get("deps")
+    if deps is not None:
+        await deps.instagram_http.aclose()
+        await deps.media.http.aclose()
+    if "engine" in ctx:
+        await ctx["engine"].dispose()
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Everything ARQ needs, for the CLI's WorkerSettings and for in-process test workers."""
+    # keep_result=0: a finished step leaves nothing behind, so the next enqueue of the
+    # same id (the stall sweeper) is never mistaken for a duplicate.
+    step_options = {"keep_result": 0, "timeout": settings.step_timeout_seconds}
+    return {
+        "functions": [
+            func(ping),
+            func(run_analysis_step, max_tries=settings.step_max_tries, **step_options),
+            func(cache_avatars, max_tries=3, **step_options),
+        ],
+        "cron_jobs": [
+            cron(resume_stalled_analyses, second={0}, run_at_startup=True),
+            cron(purge_expired_analyses, minute={17}, second={0}),
+        ],
+        "queue_name": settings.queue_name,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "health_check_interval": settings.worker_heartbeat_seconds,
+        "poll_delay": settings.worker_poll_delay_seconds,
+        # A SIGKILLed step is picked up again once its in-progress key (job timeout + 10 s)
+        # lapses, so the job timeout is kept short.
+        "job_timeout": settings.step_timeout_seconds,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "ctx": {"settings": settings},
+    }
+
+
+# ARQ takes a dict as well as a class: the CLI's `igscraper.worker.WorkerSettings`.
+WorkerSettings = worker_options(settings)

@@ -1,8 +1,9 @@
 """What the API knows about the worker pool: its heartbeat in Redis."""
 
 from arq.constants import health_check_key_suffix
-from common.health import Check
 from redis.asyncio import Redis
+
+from common.health import Check
 
 
 def worker_heartbeat_check(redis: Redis, queue_name: str) -> Check:

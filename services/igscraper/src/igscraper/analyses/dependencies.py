@@ -1,0 +1,45 @@
+import uuid
+from typing import Annotated
+
+from arq.connections import ArqRedis
+from fastapi import Depends, Request
+
+from common.db import SessionDep
+from common.tokens import CurrentUser
+from igscraper.analyses import repository
+from igscraper.analyses.exceptions import AnalysisNotFound
+from igscraper.analyses.models import Analysis
+from igscraper.config import Settings
+from igscraper.credentials.service import CredentialVault
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _vault(request: Request) -> CredentialVault | None:
+    return request.app.state.vault
+
+
+def _arq(request: Request) -> ArqRedis:
+    return request.app.state.arq
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+VaultDep = Annotated[CredentialVault | None, Depends(_vault)]
+ArqDep = Annotated[ArqRedis, Depends(_arq)]
+
+
+async def _owned_analysis(analysis_id: str, user: CurrentUser, session: SessionDep) -> Analysis:
+    """The caller's analysis; anyone else's is as absent as one that never existed."""
+    try:
+        key = uuid.UUID(analysis_id)
+    except ValueError:
+        raise AnalysisNotFound() from None
+    analysis = await repository.get_analysis(session, key)
+    if analysis is None or analysis.owner_id != user.id:
+        raise AnalysisNotFound()
+    return analysis
+
+
+AnalysisDep = Annotated[Analysis, Depends(_owned_analysis)]

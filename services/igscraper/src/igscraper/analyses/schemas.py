@@ -1,0 +1,105 @@
+"""What the analyses API accepts and returns (field names per the platform's API.md)."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+
+Status = Literal["queued", "running", "completed", "failed", "cancelled"]
+
+
+class AnalysisCreate(BaseModel):
+    # SecretStr: a validation error or a stray repr never shows the cookie.
+    session_id: SecretStr = Field(min_length=1, max_length=1024)
+    csrf_token: SecretStr | None = Field(default=None, max_length=256)
+    # None = the session's own account.
+    username: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._]{1,30}$")
+
+
+class AnalysisSubmitted(BaseModel):
+    id: uuid.UUID
+    status: Status
+    position_in_queue: int | None
+    estimated_wait_seconds: int | None
+
+
+class Progress(BaseModel):
+    followers_fetched: int
+    followers_total: int | None
+    following_fetched: int
+    following_total: int | None
+
+
+class AnalysisError(BaseModel):
+    code: str
+    message: str
+
+
+class Target(BaseModel):
+    id: str | None
+    username: str | None
+
+
+class Stats(BaseModel):
+    followers_count: int
+    following_count: int
+    mutual_count: int
+    not_following_back_count: int
+    fans_count: int
+
+
+class AnalysisResult(BaseModel):
+    target: Target
+    stats: Stats
+    # False when Instagram showed only part of a list: never a baseline for changes.
+    complete: bool
+
+
+class AnalysisRead(BaseModel):
+    id: uuid.UUID
+    status: Status
+    target: Target
+    progress: Progress
+    position_in_queue: int | None
+    estimated_wait_seconds: int | None
+    error: AnalysisError | None
+    result: AnalysisResult | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class AnalysisPage(BaseModel):
+    items: list[AnalysisRead]
+    next_cursor: str | None
+
+
+class IgUserRead(BaseModel):
+    id: str
+    username: str
+    full_name: str
+    pfp_url: str
+    is_private: bool
+    is_verified: bool
+
+
+class IgUserPage(BaseModel):
+    items: list[IgUserRead]
+    next_cursor: str | None
+
+
+class AccountChanges(BaseModel):
+    analysis_id: uuid.UUID
+    # None: this is the account's first complete analysis, so nothing to compare yet.
+    previous_analysis_id: uuid.UUID | None
+    new_followers: list[IgUserRead]
+    lost_followers: list[IgUserRead]
+    new_following: list[IgUserRead]
+    lost_following: list[IgUserRead]
+
+
+class QueueRead(BaseModel):
+    active: int
+    max_concurrent: int
+    queued: int
