@@ -82,7 +82,11 @@ def _webp(image: Image.Image, webp: WebpOptions) -> bytes:
 def make_thumbnails(image: Image.Image, orientation: int, webp: WebpOptions) -> dict[str, bytes]:
     """WebP thumbnails of the first frame, upright; `image` is consumed (decoded small)."""
     side = THUMB_SIDES["large"]
-    # thumbnail() asks JPEG for a reduced-scale decode (draft) before resizing.
+    # JPEG decodes straight to the smallest 1/2, 1/4 or 1/8 scale still covering the
+    # thumbnail. Done here, not left to thumbnail(): its reducing_gap would ask for twice the
+    # size and so decode a 12 MP photo in full.
+    image.draft(None, (side, side))
+    image.load()
     image.thumbnail((side, side))
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     large = image.convert("RGBA" if has_alpha else "RGB")
