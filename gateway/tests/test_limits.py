@@ -7,6 +7,8 @@ import uuid
 import httpx
 import pytest
 
+from gateway.config import Settings
+from gateway.ratelimit import RateLimiter
 from stack.processes import free_port
 
 
@@ -88,6 +90,14 @@ async def test_rate_limits_fail_open_when_redis_is_down(start_gateway, upstream)
         ) as url,
         httpx.AsyncClient(base_url=url) as client,
     ):
+        assert (await client.get("/posts/echo")).status_code == 200
+
+        async def failing_open() -> bool:
+            return (await client.get("/health")).json()["rate_limits"]["status"] == "fail_open"
+
+        async with asyncio.timeout(5):
+            while not await failing_open():  # noqa: ASYNC110 - the next sync finds Redis gone
+                await asyncio.sleep(0.05)
         assert [(await client.get("/posts/echo")).status_code for _ in range(3)] == [200] * 3
         health = (await client.get("/health")).json()
     assert health["rate_limits"]["status"] == "fail_open"
@@ -135,3 +145,37 @@ async def test_posts_are_never_retried(start_gateway):
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "bad_gateway"
     assert len(seen) == 1
+
+
+def replica(redis_url: str, prefix: str, **limits: str) -> RateLimiter:
+    return RateLimiter(Settings(redis_url=redis_url, rate_limit_key_prefix=prefix, **limits))
+
+
+async def test_general_limits_hold_across_replicas(servers):
+    prefix = f"test:{uuid.uuid4()}"
+    first, second = (
+        replica(servers["redis"].url, prefix, rate_limit_anonymous="6/minute") for _ in "ab"
+    )
+    for _ in range(4):
+        assert await first.check(bucket=None, client_ip="10.0.0.1", user_id=None) is None
+    await first.sync()
+    assert await second.check(bucket=None, client_ip="10.0.0.1", user_id=None) is None
+    await second.sync()  # learns the 4 hits the first replica made
+    assert await second.check(bucket=None, client_ip="10.0.0.1", user_id=None) is None
+    refused = await second.check(bucket=None, client_ip="10.0.0.1", user_id=None)
+    assert refused is not None and refused.status_code == 429
+    assert int(refused.headers["retry-after"]) <= 60
+    # Another address has its own bucket.
+    assert await second.check(bucket=None, client_ip="10.0.0.2", user_id=None) is None
+    for limiter in (first, second):
+        await limiter.stop()
+
+
+async def test_a_replica_that_loses_redis_fails_open():
+    limiter = replica(f"redis://127.0.0.1:{free_port()}/0", "test", rate_limit_anonymous="1/minute")
+    assert await limiter.check(bucket=None, client_ip="10.0.0.1", user_id=None) is None
+    await limiter.sync()
+    assert limiter.status == "fail_open"
+    for _ in range(3):
+        assert await limiter.check(bucket=None, client_ip="10.0.0.1", user_id=None) is None
+    await limiter.stop()

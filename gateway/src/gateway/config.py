@@ -38,6 +38,8 @@ class Settings(TokenSettings):
     # hold across gateway replicas.
     rate_limit_enabled: bool = True
     rate_limit_key_prefix: str = "gateway:ratelimit"
+    # How often each replica adds its counts to Redis and learns the others'.
+    rate_limit_sync_seconds: float = 0.1
     rate_limit_anonymous: str = "300/minute"
     rate_limit_authenticated: str = "1200/minute"
     rate_limit_login: str = "20/minute"

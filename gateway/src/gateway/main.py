@@ -9,7 +9,6 @@ from typing import Any
 
 import aiohttp
 from fastapi.openapi.docs import get_swagger_ui_html
-from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,7 +48,6 @@ class Gateway:
         self.limiter = RateLimiter(settings)
         self.session: aiohttp.ClientSession | None = None
         self.proxy: Proxy | None = None
-        self.redis: Redis | None = None
         self.identity: Identity | None = None
         self.openapi: MergedOpenAPI | None = None
 
@@ -73,7 +71,7 @@ class Gateway:
             trusted_proxies=self.settings.trusted_proxies,
             retry_attempts=self.settings.retry_attempts,
         )
-        self.redis = Redis.from_url(self.settings.redis_url)
+        self.limiter.start()
         self.identity = Identity(
             TokenVerifier(
                 jwks_url=self.settings.jwks_url,
@@ -88,8 +86,7 @@ class Gateway:
             await self.identity.verifier.aclose()
         if self.session:
             await self.session.close()
-        if self.redis:
-            await self.redis.aclose()
+        await self.limiter.stop()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -147,11 +144,11 @@ class Gateway:
         return JSONResponse({"routes": self._routes()})
 
     async def _health(self) -> Response:
-        assert self.session is not None and self.redis is not None
+        assert self.session is not None
         ok, report = await platform_health(
             self.session,
             self.settings.upstreams(),
-            {"redis": redis_check(self.redis)},
+            {"redis": redis_check(self.limiter.redis)},
             self.settings.health_timeout_seconds,
         )
         report["rate_limits"] = {"status": self.limiter.status}

@@ -192,9 +192,13 @@ class Proxy:
                     {"type": "http.response.start", "status": upstream.status, "headers": headers}
                 )
                 started = True
-                async for chunk in upstream.content.iter_any():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                while True:
+                    chunk = await upstream.content.readany()
+                    # Mark the last chunk as last: one ASGI message fewer for most responses.
+                    more = bool(chunk) and not upstream.content.at_eof()
+                    await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                    if not more:
+                        break
             finally:
                 upstream.release()
         except (TimeoutError, aiohttp.ClientError) as exc:

@@ -1,19 +1,30 @@
-"""Rate limits counted in Redis (fixed windows, via the `limits` library).
+"""Rate limits counted in Redis, so they hold across gateway replicas.
 
-Per client IP for anonymous calls, per user for authenticated ones, plus tighter buckets
-for sign-in, registration and new analyses. If Redis fails the gateway serves anyway
-(fail open) and says so in /health, retrying Redis after a short pause rather than paying
-a timeout on every request.
+Two tiers, because one Redis round trip per request costs about a quarter of the gateway's
+throughput (bench/gateway.py):
+- the general per-IP and per-user buckets are counted in memory and added to Redis in one
+  pipeline every `rate_limit_sync_seconds` (what Kong's `sync_rate` does); each replica
+  sees the others' hits at the next sync, so the overshoot across replicas is bounded by
+  one sync interval of traffic;
+- the tight buckets (sign-in, registration, new analyses) are exact: each hit goes to Redis
+  at once, through the `limits` library.
+If Redis fails the gateway serves anyway (fail open) and says so in /health, retrying Redis
+after a short pause rather than paying a timeout on every request.
 """
 
+import asyncio
+import contextlib
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.responses import Response
 
 from common.errors import error_response
@@ -24,18 +35,32 @@ logger = logging.getLogger(__name__)
 PAUSE_AFTER_FAILURE_SECONDS = 5.0
 
 
+@dataclass
+class Window:
+    limit: int
+    ends_at: float
+    synced: int = 0  # the count in Redis, every replica's hits, at the last sync
+    pending: int = 0  # this replica's hits since then
+
+
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limit_enabled
-        self.storage = RedisStorage(
-            "async+" + settings.redis_url,
-            implementation="redispy",
-            wrap_exceptions=True,
-            key_prefix=settings.rate_limit_key_prefix,
-            socket_timeout=0.25,
-            socket_connect_timeout=0.25,
+        self.prefix = settings.rate_limit_key_prefix
+        self.sync_seconds = settings.rate_limit_sync_seconds
+        self.redis = Redis.from_url(
+            settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25
         )
-        self.strategy = FixedWindowRateLimiter(self.storage)
+        self.exact = FixedWindowRateLimiter(
+            RedisStorage(
+                "async+" + settings.redis_url,
+                implementation="redispy",
+                wrap_exceptions=True,
+                key_prefix=self.prefix,
+                socket_timeout=0.25,
+                socket_connect_timeout=0.25,
+            )
+        )
         self.items: dict[str, RateLimitItem] = {
             "anonymous": parse(settings.rate_limit_anonymous),
             "authenticated": parse(settings.rate_limit_authenticated),
@@ -43,14 +68,27 @@ class RateLimiter:
             "register": parse(settings.rate_limit_register),
             "analyses": parse(settings.rate_limit_analyses),
         }
+        self.windows: dict[str, Window] = {}
         self.failing_since: float | None = None
         self._retry_at = 0.0
+        self._syncer: asyncio.Task[None] | None = None
 
     @property
     def status(self) -> str:
         if not self.enabled:
             return "disabled"
         return "fail_open" if self.failing_since is not None else "ok"
+
+    def start(self) -> None:
+        if self.enabled:
+            self._syncer = asyncio.create_task(self._sync_forever())
+
+    async def stop(self) -> None:
+        if self._syncer is not None:
+            self._syncer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._syncer
+        await self.redis.aclose()
 
     async def check(
         self, *, bucket: str | None, client_ip: str, user_id: str | None
@@ -59,28 +97,70 @@ class RateLimiter:
         if not self.enabled or time.monotonic() < self._retry_at:
             return None
         caller = f"user:{user_id}" if user_id else f"ip:{client_ip}"
-        checks = [("authenticated" if user_id else "anonymous", caller)]
-        if bucket == "analyses":
-            checks.append((bucket, caller))
-        elif bucket is not None:
-            # Sign-in and registration are counted per address: they come before any user.
-            checks.append((bucket, f"ip:{client_ip}"))
+        refused = self._count("authenticated" if user_id else "anonymous", caller)
+        if refused is not None or bucket is None:
+            return refused
+        # Sign-in and registration are counted per address: they come before any user.
+        identity = caller if bucket == "analyses" else f"ip:{client_ip}"
+        item = self.items[bucket]
         try:
-            for name, identity in checks:
-                item = self.items[name]
-                if not await self.strategy.hit(item, name, identity):
-                    stats = await self.strategy.get_window_stats(item, name, identity)
-                    return _too_many(item, max(1, math.ceil(stats.reset_time - time.time())))
+            if await self.exact.hit(item, bucket, identity):
+                return None
+            stats = await self.exact.get_window_stats(item, bucket, identity)
         except StorageError as exc:
-            if self.failing_since is None:
-                self.failing_since = time.time()
-                logger.warning(
-                    "rate limiting fails open: redis unavailable (%s)", type(exc).__name__
-                )
-            self._retry_at = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
+            self._failed(exc)
             return None
-        self.failing_since = None
+        return _too_many(item, max(1, math.ceil(stats.reset_time - time.time())))
+
+    def _count(self, name: str, identity: str) -> Response | None:
+        item = self.items[name]
+        expiry = item.get_expiry()
+        now = time.time()
+        start = now - now % expiry  # windows aligned to the clock, the same on every replica
+        key = f"{self.prefix}:{name}:{identity}:{int(start)}"
+        window = self.windows.get(key)
+        if window is None:
+            window = self.windows[key] = Window(limit=item.amount, ends_at=start + expiry)
+        if window.synced + window.pending >= window.limit:
+            return _too_many(item, max(1, math.ceil(window.ends_at - now)))
+        window.pending += 1
         return None
+
+    async def _sync_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.sync_seconds)
+            if time.monotonic() >= self._retry_at:
+                await self.sync()
+
+    async def sync(self) -> None:
+        """Add this replica's pending hits to Redis and learn everyone's totals."""
+        now = time.time()
+        for key in [k for k, w in self.windows.items() if w.ends_at <= now]:
+            del self.windows[key]
+        batch = [(key, w, w.pending) for key, w in self.windows.items() if w.pending]
+        if not batch:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for key, window, pending in batch:
+            pipe.incrby(key, pending)
+            pipe.expireat(key, math.ceil(window.ends_at) + 1)
+        try:
+            results = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            for _, window, pending in batch:
+                window.pending -= pending  # forgiven, not retried: fail open
+            return
+        for (_, window, pending), total in zip(batch, results[::2], strict=True):
+            window.pending -= pending
+            window.synced = int(total)
+        self.failing_since = None
+
+    def _failed(self, exc: Exception) -> None:
+        if self.failing_since is None:
+            self.failing_since = time.time()
+            logger.warning("rate limits fail open: redis unavailable (%s)", type(exc).__name__)
+        self._retry_at = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
 
 
 def _too_many(item: RateLimitItem, retry_after: int) -> Response:
