@@ -29,6 +29,7 @@ import base64
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
@@ -101,6 +102,7 @@ class FakeInstagram:
         self.faults = Faults()
         self.requests = 0
         self.pages_served = 0
+        self.pages_by_account: Counter[str] = Counter()
         # Requests refused for a missing/wrong header or cookie: a real client makes none.
         self.bad_requests: list[str] = []
         self._rate_limited_until = 0.0
@@ -263,6 +265,7 @@ class FakeInstagram:
         page = pks[offset : offset + count]
         end = offset + len(page)
         self.pages_served += 1
+        self.pages_by_account[account.pk] += 1
         next_max_id = _encode_cursor(end, followers) if end < len(pks) else None
         stuck = self.faults.stuck_cursor_after_pages
         if stuck is not None and self.pages_served > stuck and max_id:

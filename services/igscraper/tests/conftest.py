@@ -3,6 +3,7 @@ tokens minted here against a JWKS served here, and a stand-in for media's one in
 avatar endpoint (the real media service is exercised by the e2e tests)."""
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -17,6 +18,7 @@ from arq.worker import Worker
 from cryptography.fernet import Fernet
 from joserfc import jwt
 from joserfc.jwk import ECKey
+from redis.asyncio import Redis
 
 from common.ids import new_id
 from igscraper.config import Settings
@@ -127,12 +129,22 @@ async def client(settings, client_for) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
+async def redis(settings) -> AsyncIterator[Redis]:
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
 async def worker(settings) -> AsyncIterator[Worker]:
     """A real ARQ worker on the test's event loop, consuming the test queue."""
     worker = Worker(**worker_options(settings), handle_signals=False)
     task = asyncio.create_task(worker.async_run())
     yield worker
-    await worker.close()
+    # close() cancels the jobs still running (avatar chains) and gathers them: their
+    # CancelledError is the expected end, not a failure of the last test.
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker.close()
     task.cancel()
 
 

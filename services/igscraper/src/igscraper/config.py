@@ -64,7 +64,7 @@ class Settings(TokenSettings):
     # The gateway as browsers see it; avatar URLs point there.
     public_url: str = "http://localhost:8000"
     avatar_concurrency: int = 8
-    avatar_batch_size: int = 200
+    avatar_batch_size: int = 100
 
 
 @lru_cache

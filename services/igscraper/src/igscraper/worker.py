@@ -58,7 +58,15 @@ async def startup(ctx: dict[str, Any]) -> None:
             window_seconds=settings.request_window_seconds,
         ),
         media=MediaClient(
-            httpx.AsyncClient(base_url=settings.media_url, timeout=10.0),
+            httpx.AsyncClient(
+                base_url=settings.media_url,
+                # Within a step's budget; connections reused, never more than the chunk.
+                timeout=settings.step_timeout_seconds / 4,
+                limits=httpx.Limits(
+                    max_connections=settings.avatar_concurrency,
+                    max_keepalive_connections=settings.avatar_concurrency,
+                ),
+            ),
             internal_token=settings.internal_token,
             concurrency=settings.avatar_concurrency,
         ),

@@ -1,5 +1,6 @@
 """Analyses end to end at service level: API → real ARQ worker → fake Instagram → results."""
 
+import asyncio
 import csv
 import io
 
@@ -71,7 +72,7 @@ async def test_groups_match_the_graph_exactly_and_the_csv_has_every_row(
         assert {r["id"] for r in rows if r["group"] == group} == ids
     assert rows[0]["pfp_url"] == f"http://gateway.test/media/ig-avatars/{rows[0]['id']}"
     # Requests per page: the largest page Instagram honours, not instaloader's 12.
-    assert instagram.pages_served <= 3000 // 200 + 2500 // 200 + 2
+    assert instagram.pages_by_account[me.pk] == 3000 // 200 + 2500 // 200 + 1
     assert not instagram.bad_requests
 
 
@@ -95,3 +96,124 @@ async def test_429_from_request_20_backs_off_and_still_completes_exactly(
     assert body["result"]["stats"]["mutual_count"] == 300
     for group, ids in truth(me).items():
         assert set(await group_ids(client, user, body["id"], group)) == ids
+
+
+async def test_login_required_fails_the_job_wipes_the_credential_and_409_while_active(
+    client, worker, instagram, settings, user, submit, finished, redis
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=1000, following=10, mutual=5)
+    instagram.faults.slow_seconds = 0.3
+    instagram.faults.login_required_after = 4
+
+    first = (await submit(user, me)).json()
+    vault_key = f"{settings.queue_name}:credentials:{first['id']}"
+    assert await redis.exists(vault_key)
+    second = await submit(user, me)
+    assert second.status_code == 409
+    assert second.json()["job_id"] == first["id"]
+    assert second.json()["error"]["code"] == "analysis_already_active"
+
+    body = await finished(user, first["id"])
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == "instagram_session_invalid"
+    assert body["result"] is None or body["result"]["complete"] is False
+    assert not await redis.exists(vault_key)
+    # Finished, so the account is free again.
+    instagram.faults.login_required_after = None
+    instagram.faults.slow_seconds = 0
+    third = await submit(user, me)
+    assert third.status_code == 202
+    assert (await finished(user, third.json()["id"]))["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "fault", [{"stuck_cursor_after_pages": 2}, {"should_limit": True}], ids=["stuck", "limited"]
+)
+async def test_an_incomplete_list_is_never_reported_complete(
+    client, worker, instagram, user, submit, finished, fault
+):
+    instagram.max_page_size = 50
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=400, following=100, mutual=50)
+    for name, value in fault.items():
+        setattr(instagram.faults, name, value)
+    try:
+        body = await finished(user, (await submit(user, me)).json()["id"])
+    finally:
+        instagram.max_page_size = 200
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == "instagram_list_incomplete"
+    assert body["result"]["complete"] is False
+    assert body["progress"]["followers_fetched"] < 400
+    changes = await client.get(f"/api/ig/accounts/{me.pk}/changes", headers=user)
+    assert changes.status_code == 404  # not a baseline either
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [("private", "instagram_private_account"), ("nobody_here", "instagram_user_not_found")],
+)
+async def test_private_or_unknown_targets_fail_with_a_clear_code(
+    client, worker, instagram, user, submit, finished, target, code
+):
+    me = instagram.add_account()
+    private = instagram.add_account(is_private=True)
+    username = private.username if target == "private" else target
+    body = await finished(user, (await submit(user, me, username=username)).json()["id"])
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == code
+
+
+async def test_changes_list_exactly_who_came_and_who_left(
+    client, worker, instagram, user, submit, finished
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=300, following=200, mutual=100)
+    first = await finished(user, (await submit(user, me)).json()["id"])
+    assert first["status"] == "completed"
+
+    lost_followers, lost_following = me.followers[:2], me.following[-3:]
+    new_followers = [u.pk for u in instagram.new_users(3)]
+    new_following = [me.followers[150]]  # follow back one fan
+    me.followers = new_followers + me.followers[2:]
+    me.following = new_following + me.following[:-3]
+    second = await finished(user, (await submit(user, me)).json()["id"])
+    assert second["status"] == "completed"
+
+    response = await client.get(f"/api/ig/accounts/{me.pk}/changes", headers=user)
+    assert response.status_code == 200, response.text
+    changes = response.json()
+    assert (changes["analysis_id"], changes["previous_analysis_id"]) == (
+        second["id"],
+        first["id"],
+    )
+
+    def ids(key: str) -> set[str]:
+        return {u["id"] for u in changes[key]}
+
+    assert ids("new_followers") == set(new_followers)
+    assert ids("lost_followers") == set(lost_followers)
+    assert ids("new_following") == set(new_following)
+    assert ids("lost_following") == set(lost_following)
+
+
+async def test_profile_pictures_are_handed_to_the_media_avatar_cache(
+    client, worker, instagram, media, user, submit, finished
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=30, following=20, mutual=10)
+    body = await finished(user, (await submit(user, me)).json()["id"])
+    everyone = set(me.followers) | set(me.following)
+    async with asyncio.timeout(20):
+        while not everyone <= set(media.cached):  # noqa: ASYNC110 (another thread's server)
+            await asyncio.sleep(0.1)
+    some = me.followers[0]
+    assert (
+        media.cached[some] == instagram.accounts[some].user_json(instagram.url)["profile_pic_url"]
+    )
+    assert media.refused == 0
+    page = await client.get(
+        f"/api/ig/analyses/{body['id']}/users", params={"group": "mutuals"}, headers=user
+    )
+    assert page.json()["items"][0]["pfp_url"].startswith("http://gateway.test/media/ig-avatars/")

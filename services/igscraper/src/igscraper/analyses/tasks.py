@@ -167,10 +167,13 @@ async def cache_avatars(ctx: dict[str, Any], analysis_id: str, after: str | None
         )
     if not batch:
         return
-    cached = await deps.media.cache_avatars(batch)
-    logger.info("avatars handed to media", extra={"analysis_id": analysis_id, "cached": cached})
-    if len(batch) == deps.settings.avatar_batch_size:
-        await enqueue_avatars(arq, analysis_id, after=batch[-1][0])
+    # Half the job timeout: the rest of the batch goes to the next job, not to a timeout.
+    handed, accepted = await deps.media.cache_avatars(
+        batch, budget_seconds=deps.settings.step_timeout_seconds / 2
+    )
+    logger.info("avatars handed to media", extra={"analysis_id": analysis_id, "cached": accepted})
+    if handed < len(batch) or len(batch) == deps.settings.avatar_batch_size:
+        await enqueue_avatars(arq, analysis_id, after=batch[handed - 1][0])
 
 
 async def resume_stalled_analyses(ctx: dict[str, Any]) -> None:

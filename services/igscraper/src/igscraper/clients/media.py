@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 import httpx
@@ -35,13 +36,19 @@ class MediaClient:
             return False
         return True
 
-    async def cache_avatars(self, pictures: Sequence[tuple[str, str]]) -> int:
-        """Hand over many pictures, a few at a time; returns how many media accepted."""
-        gate = asyncio.Semaphore(self.concurrency)
+    async def cache_avatars(
+        self, pictures: Sequence[tuple[str, str]], *, budget_seconds: float
+    ) -> tuple[int, int]:
+        """Hand pictures over `concurrency` at a time until done or out of time.
 
-        async def one(ig_user_id: str, url: str) -> bool:
-            async with gate:
-                return await self.cache_avatar(ig_user_id, url)
-
-        results = await asyncio.gather(*(one(i, u) for i, u in pictures))
-        return sum(results)
+        Returns (handed over, accepted by media): the caller resumes after the first."""
+        deadline = time.monotonic() + budget_seconds
+        handed = accepted = 0
+        for start in range(0, len(pictures), self.concurrency):
+            if time.monotonic() >= deadline:
+                break
+            chunk = pictures[start : start + self.concurrency]
+            results = await asyncio.gather(*(self.cache_avatar(i, u) for i, u in chunk))
+            handed += len(chunk)
+            accepted += sum(results)
+        return handed, accepted
