@@ -1,6 +1,8 @@
 """An auth app on real Postgres and Redis, its database fresh for the session."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -10,18 +12,34 @@ from fastapi import FastAPI
 
 from auth.config import Settings
 from auth.main import create_app
+from tests.fakes.oauth_providers import OAuthFakes
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+PASSWORD = "correct-horse-9"
+RUN = uuid.uuid4().hex[:8]
 
 
 @pytest.fixture(scope="session")
-async def auth_settings(servers, fresh_database) -> Settings:
+def oauth_fakes() -> Iterator[OAuthFakes]:
+    fakes = OAuthFakes().start()
+    yield fakes
+    fakes.stop()
+
+
+@pytest.fixture(scope="session")
+async def auth_settings(servers, fresh_database, oauth_fakes) -> Settings:
+    provider_urls = {
+        name.removeprefix("AUTH_").lower(): value for name, value in oauth_fakes.env().items()
+    }
     return Settings(
+        **provider_urls,
         database_url=await fresh_database("test_auth"),
         redis_url=servers["redis"].url,
         secret_key="test-secret",
         encryption_key=ENCRYPTION_KEY,
-        users_stream="test-auth:users",
+        # Apart from every other run on this Redis.
+        users_stream=f"test-auth-{RUN}:users",
+        redis_prefix=f"test-auth-{RUN}:",
         login_max_failures=3,
         login_window_seconds=2,
         refresh_reuse_grace_seconds=1,
@@ -34,38 +52,67 @@ async def auth_settings(servers, fresh_database) -> Settings:
 @pytest.fixture(scope="session")
 async def auth_app(auth_settings, client_for) -> AsyncIterator[FastAPI]:
     app = create_app(auth_settings)
-    async with client_for(app) as client:
-        app.state.test_client = client
+    async with client_for(app):
         yield app
 
 
 @pytest.fixture
 async def client(auth_app) -> AsyncIterator[httpx.AsyncClient]:
-    """A fresh cookie jar per test, on the session's app."""
-    transport = httpx.ASGITransport(app=auth_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    """A fresh browser per test: the app in-process at http://test, the fake providers
+    over the network, one cookie jar for both."""
+    mounts = {"http://test": httpx.ASGITransport(app=auth_app)}
+    async with httpx.AsyncClient(mounts=mounts, base_url="http://test") as client:
         yield client
 
 
-_counter = iter(range(1_000_000))
+def _unique(prefix: str = "user") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
-def unique(prefix: str = "user") -> str:
-    return f"{prefix}{next(_counter)}_{id(object()) % 10_000}"
-
-
-async def register(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    """A new account through the API; returns the register response body."""
-    name = overrides.pop("username", None) or unique()
-    body = {"username": name, "email": f"{name}@example.com", "password": "correct-horse-9"}
-    response = await client.post("/auth/register", json=body | overrides)
-    assert response.status_code == 201, response.text
-    return response.json()
+def _bearer(body: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {body['access_token']}"}
 
 
 @pytest.fixture
-def make_user(client):
-    async def make(**overrides: Any) -> dict[str, Any]:
-        return await register(client, **overrides)
+def unique() -> Callable[..., str]:
+    """`unique("ann")`: a name no other test uses."""
+    return _unique
+
+
+@pytest.fixture
+def bearer() -> Callable[[dict[str, Any]], dict[str, str]]:
+    """`bearer(tokens)`: the Authorization header for a token response."""
+    return _bearer
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(client) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """`await make_user()`: a new account through the API; the register response body."""
+
+    async def make(http: httpx.AsyncClient | None = None) -> dict[str, Any]:
+        name = _unique()
+        body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+        response = await (http or client).post("/auth/register", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
 
     return make
+
+
+async def _eventually(check: Callable[[], Awaitable[Any]], timeout: float = 5.0) -> Any:
+    async with asyncio.timeout(timeout):
+        # Polls another process's state (Redis, the relay): nothing in-process to await.
+        while not (result := await check()):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        return result
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Awaitable[Any]]:
+    """`await eventually(check)`: check's first truthy result, or TimeoutError after 5 s."""
+    return _eventually

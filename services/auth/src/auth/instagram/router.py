@@ -22,9 +22,12 @@ async def start(
     request: Request, user: CurrentAccount, settings: SettingsDep, next: str = "/"
 ) -> Response:
     client = provider_client(request.app.state.oauth, INSTAGRAM)
-    url = await service.start_linking(
-        request=request, client=client, settings=settings, user=user, next_path=safe_next(next)
-    )
+    try:
+        url = await service.start_linking(
+            request=request, client=client, settings=settings, user=user, next_path=safe_next(next)
+        )
+    except FlowError as exc:
+        url = frontend_url(settings.frontend_url, next, error=exc.code)
     # A SPA calls this with its bearer token via fetch, which can't read a redirect.
     if "application/json" in request.headers.get("accept", ""):
         return Response(

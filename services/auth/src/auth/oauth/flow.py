@@ -47,7 +47,12 @@ async def begin(
     *, request: Request, client: StarletteOAuth2App, redirect_uri: str, **data: Any
 ) -> str:
     """The provider's authorize URL (state, PKCE, nonce); `data` is kept for `finish`."""
-    authorization = await client.create_authorization_url(redirect_uri)
+    try:
+        # Google's URLs come from its discovery document, fetched here the first time.
+        authorization = await client.create_authorization_url(redirect_uri)
+    except (httpx.HTTPError, ValueError) as exc:
+        logger.warning("provider unreachable: %s", type(exc).__name__)
+        raise FlowError("provider_unavailable", data) from exc
     await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization, **data)
     return authorization["url"]
 

@@ -27,14 +27,17 @@ async def oauth_login(
     next: str = "/",
 ) -> RedirectResponse:
     client = service.provider_client(request.app.state.oauth, provider)
-    url = await service.start_sign_in(
-        request=request,
-        client=client,
-        provider=provider,
-        settings=settings,
-        next_path=safe_next(next),
-        linking_user=linking_user,
-    )
+    try:
+        url = await service.start_sign_in(
+            request=request,
+            client=client,
+            provider=provider,
+            settings=settings,
+            next_path=safe_next(next),
+            linking_user=linking_user,
+        )
+    except FlowError as exc:
+        url = frontend_url(settings.frontend_url, next, error=exc.code)
     return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
 
 

@@ -1,4 +1,5 @@
-"""Failed-login throttling in Redis, per account and per client IP (fixed windows).
+"""Failed-login throttling in Redis, per account and per client IP: a limit of failures,
+each of which restarts the window.
 
 Counters live in Redis, so every replica sees the same count.
 """
@@ -64,9 +65,9 @@ class LoginThrottle:
     async def record_failure(self, *, login: str, ip: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             for key in self._keys(login=login, ip=ip).values():
-                # The window opens at the first failure and is not extended by later ones.
-                pipe.set(key, 0, ex=self.window, nx=True)
+                # Each failure restarts the window: a steady guesser stays locked out.
                 pipe.incr(key)
+                pipe.expire(key, self.window)
             await pipe.execute()
 
     async def reset_account(self, *, login: str) -> None:

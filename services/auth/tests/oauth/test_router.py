@@ -1,0 +1,66 @@
+from urllib.parse import parse_qs
+
+import httpx
+
+from tests.fakes.oauth_providers import ProviderUser, browse
+
+FRONTEND = "http://frontend.test"
+
+
+def kakao_user(unique) -> ProviderUser:
+    return ProviderUser(subject=str(abs(hash(unique())) % 10**12), email=None, name="민지")
+
+
+async def test_a_first_kakao_sign_in_makes_an_account_with_a_generated_username(
+    client, oauth_fakes, unique
+):
+    oauth_fakes.kakao.user = kakao_user(unique)
+    landed = await browse(client, "/auth/kakao/login?next=/home", stop_at=FRONTEND)
+    assert str(landed) == f"{FRONTEND}/home"
+    tokens = (await client.post("/auth/refresh")).json()
+    assert tokens["user"]["identities"] == ["kakao"]
+    assert tokens["user"]["email"] is None
+    assert len(tokens["user"]["username"]) >= 3
+
+
+async def test_a_bad_code_at_the_provider_returns_to_the_frontend_with_an_error(
+    client, oauth_fakes, unique
+):
+    oauth_fakes.kakao.user = kakao_user(unique)
+    start = await client.get("/auth/kakao/login")
+    consent = await client.get(start.headers["location"])
+    callback = httpx.URL(consent.headers["location"]).copy_set_param("code", "code-forged")
+    response = await client.get(callback)
+    assert response.status_code == 302
+    landed = httpx.URL(response.headers["location"])
+    assert parse_qs(landed.query.decode())["error"] == ["provider_error"]
+
+
+async def test_an_unreachable_provider_is_an_error_redirect_not_a_500(client, auth_app):
+    oauth = auth_app.state.oauth
+    google = oauth.create_client("google")
+    saved = dict(google.server_metadata), google._server_metadata_url
+    google.server_metadata.clear()
+    google._server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+    try:
+        response = await client.get("/auth/google/login")
+    finally:
+        google.server_metadata.update(saved[0])
+        google._server_metadata_url = saved[1]
+    assert response.status_code == 302
+    landed = httpx.URL(response.headers["location"])
+    assert parse_qs(landed.query.decode())["error"] == ["provider_unavailable"]
+
+
+async def test_kakao_unlink_calls_kakao_with_the_admin_key(
+    client, make_user, bearer, oauth_fakes, unique
+):
+    await make_user()  # signed in: the Kakao flow links instead of signing up
+    oauth_fakes.kakao.user = kakao_user(unique)
+    await browse(client, "/auth/kakao/login", stop_at=FRONTEND)
+    tokens = (await client.post("/auth/refresh")).json()
+    assert tokens["user"]["identities"] == ["kakao"]
+    response = await client.post("/auth/kakao/unlink", headers=bearer(tokens))
+    assert response.status_code == 200
+    assert response.json()["identities"] == []
+    assert oauth_fakes.kakao.unlinked[-1] == oauth_fakes.kakao.user.subject

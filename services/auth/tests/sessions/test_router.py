@@ -1,0 +1,94 @@
+import httpx
+from sqlalchemy import text
+
+
+async def test_login_takes_json_or_the_oauth2_password_form_and_an_email(
+    client, make_user, password
+):
+    user = (await make_user())["user"]
+    by_form = await client.post(
+        "/auth/login",
+        data={"grant_type": "password", "username": user["username"], "password": password},
+    )
+    assert by_form.status_code == 200, by_form.text
+    by_email = await client.post(
+        "/auth/login", json={"username": user["email"].upper(), "password": password}
+    )
+    assert by_email.status_code == 200
+    assert by_email.json()["user"]["id"] == user["id"]
+
+
+async def test_unknown_user_and_wrong_password_get_the_same_answer(client, make_user, unique):
+    user = (await make_user())["user"]
+    wrong = await client.post("/auth/login", json={"username": user["username"], "password": "x"})
+    unknown = await client.post("/auth/login", json={"username": unique(), "password": "x"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+
+
+async def test_a_racing_duplicate_refresh_is_refused_without_revoking(client, make_user):
+    first = await make_user()
+    rotated = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert rotated.status_code == 200
+    duplicate = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert duplicate.status_code == 401
+    assert duplicate.json()["error"]["code"] == "refresh_token_spent"
+    # Within the grace the session lives on.
+    second = rotated.json()["refresh_token"]
+    assert (await client.post("/auth/refresh", json={"refresh_token": second})).status_code == 200
+
+
+async def test_reuse_after_the_grace_revokes_the_whole_family(client, make_user, auth_app):
+    first = await make_user()
+    second = (
+        await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
+    async with auth_app.state.sessionmaker() as session, session.begin():
+        # As if the copy were replayed a minute later.
+        await session.execute(
+            text("UPDATE refresh_token SET spent_at = spent_at - interval '1 minute'")
+        )
+    reused = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert reused.status_code == 401
+    assert reused.json()["error"]["code"] == "refresh_token_reused"
+    after = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert after.status_code == 401
+
+
+async def test_the_refresh_cookie_alone_refreshes(client, make_user):
+    await make_user()  # sets the cookie in this client's jar
+    response = await client.post("/auth/refresh")
+    assert response.status_code == 200
+    assert (await client.post("/auth/refresh")).status_code == 200  # the rotated cookie
+
+
+async def test_logout_all_ends_every_session(client, make_user, bearer, password):
+    account = await make_user()
+    other = await client.post(
+        "/auth/login", json={"username": account["user"]["username"], "password": password}
+    )
+    assert (await client.post("/auth/logout-all", headers=bearer(account))).status_code == 204
+    for token in (account["refresh_token"], other.json()["refresh_token"]):
+        refused = await client.post("/auth/refresh", json={"refresh_token": token})
+        assert refused.status_code == 401
+
+
+async def test_failed_logins_are_throttled_until_the_window_ends(
+    client, make_user, password, eventually
+):
+    username = (await make_user())["user"]["username"]
+    for _ in range(3):  # the test limit
+        await client.post("/auth/login", json={"username": username, "password": "wrong-1"})
+    blocked = await client.post("/auth/login", json={"username": username, "password": password})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "too_many_attempts"
+    assert 1 <= int(blocked.headers["retry-after"]) <= 2
+
+    async def login_allowed() -> httpx.Response | None:
+        response = await client.post(
+            "/auth/login", json={"username": username, "password": password}
+        )
+        return None if response.status_code == 429 else response
+
+    ok = await eventually(login_allowed)  # the test window is 2 s
+    assert ok.status_code == 200
