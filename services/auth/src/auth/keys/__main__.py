@@ -9,11 +9,14 @@ import asyncio
 from auth.config import get_settings
 from auth.crypto import SecretBox
 from auth.keys.service import rotate_signing_key
-from common.db import create_engine, create_sessionmaker
+from auth.main import MIGRATIONS
+from common.db import create_engine, create_sessionmaker, migrate
 
 
 async def rotate() -> str:
     settings = get_settings()
+    # Same schema the service would run with, even before its first start.
+    await migrate(settings.database_url, MIGRATIONS)
     engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
