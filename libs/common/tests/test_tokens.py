@@ -1,5 +1,6 @@
 """Token verification against a real JWKS endpoint: what is accepted and what never is."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -118,13 +119,12 @@ async def test_a_foreign_key_is_refused_even_with_a_known_kid(verifier):
     assert await rejected(verifier, sign(foreign)) == "invalid_token"
 
 
-async def test_an_unknown_kid_is_refused_after_one_refetch(verifier, jwks):
+async def test_forged_kids_share_one_refetch(verifier, jwks):
     await verifier.verify(sign(jwks[0].keys[0]))
-    verifier._fetched_at -= 60  # the cached set is a minute old
     foreign = ECKey.generate_key("P-256", parameters={"kid": "forged"})
-    assert await rejected(verifier, sign(foreign)) == "invalid_token"
-    assert await rejected(verifier, sign(foreign)) == "invalid_token"
-    assert jwks[0].fetches == 2  # one refetch, then rate limited
+    codes = await asyncio.gather(*(rejected(verifier, sign(foreign)) for _ in range(5)))
+    assert codes == ["invalid_token"] * 5
+    assert jwks[0].fetches == 2  # one refetch for all five
 
 
 @pytest.mark.parametrize("field", ["aud", "iss"])
@@ -139,7 +139,6 @@ async def test_rotation_new_kid_is_fetched_and_old_tokens_keep_working(verifier,
     old_token = sign(store.keys[0])
     await verifier.verify(old_token)
     store.keys.append(ECKey.generate_key("P-256", parameters={"kid": "k2"}))
-    verifier._fetched_at -= 60  # the rotation happens a minute later
     assert (await verifier.verify(sign(store.keys[1]))).id == "user-1"
     assert (await verifier.verify(old_token)).id == "user-1"
 

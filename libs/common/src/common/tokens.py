@@ -60,21 +60,38 @@ class TokenVerifier:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _refresh(self, *, stale_after: float) -> KeySet:
+    async def _fetch(self) -> None:
+        try:
+            response = await self.http.get(self.jwks_url)
+            response.raise_for_status()
+            self._keys = KeySet.import_key_set(response.json())
+        except (httpx.HTTPError, ValueError, JoseError) as exc:
+            if self._keys is None:
+                raise ApiError(
+                    "Cannot verify tokens right now", status=503, code="auth_unavailable"
+                ) from exc
+        self._fetched_at = time.monotonic()
+
+    async def _keys_now(self) -> KeySet:
         async with self._lock:
-            if self._keys is None or time.monotonic() - self._fetched_at >= stale_after:
-                try:
-                    response = await self.http.get(self.jwks_url)
-                    response.raise_for_status()
-                    self._keys = KeySet.import_key_set(response.json())
-                except (httpx.HTTPError, ValueError, JoseError) as exc:
-                    if self._keys is None:
-                        raise ApiError(
-                            "Cannot verify tokens right now",
-                            status=503,
-                            code="auth_unavailable",
-                        ) from exc
-                self._fetched_at = time.monotonic()
+            if self._keys is None:
+                await self._fetch()
+            assert self._keys is not None
+            return self._keys
+
+    async def _keys_after(self, seen_at: float) -> KeySet:
+        """Keys fetched after `seen_at`: a token named a kid we did not know then.
+
+        Concurrent callers share one fetch, and fetches are at least `refetch_interval`
+        apart (a caller waits out the rest), so forged kids cannot hammer auth while a
+        real new key is still found within that interval of a rotation.
+        """
+        async with self._lock:
+            if self._fetched_at <= seen_at:
+                await asyncio.sleep(
+                    max(0.0, self._fetched_at + self.refetch_interval - time.monotonic())
+                )
+                await self._fetch()
             assert self._keys is not None
             return self._keys
 
@@ -82,13 +99,13 @@ class TokenVerifier:
         return jwt.decode(token, keys, algorithms=ALGORITHMS)
 
     async def verify(self, token: str) -> Principal:
-        keys = self._keys or await self._refresh(stale_after=0)
+        seen_at = time.monotonic()
+        keys = self._keys or await self._keys_now()
         try:
             try:
                 decoded = self._decode(token, keys)
             except InvalidKeyIdError:
-                keys = await self._refresh(stale_after=self.refetch_interval)
-                decoded = self._decode(token, keys)
+                decoded = self._decode(token, await self._keys_after(seen_at))
             self._claims.validate(decoded.claims)
         except ExpiredTokenError as exc:
             raise Unauthorized("Access token expired", code="token_expired") from exc
