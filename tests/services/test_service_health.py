@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from auth.config import Settings as AuthSettings
 from auth.main import create_app as create_auth
 from igscraper.config import Settings as IgscraperSettings
@@ -12,7 +13,6 @@ from media.config import Settings as MediaSettings
 from media.main import create_app as create_media
 from social.config import Settings as SocialSettings
 from social.main import create_app as create_social
-
 from stack.processes import free_port
 
 DEAD_REDIS = f"redis://127.0.0.1:{free_port()}/0"
