@@ -14,6 +14,7 @@ from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.fakes.ai_service import FakeAiService
+from tests.fakes.instagram import FakeInstagram
 from tests.fakes.oauth_providers import OAuthFakes
 
 # Fixture names; each returns {"SETTING": "value"} for the services.
@@ -64,6 +65,33 @@ def ai_service_env(ai_service: FakeAiService) -> dict[str, str]:
 
 
 FAKES.append("ai_service_env")
+
+
+@pytest.fixture(scope="session")
+def instagram() -> Iterator[FakeInstagram]:
+    """The fake Instagram web API (tests/fakes/instagram.py); tests build graphs, inject faults."""
+    fake = FakeInstagram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
+    # Pacing off and back-offs short; a 4 s step timeout brings a killed step back in 14 s.
+    return {
+        "IGSCRAPER_INSTAGRAM_BASE_URL": instagram.url,
+        "IGSCRAPER_MIN_REQUEST_INTERVAL_SECONDS": "0",
+        "IGSCRAPER_REQUEST_BUDGET": "0",
+        "IGSCRAPER_BACKOFF_BASE_SECONDS": "0.2",
+        "IGSCRAPER_BACKOFF_MAX_SECONDS": "1",
+        "IGSCRAPER_STEP_TIMEOUT_SECONDS": "4",
+        "IGSCRAPER_PAGES_PER_STEP": "5",
+        "IGSCRAPER_QUEUE_POLL_SECONDS": "0.2",
+        "IGSCRAPER_WORKER_POLL_DELAY_SECONDS": "0.05",
+    }
+
+
+FAKES.append("instagram_env")
 
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"

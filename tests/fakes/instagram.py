@@ -26,6 +26,7 @@ It runs on its own thread and event loop, so it answers whatever the test's loop
 
 import asyncio
 import base64
+import io
 import secrets
 import threading
 import time
@@ -35,10 +36,20 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from aiohttp import web
+from PIL import Image
 
 from stack.processes import free_port
 
 APP_ID = "936619743392459"
+
+
+def _jpeg(size: tuple[int, int] = (150, 150)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, "JPEG")
+    return out.getvalue()
+
+
+PROFILE_PICTURE = _jpeg()
 PLEASE_WAIT = {
     "message": "Please wait a few minutes before you try again.",
     "require_login": False,
@@ -102,6 +113,7 @@ class FakeInstagram:
         self.faults = Faults()
         self.requests = 0
         self.pages_served = 0
+        self.pictures_served = 0
         self.pages_by_account: Counter[str] = Counter()
         # Requests refused for a missing/wrong header or cookie: a real client makes none.
         self.bad_requests: list[str] = []
@@ -164,6 +176,7 @@ class FakeInstagram:
         app.router.add_get("/api/v1/users/web_profile_info/", self.web_profile_info)
         app.router.add_get("/api/v1/users/{pk}/info/", self.user_info)
         app.router.add_get("/api/v1/friendships/{pk}/{direction}/", self.friendships)
+        app.router.add_get("/cdn/{name}", self.profile_picture)
         self._runner = web.AppRunner(app)
         self._loop.run_until_complete(self._runner.setup())
         self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
@@ -172,6 +185,10 @@ class FakeInstagram:
 
     @web.middleware
     async def _client_checks(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/cdn/"):
+            return await handler(
+                request
+            )  # the CDN wants no session, like scontent.cdninstagram.com
         self.requests += 1
         n = self.requests
         if request.headers.get("X-IG-App-ID") != APP_ID:
@@ -218,6 +235,10 @@ class FakeInstagram:
         return web.json_response(
             {"message": "login_required", "logout_reason": 2, "status": "fail"}, status=403
         )
+
+    async def profile_picture(self, request: web.Request) -> web.Response:
+        self.pictures_served += 1
+        return web.Response(body=PROFILE_PICTURE, content_type="image/jpeg")
 
     def _visible_to(self, account: FakeAccount, viewer: str) -> bool:
         return not account.is_private or account.pk == viewer or viewer in account.followers

@@ -126,6 +126,10 @@ async def _save(
             await repository.refresh_fetched_counts(session, key)
             if outcome.finished and state.phase != RESOLVE:
                 await repository.store_group_counts(session, key)
+            if outcome.finished:
+                # Before the commit: nobody ever sees a finished job whose cookies remain.
+                # Should the commit fail, the re-run step finds them gone and says so.
+                await deps.vault.wipe(key)
     except IntegrityError:
         # The target turned out to be an account another active analysis already scans
         # (one was submitted by username, the other as the session's own account).
@@ -147,7 +151,6 @@ async def _save(
         )
         return
     if outcome.finished:
-        await deps.vault.wipe(key)
         logger.info(
             "analysis finished",
             extra={"analysis_id": str(key), "error_code": outcome.error_code},

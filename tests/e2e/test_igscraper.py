@@ -1,0 +1,183 @@
+"""Instagram analyses through the gateway, on the stack's real worker process and media."""
+
+import asyncio
+import csv
+import io
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from stack.platform import WORKER, Stack
+from tests.fakes.instagram import FakeInstagram
+
+PASSWORD = "e2e-Pa55word-" + secrets.token_hex(4)
+ACTIVE = ("queued", "running")
+
+
+async def register(gateway: httpx.AsyncClient) -> dict[str, str]:
+    name = f"ig{uuid.uuid4().hex[:10]}"
+    response = await gateway.post(
+        "/auth/register",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def poll(
+    gateway: httpx.AsyncClient,
+    headers: dict[str, str],
+    analysis_id: str,
+    done: Callable[[dict[str, Any]], bool],
+    timeout: float = 60,
+) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            body = (await gateway.get(f"/api/ig/analyses/{analysis_id}", headers=headers)).json()
+            if done(body):
+                return body
+            await asyncio.sleep(0.1)
+
+
+async def submit(gateway, headers, instagram: FakeInstagram, account) -> tuple[httpx.Response, str]:
+    session_id, csrf = instagram.session_for(account)
+    response = await gateway.post(
+        "/api/ig/analyses", json={"session_id": session_id, "csrf_token": csrf}, headers=headers
+    )
+    return response, session_id
+
+
+async def every_redis_value(url: str) -> list[bytes]:
+    redis = Redis.from_url(url)
+    found: list[bytes] = []
+    try:
+        async for key in redis.scan_iter(count=1000):
+            found.append(key)
+            if (await redis.type(key)) == b"string":
+                found.append(await redis.get(key) or b"")
+            elif (await redis.type(key)) == b"zset":
+                found += await redis.zrange(key, 0, -1)
+            elif (await redis.type(key)) == b"hash":
+                found += [v for kv in (await redis.hgetall(key)).items() for v in kv]
+    finally:
+        await redis.aclose()
+    return found
+
+
+async def every_igscraper_row(platform: Stack) -> str:
+    url = urlsplit(platform.database_url("igscraper"))._replace(scheme="postgresql").geturl()
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT a::text FROM analysis a")
+        rows += await conn.fetch("SELECT u::text FROM analysis_user u")
+        return "\n".join(r[0] for r in rows)
+    finally:
+        await conn.close()
+
+
+@pytest.mark.timeout(180)
+async def test_a_killed_worker_still_ends_exact_and_the_session_never_leaks(
+    gateway, platform: Stack, instagram: FakeInstagram
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=3000, following=2500, mutual=1200)
+    instagram.faults.slow_seconds = 0.1
+    user = await register(gateway)
+    submitted, session_id = await submit(gateway, user, instagram, me)
+    assert submitted.status_code == 202, submitted.text
+    analysis_id = submitted.json()["id"]
+
+    await poll(gateway, user, analysis_id, lambda b: b["progress"]["followers_fetched"] >= 800)
+    platform.processes[WORKER].kill()
+    platform.restart(WORKER)
+    body = await poll(gateway, user, analysis_id, lambda b: b["status"] not in ACTIVE, 90)
+    instagram.faults.slow_seconds = 0
+
+    assert body["status"] == "completed", body
+    assert body["result"]["stats"] == {
+        "followers_count": 3000,
+        "following_count": 2500,
+        "mutual_count": 1200,
+        "not_following_back_count": 1300,
+        "fans_count": 1800,
+    }
+    export = await gateway.get(f"/api/ig/analyses/{analysis_id}/export.csv", headers=user)
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    followers, following = set(me.followers), set(me.following)
+    truth = {
+        "mutuals": followers & following,
+        "not_following_back": following - followers,
+        "fans": followers - following,
+    }
+    assert len(rows) == 4300
+    for group, ids in truth.items():
+        assert {r["id"] for r in rows if r["group"] == group} == ids
+
+    # The real media service fetched the pictures; pfp_url serves them through the gateway.
+    page = await gateway.get(
+        f"/api/ig/analyses/{analysis_id}/users", params={"group": "fans"}, headers=user
+    )
+    pfp_url = page.json()["items"][0]["pfp_url"]
+    assert pfp_url.startswith(platform.gateway_url + "/media/ig-avatars/")
+    async with asyncio.timeout(30):
+        while (await gateway.get(urlsplit(pfp_url).path)).status_code != 200:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    secret_forms = [session_id.encode(), unquote(session_id).encode()]
+    logs = b"".join(p.read_bytes() for p in (platform.dir / "logs").glob("*.log"))
+    dump = (await every_igscraper_row(platform)).encode()
+    values = await every_redis_value(platform.servers["redis"].url)
+    for secret in secret_forms:
+        assert secret not in logs
+        assert secret not in dump
+        assert not [v for v in values if secret in v]
+
+
+async def test_login_required_fails_wipes_the_credential_and_409_while_active(
+    gateway, platform: Stack, instagram: FakeInstagram
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=1000, following=10, mutual=5)
+    instagram.faults.slow_seconds = 0.3
+    instagram.faults.login_required_after = instagram.requests + 4
+    user = await register(gateway)
+    try:
+        first, _ = await submit(gateway, user, instagram, me)
+        analysis_id = first.json()["id"]
+        second, _ = await submit(gateway, user, instagram, me)
+        assert second.status_code == 409
+        assert second.json()["job_id"] == analysis_id
+        body = await poll(gateway, user, analysis_id, lambda b: b["status"] not in ACTIVE)
+    finally:
+        instagram.faults.slow_seconds = 0
+        instagram.faults.login_required_after = None
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == "instagram_session_invalid"
+    redis = Redis.from_url(platform.servers["redis"].url)
+    queue = platform.environment()["IGSCRAPER_QUEUE_NAME"]
+    try:
+        assert not await redis.exists(f"{queue}:credentials:{analysis_id}")
+    finally:
+        await redis.aclose()
+
+
+async def test_another_user_cannot_read_or_delete_an_analysis(gateway, instagram: FakeInstagram):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=20, following=20, mutual=10)
+    owner, stranger = await register(gateway), await register(gateway)
+    submitted, _ = await submit(gateway, owner, instagram, me)
+    analysis_id = submitted.json()["id"]
+    await poll(gateway, owner, analysis_id, lambda b: b["status"] not in ACTIVE)
+
+    read = await gateway.get(f"/api/ig/analyses/{analysis_id}", headers=stranger)
+    delete = await gateway.delete(f"/api/ig/analyses/{analysis_id}", headers=stranger)
+    assert (read.status_code, delete.status_code) == (404, 404)
+    still = await gateway.get(f"/api/ig/analyses/{analysis_id}", headers=owner)
+    assert still.json()["status"] == "completed"
