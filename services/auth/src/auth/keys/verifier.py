@@ -3,7 +3,6 @@
 import time
 from datetime import timedelta
 
-from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.keys.service import Signer
@@ -27,12 +26,9 @@ class LocalTokenVerifier(TokenVerifier):
         self.signer = signer
         self.access_token_ttl = access_token_ttl
 
-    async def _refresh(self, *, stale_after: float) -> KeySet:
-        async with self._lock:
-            if self._keys is None or time.monotonic() - self._fetched_at >= stale_after:
-                async with self.sessionmaker() as session:
-                    self._keys = await self.signer.public_keys(
-                        session=session, access_token_ttl=self.access_token_ttl
-                    )
-                self._fetched_at = time.monotonic()
-            return self._keys
+    async def _fetch(self) -> None:
+        async with self.sessionmaker() as session:
+            self._keys = await self.signer.public_keys(
+                session=session, access_token_ttl=self.access_token_ttl
+            )
+        self._fetched_at = time.monotonic()
