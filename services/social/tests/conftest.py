@@ -6,7 +6,6 @@ just a fresh UUIDv7 and a token. Tests stay independent by using users of their 
 
 import asyncio
 import os
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -14,12 +13,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
-from aiohttp import web
 from fastapi import FastAPI
-from joserfc import jwt
-from joserfc.jwk import ECKey
 
 from common.ids import new_id
+from common.testing import TokenIssuer
 from social.config import Settings
 from social.main import create_app
 from social.posts import repository as posts
@@ -27,42 +24,25 @@ from social.profiles import repository as profiles
 from stack.processes import free_port
 
 MEDIA_PORT = free_port()
-SIGNING_KEY = ECKey.generate_key("P-256", parameters={"kid": "test-social"})
-
-
-def token_for(user_id: uuid.UUID, username: str, **claims: object) -> str:
-    now = int(time.time())
-    payload = {
-        "iss": "photo-platform",
-        "aud": "photo-platform",
-        "sub": str(user_id),
-        "username": username,
-        "iat": now,
-        "exp": now + 900,
-        "jti": uuid.uuid4().hex,
-    } | claims
-    return jwt.encode({"alg": "ES256", "kid": SIGNING_KEY.kid}, payload, SIGNING_KEY)
-
-
-@pytest.fixture
-def token() -> Callable[..., str]:
-    """`token(user_id, username, **claims)`: an access token as auth would sign it."""
-    return token_for
 
 
 @pytest.fixture(scope="session")
-async def jwks_url() -> AsyncIterator[str]:
-    async def keys(_: web.Request) -> web.Response:
-        return web.json_response({"keys": [SIGNING_KEY.as_dict(private=False)]})
+async def issuer() -> AsyncIterator[TokenIssuer]:
+    """auth, as far as social can tell: signs tokens and serves the JWKS."""
+    issuer = TokenIssuer("test-social")
+    yield issuer
+    await issuer.aclose()
 
-    app = web.Application()
-    app.router.add_get("/jwks.json", keys)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/jwks.json"
-    await runner.cleanup()
+
+@pytest.fixture(scope="session")
+async def jwks_url(issuer) -> str:
+    return await issuer.serve(free_port())
+
+
+@pytest.fixture
+def token(issuer) -> Callable[..., str]:
+    """`token(user_id, username, **claims)`: an access token as auth would sign it."""
+    return issuer.token
 
 
 @pytest.fixture(scope="session")
@@ -134,13 +114,13 @@ class User:
 
 
 @pytest.fixture
-def user(client) -> Callable[[], Awaitable[User]]:
+def user(client, token) -> Callable[[], Awaitable[User]]:
     """`await user()`: a new signed-in user whose profile exists (made by a first request)."""
 
     async def make() -> User:
         user_id = new_id()
         username = f"u{user_id.hex[-12:]}"
-        headers = {"Authorization": f"Bearer {token_for(user_id, username)}"}
+        headers = {"Authorization": f"Bearer {token(user_id, username)}"}
         response = await client.get(f"/users/{user_id}", headers=headers)
         assert response.status_code == 200, response.text
         return User(user_id, username, headers)

@@ -1,20 +1,37 @@
-"""Feed SQL: which post ids make a page. Every query walks an index in `id DESC` order and
-stops after `limit` rows, so a deep page costs what the first one does."""
+"""Feed SQL: one statement per page, ids and viewer fields together. Every page walks an
+index in `id DESC` order from the cursor and stops after `limit` rows, so a deep page costs
+what the first one does."""
 
 import uuid
 from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import ARRAY, Uuid, bindparam, select, text, union_all
+from sqlalchemy import (
+    ARRAY,
+    Row,
+    Select,
+    TextClause,
+    Uuid,
+    bindparam,
+    column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.models import Follow
 from social.posts.models import Post
+from social.posts.repository import view, viewed
 from social.profiles.models import Profile
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)
 
 AUTHORS = bindparam("authors", type_=ARRAY(Uuid))
+BEFORE = bindparam("before", type_=Uuid)
+LIMIT = bindparam("limit")
+VIEWER = bindparam("viewer", type_=Uuid)
 
 # Newest `limit` of each author (an index probe each), merged: cost grows with the
 # number of authors, whatever their posting rates.
@@ -31,66 +48,111 @@ MERGE_QUERY = text(
     ORDER BY latest.id DESC
     LIMIT :limit
     """
-).bindparams(AUTHORS, bindparam("before", type_=Uuid))
+).bindparams(AUTHORS, BEFORE)
 
 # All posts newest first, keeping the authors' (index-only on ix_post_id_author_id): cost
-# grows with how many posts go by before `limit` of theirs show up.
+# grows with how many posts go by before `limit` of theirs show up. The coalesce() hides
+# author_id from ix_post_author_id_id on purpose: with the array as a parameter (a generic
+# plan) Postgres would otherwise fetch and sort every post of every author (240 ms for
+# 1,000 followees in bench/feed.py) instead of walking ~50 index entries.
 SCAN_QUERY = text(
     """
     SELECT post.id FROM post
-    WHERE post.id < :before AND post.author_id = ANY(:authors)
+    WHERE post.id < :before AND coalesce(post.author_id, post.author_id) = ANY(:authors)
     ORDER BY post.id DESC
     LIMIT :limit
     """
-).bindparams(AUTHORS, bindparam("before", type_=Uuid))
+).bindparams(AUTHORS, BEFORE)
+
+HomePlan = Literal["merge", "scan"]
 
 
-async def global_ids(
-    session: AsyncSession, *, before: uuid.UUID | None, limit: int
-) -> Sequence[uuid.UUID]:
-    query = select(Post.id).where(Post.id < (before or NEWEST))
-    return (await session.scalars(query.order_by(Post.id.desc()).limit(limit))).all()
+def _page_of(ids: Select) -> Select:
+    return viewed(Post.id.in_(ids.scalar_subquery()))
 
 
-async def author_ids(
-    session: AsyncSession, *, author_id: uuid.UUID, before: uuid.UUID | None, limit: int
-) -> Sequence[uuid.UUID]:
-    query = select(Post.id).where(Post.author_id == author_id, Post.id < (before or NEWEST))
-    return (await session.scalars(query.order_by(Post.id.desc()).limit(limit))).all()
+def _page_of_text(ids_query: TextClause) -> Select:
+    ids = ids_query.columns(column("id", Uuid)).subquery()
+    return viewed(Post.id.in_(select(ids.c.id)))
+
+
+GLOBAL_PAGE = _page_of(
+    select(Post.id).where(Post.id < BEFORE).order_by(Post.id.desc()).limit(LIMIT)
+)
+AUTHOR_PAGE = _page_of(
+    select(Post.id)
+    .where(Post.author_id == bindparam("author", type_=Uuid), Post.id < BEFORE)
+    .order_by(Post.id.desc())
+    .limit(LIMIT)
+)
+HOME_PAGES: dict[HomePlan, Select] = {
+    "merge": _page_of_text(MERGE_QUERY),
+    "scan": _page_of_text(SCAN_QUERY),
+}
+
+HOME_AUTHORS_QUERY = union_all(
+    select(Profile.id, Profile.posts_count)
+    .join(Follow, Follow.followee_id == Profile.id)
+    .where(Follow.follower_id == VIEWER, Profile.posts_count > 0),
+    select(Profile.id, Profile.posts_count).where(Profile.id == VIEWER, Profile.posts_count > 0),
+)
+
+# The planner's row estimate: free to read, and close enough to weigh two plans.
+TOTAL_POSTS_QUERY = text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'post'::regclass")
+
+
+async def global_page(
+    session: AsyncSession, *, before: uuid.UUID | None, limit: int, viewer_id: uuid.UUID | None
+) -> Sequence[Row]:
+    return await view(
+        session, GLOBAL_PAGE, viewer_id=viewer_id, before=before or NEWEST, limit=limit
+    )
+
+
+async def author_page(
+    session: AsyncSession,
+    *,
+    author_id: uuid.UUID,
+    before: uuid.UUID | None,
+    limit: int,
+    viewer_id: uuid.UUID | None,
+) -> Sequence[Row]:
+    return await view(
+        session,
+        AUTHOR_PAGE,
+        viewer_id=viewer_id,
+        author=author_id,
+        before=before or NEWEST,
+        limit=limit,
+    )
+
+
+async def home_page(
+    session: AsyncSession,
+    *,
+    plan: HomePlan,
+    authors: Sequence[uuid.UUID],
+    before: uuid.UUID | None,
+    limit: int,
+    viewer_id: uuid.UUID,
+) -> Sequence[Row]:
+    return await view(
+        session,
+        HOME_PAGES[plan],
+        viewer_id=viewer_id,
+        authors=list(authors),
+        before=before or NEWEST,
+        limit=limit,
+    )
 
 
 async def home_authors(
     session: AsyncSession, viewer_id: uuid.UUID
 ) -> Sequence[tuple[uuid.UUID, int]]:
     """(id, posts_count) of the viewer and everyone the viewer follows, if they have posted."""
-    followed = (
-        select(Profile.id, Profile.posts_count)
-        .join(Follow, Follow.followee_id == Profile.id)
-        .where(Follow.follower_id == viewer_id, Profile.posts_count > 0)
-    )
-    own = select(Profile.id, Profile.posts_count).where(
-        Profile.id == viewer_id, Profile.posts_count > 0
-    )
-    return [(row.id, row.posts_count) for row in await session.execute(union_all(followed, own))]
+    rows = await session.execute(HOME_AUTHORS_QUERY, {"viewer": viewer_id})
+    return [(row.id, row.posts_count) for row in rows]
 
 
 async def estimated_total_posts(session: AsyncSession) -> int:
-    # The planner's row estimate: free to read, and close enough to weigh two plans.
-    estimate = await session.scalar(
-        text("SELECT reltuples FROM pg_class WHERE oid = 'post'::regclass")
-    )
-    return max(int(estimate or 0), 0)
-
-
-async def home_ids_merged(
-    session: AsyncSession, *, authors: Sequence[uuid.UUID], before: uuid.UUID | None, limit: int
-) -> Sequence[uuid.UUID]:
-    params = {"authors": list(authors), "before": before or NEWEST, "limit": limit}
-    return (await session.scalars(MERGE_QUERY, params)).all()
-
-
-async def home_ids_scanned(
-    session: AsyncSession, *, authors: Sequence[uuid.UUID], before: uuid.UUID | None, limit: int
-) -> Sequence[uuid.UUID]:
-    params = {"authors": list(authors), "before": before or NEWEST, "limit": limit}
-    return (await session.scalars(SCAN_QUERY, params)).all()
+    return max(int(await session.scalar(TOTAL_POSTS_QUERY) or 0), 0)

@@ -1,9 +1,20 @@
-"""Post SQL, and the one query that turns a page of post ids into what a viewer sees."""
+"""Post SQL, and how any set of posts reads for a viewer."""
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ARRAY, Row, Uuid, and_, any_, bindparam, delete, exists, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.posts.models import Post
@@ -26,27 +37,29 @@ VIEW_COLUMNS = (
     Reaction.kind.label("viewer_reaction"),
 )
 
-# One array parameter, so every page size shares one prepared statement.
-IDS = bindparam("ids", type_=ARRAY(Uuid))
 VIEWER = bindparam("viewer", type_=Uuid)
 
-VIEW_QUERY = (
-    select(*VIEW_COLUMNS)
-    .join(Profile, Profile.id == Post.author_id)
-    .outerjoin(Reaction, and_(Reaction.post_id == Post.id, Reaction.user_id == VIEWER))
-    .where(Post.id == any_(IDS))
-    .order_by(Post.id.desc())
-)
+
+def viewed(which: ColumnElement[bool]) -> Select:
+    """The posts `which` picks, with author and the viewer's reaction, newest first: a feed
+    page is one statement, ids and viewer fields together."""
+    return (
+        select(*VIEW_COLUMNS)
+        .join(Profile, Profile.id == Post.author_id)
+        .outerjoin(Reaction, and_(Reaction.post_id == Post.id, Reaction.user_id == VIEWER))
+        .where(which)
+        .order_by(Post.id.desc())
+    )
+
+
+ONE_POST_QUERY = viewed(Post.id == bindparam("post_id", type_=Uuid))
 
 
 async def view(
-    session: AsyncSession, *, ids: Sequence[uuid.UUID], viewer_id: uuid.UUID | None
+    session: AsyncSession, statement: Select, *, viewer_id: uuid.UUID | None, **params: object
 ) -> Sequence[Row]:
-    """Posts with author and the viewer's reaction, newest first: one query per page."""
-    if not ids:
-        return []
-    result = await session.execute(VIEW_QUERY, {"ids": list(ids), "viewer": viewer_id})
-    return result.all()
+    """Run a `viewed()` statement for the viewer (None: anonymous)."""
+    return (await session.execute(statement, {"viewer": viewer_id, **params})).all()
 
 
 async def create(

@@ -1,7 +1,6 @@
 """Post rules: whose image a post may show, who may delete it, and how it reads."""
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,21 +77,11 @@ def post_read(row: Row, links: Links) -> PostRead:
     )
 
 
-async def view_posts(
-    session: AsyncSession,
-    *,
-    ids: Sequence[uuid.UUID],
-    viewer_id: uuid.UUID | None,
-    links: Links,
-) -> list[PostRead]:
-    """Posts as the viewer sees them, in the order of `ids` (newest first)."""
-    rows = await repository.view(session, ids=ids, viewer_id=viewer_id)
-    return [post_read(row, links) for row in rows]
-
-
 async def view_post(
     session: AsyncSession, *, post: Post, viewer_id: uuid.UUID | None, links: Links
 ) -> PostRead:
     """One post as the viewer sees it."""
-    (read,) = await view_posts(session, ids=[post.id], viewer_id=viewer_id, links=links)
-    return read
+    (row,) = await repository.view(
+        session, repository.ONE_POST_QUERY, viewer_id=viewer_id, post_id=post.id
+    )
+    return post_read(row, links)
