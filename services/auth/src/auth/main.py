@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -54,7 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack.push_async_callback(app.state.token_verifier.aclose)
         app.state.oauth = oauth_clients(settings, redis)
         app.state.http = await stack.enter_async_context(
-            httpx.AsyncClient(timeout=settings.oauth_timeout_seconds)
+            httpx2.AsyncClient(timeout=settings.oauth_timeout_seconds)
         )
         relay_task = asyncio.create_task(
             relay(

@@ -4,7 +4,7 @@ never in a URL (URLs get logged), so Graph's own `paging.next` links are not fol
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from auth.config import Settings
 from common.errors import ApiError
@@ -28,7 +28,7 @@ class InstagramPage:
     profile_picture_url: str | None
 
 
-def _raise_for_graph(response: httpx.Response) -> dict[str, Any]:
+def _raise_for_graph(response: httpx2.Response) -> dict[str, Any]:
     if response.status_code == 200:
         return response.json()
     error = (response.json() if response.content else {}).get("error") or {}
@@ -41,16 +41,16 @@ def _raise_for_graph(response: httpx.Response) -> dict[str, Any]:
     raise ApiError("Meta did not answer as expected", status=502, code="provider_error")
 
 
-async def _call(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+async def _call(http: httpx2.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
     try:
         response = await http.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise ApiError("Meta is unreachable", status=502, code="provider_unavailable") from exc
     return _raise_for_graph(response)
 
 
 async def exchange_long_lived(
-    http: httpx.AsyncClient, settings: Settings, short_lived: str
+    http: httpx2.AsyncClient, settings: Settings, short_lived: str
 ) -> LongLivedToken:
     data = await _call(
         http,
@@ -66,7 +66,7 @@ async def exchange_long_lived(
     return LongLivedToken(data["access_token"], data.get("expires_in"))
 
 
-async def me(http: httpx.AsyncClient, settings: Settings, token: str) -> dict[str, Any]:
+async def me(http: httpx2.AsyncClient, settings: Settings, token: str) -> dict[str, Any]:
     return await _call(
         http,
         "GET",
@@ -77,7 +77,7 @@ async def me(http: httpx.AsyncClient, settings: Settings, token: str) -> dict[st
 
 
 async def instagram_pages(
-    http: httpx.AsyncClient, settings: Settings, token: str
+    http: httpx2.AsyncClient, settings: Settings, token: str
 ) -> list[InstagramPage]:
     """The user's Pages that have an Instagram business account."""
     found: list[InstagramPage] = []

@@ -5,7 +5,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 from authlib.integrations.starlette_client import StarletteOAuth2App
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -40,7 +40,7 @@ async def complete_linking(
     request: Request,
     session: AsyncSession,
     client: StarletteOAuth2App,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     settings: Settings,
     box: SecretBox,
 ) -> str:
@@ -79,7 +79,7 @@ async def list_accounts(
     *,
     session: AsyncSession,
     user: User,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     settings: Settings,
     box: SecretBox,
 ) -> list[InstagramAccountRead]:
@@ -96,7 +96,7 @@ async def link_account(
     session: AsyncSession,
     user: User,
     ig_user_id: str,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     settings: Settings,
     box: SecretBox,
 ) -> InstagramAccountRead:

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httpx2
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.starlette_client import StarletteOAuth2App
@@ -50,7 +50,7 @@ async def begin(
     try:
         # Google's URLs come from its discovery document, fetched here the first time.
         authorization = await client.create_authorization_url(redirect_uri)
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx2.HTTPError, ValueError) as exc:
         logger.warning("provider unreachable: %s", type(exc).__name__)
         raise FlowError("provider_unavailable", data) from exc
     await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization, **data)
@@ -73,7 +73,7 @@ async def finish(*, request: Request, client: StarletteOAuth2App) -> tuple[dict,
     except OAuthError as exc:
         logger.info("provider refused the code exchange: %s", exc.error)
         raise FlowError("provider_error", data) from exc
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         logger.warning("provider unreachable: %s", type(exc).__name__)
         raise FlowError("provider_unavailable", data) from exc
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:

@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-import httpx
+import httpx2
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -100,7 +100,7 @@ async def complete_sign_in(
         profile = await fetch_profile(
             provider=provider, client=client, token=token, settings=settings
         )
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         logger.warning("%s profile fetch failed: %s", provider, type(exc).__name__)
         raise FlowError("provider_unavailable", data) from exc
     except (KeyError, ValueError) as exc:
@@ -135,7 +135,7 @@ async def unlink_identity(*, session: AsyncSession, user: User, provider: str) -
 
 
 async def unlink_kakao(
-    *, session: AsyncSession, user: User, http: httpx.AsyncClient, settings: Settings
+    *, session: AsyncSession, user: User, http: httpx2.AsyncClient, settings: Settings
 ) -> None:
     """Disconnect the app at Kakao (admin key) and remove the Kakao identity here."""
     admin_key = settings.kakao_admin_key.get_secret_value()
@@ -149,6 +149,6 @@ async def unlink_kakao(
             data={"target_id_type": "user_id", "target_id": identity.subject},
         )
         response.raise_for_status()
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         # Raising rolls back the local unlink, so both sides stay as they were.
         raise ApiError("Kakao did not answer", status=502, code="provider_unavailable") from exc
