@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from arq import create_pool
-from arq.connections import RedisSettings
+from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from redis.asyncio import ConnectionPool
 
 from common.app import create_service_app
 from common.db import database
@@ -31,10 +31,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
         app.state.health_checks["worker"] = worker_heartbeat_check(redis, settings.queue_name)
         app.state.vault = vault_from_settings(redis, settings)
-        app.state.arq = await create_pool(
-            RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+        # Connects on first use (unlike arq.create_pool): the API starts, and says so in
+        # /health, while Redis is down.
+        app.state.arq = ArqRedis(
+            ConnectionPool.from_url(settings.redis_url), default_queue_name=settings.queue_name
         )
-        stack.push_async_callback(app.state.arq.aclose)
+        stack.push_async_callback(app.state.arq.aclose, close_connection_pool=True)
         await stack.enter_async_context(token_verification(app, settings))
         yield
 
