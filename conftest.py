@@ -23,6 +23,7 @@ from stack.platform import Stack
 from stack.processes import free_port
 from stack.servers import Server
 from stack.settings import StackSettings
+from tests.support.token_issuer import TokenIssuer
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +40,15 @@ def servers(server_settings: StackSettings) -> Iterator[dict[str, Server]]:
         yield stack.servers
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+async def token_issuer() -> AsyncIterator[TokenIssuer]:
+    """auth's stand-in for service tests: `token_issuer.jwks_url`, `token_issuer.headers(id)`."""
+    issuer = TokenIssuer()
+    await issuer.start()
+    yield issuer
+    await issuer.stop()
 
 
 @pytest.fixture(scope="session")

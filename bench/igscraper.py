@@ -21,7 +21,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -30,44 +29,16 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import psutil
-from aiohttp import web
 from cryptography.fernet import Fernet
-from joserfc import jwt
-from joserfc.jwk import ECKey
 
 from igscraper.config import Settings
 from igscraper.main import create_app
 from stack.processes import ManagedProcess, free_port
 from tests.fakes.instagram import FakeInstagram
+from tests.support.token_issuer import TokenIssuer
 
-KEY = ECKey.generate_key("P-256", parameters={"kid": "bench"})
+ISSUER = TokenIssuer()
 INSTALOADER_PAGE = 12
-
-
-def token() -> str:
-    now = int(time.time())
-    claims = {
-        "iss": "photo-platform",
-        "aud": "photo-platform",
-        "sub": str(uuid.uuid4()),
-        "username": "bench",
-        "iat": now,
-        "exp": now + 3600,
-    }
-    return jwt.encode({"alg": "ES256", "kid": KEY.kid}, claims, KEY)
-
-
-async def serve_jwks() -> tuple[web.AppRunner, str]:
-    async def jwks(_: web.Request) -> web.Response:
-        return web.json_response({"keys": [KEY.as_dict(private=False)]})
-
-    app = web.Application()
-    app.router.add_get("/jwks.json", jwks)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, f"http://127.0.0.1:{port}/jwks.json"
 
 
 async def fresh_database(server: str, name: str) -> str:
@@ -104,7 +75,7 @@ async def worker(settings: Settings, log_dir: Path):
 async def analyse(
     settings: Settings, fake: FakeInstagram, account: Any, log_dir: Path
 ) -> dict[str, float]:
-    headers = {"Authorization": f"Bearer {token()}"}
+    headers = ISSUER.headers(username="bench")
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
@@ -154,7 +125,7 @@ async def main() -> None:
     fake.follow_graph(
         account, followers=args.followers, following=args.following, mutual=args.mutual
     )
-    jwks_runner, jwks_url = await serve_jwks()
+    jwks_url = await ISSUER.start()
     database_url = await fresh_database(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         "bench_igscraper",
@@ -193,7 +164,7 @@ async def main() -> None:
             account,
             Path(tmp),
         )
-    await jwks_runner.cleanup()
+    await ISSUER.stop()
     fake.stop()
 
     users = args.followers + args.following

@@ -9,68 +9,31 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
-from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from common.errors import ApiError, Unauthorized
 from common.tokens import TokenVerifier
 from stack.processes import free_port
+from tests.support.token_issuer import AUDIENCE, ISSUER, TokenIssuer
 
-ISSUER, AUDIENCE = "photo-platform", "photo-platform"
+
+@pytest.fixture
+async def issuer() -> AsyncIterator[TokenIssuer]:
+    issuer = TokenIssuer()
+    await issuer.start()
+    yield issuer
+    await issuer.stop()
+
+
+@pytest.fixture
+async def verifier(issuer) -> AsyncIterator[TokenVerifier]:
+    verifier = TokenVerifier(jwks_url=issuer.jwks_url, issuer=ISSUER, audience=AUDIENCE)
+    yield verifier
+    await verifier.aclose()
 
 
 def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def claims(**overrides: object) -> dict[str, object]:
-    now = int(time.time())
-    return {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "user-1",
-        "username": "alice",
-        "iat": now,
-        "exp": now + 900,
-        "jti": "j1",
-    } | overrides
-
-
-def sign(key: ECKey, **overrides: object) -> str:
-    return jwt.encode({"alg": "ES256", "kid": key.kid}, claims(**overrides), key)
-
-
-class Jwks:
-    """auth's /.well-known/jwks.json, with keys a test can rotate."""
-
-    def __init__(self) -> None:
-        self.keys = [ECKey.generate_key("P-256", parameters={"kid": "k1"})]
-        self.fetches = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.fetches += 1
-        return web.json_response({"keys": [k.as_dict(private=False) for k in self.keys]})
-
-
-@pytest.fixture
-async def jwks() -> AsyncIterator[tuple[Jwks, str]]:
-    store = Jwks()
-    app = web.Application()
-    app.router.add_get("/jwks.json", store.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield store, f"http://127.0.0.1:{port}/jwks.json"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def verifier(jwks) -> AsyncIterator[TokenVerifier]:
-    verifier = TokenVerifier(jwks_url=jwks[1], issuer=ISSUER, audience=AUDIENCE)
-    yield verifier
-    await verifier.aclose()
 
 
 async def rejected(verifier: TokenVerifier, token: str) -> str:
@@ -80,66 +43,64 @@ async def rejected(verifier: TokenVerifier, token: str) -> str:
     return caught.value.code
 
 
-async def test_a_valid_token_names_the_user(verifier, jwks):
-    principal = await verifier.verify(sign(jwks[0].keys[0]))
+async def test_a_valid_token_names_the_user(verifier, issuer):
+    principal = await verifier.verify(issuer.token("user-1", "alice"))
     assert (principal.id, principal.username) == ("user-1", "alice")
 
 
-async def test_the_jwks_is_cached(verifier, jwks):
+async def test_the_jwks_is_cached(verifier, issuer):
     for _ in range(5):
-        await verifier.verify(sign(jwks[0].keys[0]))
-    assert jwks[0].fetches == 1
+        await verifier.verify(issuer.token())
+    assert issuer.jwks_fetches == 1
 
 
-async def test_expired_tokens_are_refused(verifier, jwks):
-    token = sign(jwks[0].keys[0], exp=int(time.time()) - 60)
+async def test_expired_tokens_are_refused(verifier, issuer):
+    token = issuer.token(exp=int(time.time()) - 60)
     assert await rejected(verifier, token) == "token_expired"
 
 
-async def test_alg_none_is_refused(verifier):
+async def test_alg_none_is_refused(verifier, issuer):
     header = b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
-    token = f"{header}.{b64(json.dumps(claims()).encode())}."
+    token = f"{header}.{b64(json.dumps(issuer.claims()).encode())}."
     assert await rejected(verifier, token) == "invalid_token"
 
 
-async def test_hs256_signed_with_the_public_key_is_refused(verifier, jwks):
-    public_pem = jwks[0].keys[0].as_pem(private=False)
+async def test_hs256_signed_with_the_public_key_is_refused(verifier, issuer):
+    key = issuer.keys[0]
     signing_input = ".".join(
         [
-            b64(json.dumps({"alg": "HS256", "kid": "k1"}).encode()),
-            b64(json.dumps(claims()).encode()),
+            b64(json.dumps({"alg": "HS256", "kid": key.kid}).encode()),
+            b64(json.dumps(issuer.claims()).encode()),
         ]
     )
-    mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    mac = hmac.new(key.as_pem(private=False), signing_input.encode(), hashlib.sha256).digest()
     assert await rejected(verifier, f"{signing_input}.{b64(mac)}") == "invalid_token"
 
 
-async def test_a_foreign_key_is_refused_even_with_a_known_kid(verifier):
-    foreign = ECKey.generate_key("P-256", parameters={"kid": "k1"})
-    assert await rejected(verifier, sign(foreign)) == "invalid_token"
+async def test_a_foreign_key_is_refused_even_with_a_known_kid(verifier, issuer):
+    foreign = ECKey.generate_key("P-256", parameters={"kid": issuer.keys[0].kid})
+    assert await rejected(verifier, issuer.token(key=foreign)) == "invalid_token"
 
 
-async def test_forged_kids_share_one_refetch(verifier, jwks):
-    await verifier.verify(sign(jwks[0].keys[0]))
-    foreign = ECKey.generate_key("P-256", parameters={"kid": "forged"})
-    codes = await asyncio.gather(*(rejected(verifier, sign(foreign)) for _ in range(5)))
+async def test_forged_kids_share_one_refetch(verifier, issuer):
+    await verifier.verify(issuer.token())
+    forged = ECKey.generate_key("P-256", parameters={"kid": "forged"})
+    codes = await asyncio.gather(*(rejected(verifier, issuer.token(key=forged)) for _ in range(5)))
     assert codes == ["invalid_token"] * 5
-    assert jwks[0].fetches == 2  # one refetch for all five
+    assert issuer.jwks_fetches == 2  # one refetch for all five
 
 
 @pytest.mark.parametrize("field", ["aud", "iss"])
-async def test_wrong_audience_or_issuer_is_refused(verifier, jwks, field):
-    assert await rejected(verifier, sign(jwks[0].keys[0], **{field: "someone-else"})) == (
-        "invalid_token"
-    )
+async def test_wrong_audience_or_issuer_is_refused(verifier, issuer, field):
+    token = issuer.token(**{field: "someone-else"})
+    assert await rejected(verifier, token) == "invalid_token"
 
 
-async def test_rotation_new_kid_is_fetched_and_old_tokens_keep_working(verifier, jwks):
-    store = jwks[0]
-    old_token = sign(store.keys[0])
+async def test_rotation_new_kid_is_fetched_and_old_tokens_keep_working(verifier, issuer):
+    old_token = issuer.token("user-1")
     await verifier.verify(old_token)
-    store.keys.append(ECKey.generate_key("P-256", parameters={"kid": "k2"}))
-    assert (await verifier.verify(sign(store.keys[1]))).id == "user-1"
+    issuer.rotate()
+    assert (await verifier.verify(issuer.token("user-1"))).id == "user-1"
     assert (await verifier.verify(old_token)).id == "user-1"
 
 

@@ -1,12 +1,10 @@
 """igscraper on real Postgres and Redis with an in-process ARQ worker, a fake Instagram,
-tokens minted here against a JWKS served here, and a stand-in for media's one internal
+tokens from the shared test issuer, and a stand-in for media's one internal
 avatar endpoint (the real media service is exercised by the e2e tests)."""
 
 import asyncio
 import contextlib
 import os
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +14,6 @@ import pytest
 from aiohttp import web
 from arq.worker import Worker
 from cryptography.fernet import Fernet
-from joserfc import jwt
-from joserfc.jwk import ECKey
 from redis.asyncio import Redis
 
 from common.ids import new_id
@@ -27,9 +23,7 @@ from igscraper.worker import worker_options
 from stack.processes import free_port
 from tests.fakes.instagram import FakeInstagram
 
-ISSUER = AUDIENCE = "photo-platform"
 INTERNAL_TOKEN = "internal-test-token"
-SIGNING_KEY = ECKey.generate_key("P-256", parameters={"kid": "test-key"})
 
 
 @dataclass
@@ -60,19 +54,6 @@ async def _serve(app: web.Application, port: int) -> web.AppRunner:
 
 
 @pytest.fixture(scope="session")
-async def jwks_url() -> AsyncIterator[str]:
-    async def jwks(_: web.Request) -> web.Response:
-        return web.json_response({"keys": [SIGNING_KEY.as_dict(private=False)]})
-
-    app = web.Application()
-    app.router.add_get("/jwks.json", jwks)
-    port = free_port()
-    runner = await _serve(app, port)
-    yield f"http://127.0.0.1:{port}/jwks.json"
-    await runner.cleanup()
-
-
-@pytest.fixture(scope="session")
 async def media() -> AsyncIterator[MediaStandIn]:
     stand_in = MediaStandIn()
     app = web.Application()
@@ -97,12 +78,12 @@ def _no_faults(instagram: FakeInstagram) -> None:
 
 
 @pytest.fixture(scope="session")
-async def settings(servers, fresh_database, jwks_url, media, instagram) -> Settings:
+async def settings(servers, fresh_database, token_issuer, media, instagram) -> Settings:
     return Settings(
         database_url=await fresh_database("test_igscraper"),
         redis_url=servers["redis"].url,
         queue_name=f"test-igscraper-{os.getpid()}:queue",
-        jwks_url=jwks_url,
+        jwks_url=token_issuer.jwks_url,
         credentials_key=Fernet.generate_key().decode(),
         instagram_base_url=instagram.url,
         media_url=media.url,
@@ -148,29 +129,15 @@ async def worker(settings) -> AsyncIterator[Worker]:
     task.cancel()
 
 
-def token_for(user_id: str, username: str = "someone") -> str:
-    now = int(time.time())
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": user_id,
-        "username": username,
-        "iat": now,
-        "exp": now + 900,
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode({"alg": "ES256", "kid": SIGNING_KEY.kid}, claims, SIGNING_KEY)
-
-
 @pytest.fixture
-def user() -> dict[str, str]:
+def user(token_issuer) -> dict[str, str]:
     """A fresh platform user's Authorization header."""
-    return {"Authorization": f"Bearer {token_for(str(new_id()))}"}
+    return token_issuer.headers(str(new_id()))
 
 
 @pytest.fixture
-def other_user() -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(str(new_id()))}"}
+def other_user(token_issuer) -> dict[str, str]:
+    return token_issuer.headers(str(new_id()))
 
 
 FINISHED = ("completed", "failed", "cancelled")

@@ -1,43 +1,18 @@
-"""The media service on real Postgres and S3, with tokens signed by a test key whose JWKS a
-tiny local server publishes (as auth would)."""
+"""The media service on real Postgres and S3, with tokens from the shared test issuer."""
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from aiohttp import web
-from joserfc import jwt
-from joserfc.jwk import ECKey
 
 from media.config import Settings
 from media.main import create_app
-from stack.processes import free_port
 from tests.fakes.ai_service import FakeAiService
+from tests.support.token_issuer import TokenIssuer
 
 INTERNAL_TOKEN = "test-internal-token"
 MiB = 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def signing_key() -> ECKey:
-    return ECKey.generate_key("P-256", parameters={"kid": "media-test"})
-
-
-@pytest.fixture(scope="session")
-async def jwks_url(signing_key: ECKey) -> AsyncIterator[str]:
-    async def jwks(_: web.Request) -> web.Response:
-        return web.json_response({"keys": [signing_key.as_dict(private=False)]})
-
-    app = web.Application()
-    app.router.add_get("/jwks.json", jwks)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/jwks.json"
-    await runner.cleanup()
 
 
 @pytest.fixture(scope="session")
@@ -48,14 +23,14 @@ def ai_service() -> AsyncIterator[FakeAiService]:
 
 
 @pytest.fixture(scope="session")
-async def media_app(servers, server_settings, jwks_url, ai_service, fresh_database, client_for):
+async def media_app(servers, server_settings, token_issuer, ai_service, fresh_database, client_for):
     settings = Settings(
         database_url=await fresh_database("test_media"),
         s3_endpoint=servers["s3"].url,
         s3_access_key=server_settings.s3_access_key,
         s3_secret_key=server_settings.s3_secret_key,
         s3_bucket="test-media",
-        jwks_url=jwks_url,
+        jwks_url=token_issuer.jwks_url,
         public_url="http://media.test",
         internal_token=INTERNAL_TOKEN,
         max_upload_bytes=1 * MiB,
@@ -77,24 +52,9 @@ def client(media_app) -> httpx.AsyncClient:
 
 
 @pytest.fixture
-def token_for(signing_key: ECKey) -> Callable[..., dict[str, str]]:
+def token_for(token_issuer: TokenIssuer) -> Callable[..., dict[str, str]]:
     """`headers = token_for(user_id)`: an Authorization header as auth would issue it."""
-
-    def headers(user_id: str, username: str = "someone") -> dict[str, str]:
-        now = int(time.time())
-        claims = {
-            "iss": "photo-platform",
-            "aud": "photo-platform",
-            "sub": user_id,
-            "username": username,
-            "iat": now,
-            "exp": now + 900,
-            "jti": uuid.uuid4().hex,
-        }
-        token = jwt.encode({"alg": "ES256", "kid": signing_key.kid}, claims, signing_key)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+    return token_issuer.headers
 
 
 @pytest.fixture
