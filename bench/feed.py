@@ -41,6 +41,7 @@ from social.feeds.repository import (
     NEWEST,
     SCAN_QUERY,
     TOTAL_POSTS_QUERY,
+    home_authors_of,
 )
 from social.feeds.service import prefer_merge
 from social.main import MIGRATIONS
@@ -239,22 +240,19 @@ class RawSql:
         values = defaults | params
         return await self.conn.fetch(sql, *(values[p] for p in order))
 
-    async def authors(self, viewer: uuid.UUID) -> list[uuid.UUID]:
-        return [row[0] for row in await self.run("authors", viewer=viewer)]
+    async def authors(self, viewer: uuid.UUID) -> tuple[list[uuid.UUID], int]:
+        return home_authors_of(viewer, *(await self.run("authors", viewer=viewer))[0])
 
     async def service_page(self, viewer: uuid.UUID, before: uuid.UUID) -> list[asyncpg.Record]:
         """The statements GET /feed sends, with the same plan choice (the table estimate
         is cached by the service, so it is read once here too)."""
-        authors = await self.run("authors", viewer=viewer)
+        authors, their_posts = await self.authors(viewer)
         merge = prefer_merge(
-            authors=len(authors),
-            their_posts=sum(row[1] for row in authors),
-            total_posts=self.total,
-            limit=PAGE + 1,
+            authors=len(authors), their_posts=their_posts, total_posts=self.total, limit=PAGE + 1
         )
         return await self.run(
             "merge_page" if merge else "scan_page",
-            authors=[row[0] for row in authors],
+            authors=authors,
             before=before,
             limit=PAGE + 1,
             viewer=viewer,
@@ -359,7 +357,7 @@ async def measure(
     cursor: str | None,
 ) -> dict[str, tuple[float, float]]:
     """One viewer and page: the SQL alone, then the service directly and via the gateway."""
-    authors = await raw.authors(viewer)
+    authors, _ = await raw.authors(viewer)
     before = decode_cursor(cursor) if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
 

@@ -79,19 +79,19 @@ async def home_feed(
     session: AsyncSession, *, viewer_id: uuid.UUID, page: PageRequest, links: Links
 ) -> Page[PostRead]:
     """The viewer's and their followees' posts, newest first, by the cheaper plan."""
-    authors = await repository.home_authors(session, viewer_id)
-    if not authors:
+    authors, their_posts = await repository.home_authors(session, viewer_id)
+    if not their_posts:
         return Page(items=[], next_cursor=None)
     merge = prefer_merge(
         authors=len(authors),
-        their_posts=sum(count for _, count in authors),
+        their_posts=their_posts,
         total_posts=await _estimated_total_posts(session),
         limit=page.limit + 1,
     )
     rows = await repository.home_page(
         session,
         plan="merge" if merge else "scan",
-        authors=[author_id for author_id, _ in authors],
+        authors=authors,
         before=page.after,
         limit=page.limit + 1,
         viewer_id=viewer_id,
