@@ -33,7 +33,6 @@ import httpx
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from common.db import migrate
-from common.testing import TokenIssuer
 from social.feeds.repository import (
     HOME_AUTHORS_QUERY,
     HOME_PAGES,
@@ -47,6 +46,7 @@ from social.feeds.service import prefer_merge
 from social.main import MIGRATIONS
 from social.pagination import decode_cursor
 from stack.processes import ManagedProcess, free_port, wait_for
+from tests.support.token_issuer import TokenIssuer
 
 USERS = 100_000
 POSTS = 1_000_000
@@ -305,8 +305,8 @@ async def main() -> None:
     await load(admin_url, db_url, sa_url, reload=args.reload)
     viewers = await measured_viewers(db_url)
 
-    issuer = TokenIssuer("bench")
-    jwks_url = await issuer.serve(free_port())
+    issuer = TokenIssuer()
+    jwks_url = await issuer.start()
     logs = Path(tempfile.mkdtemp(prefix="bench-feed-"))
     social_port, gateway_port = free_port(), free_port()
     dead = f"http://127.0.0.1:{free_port()}"
@@ -345,7 +345,7 @@ async def main() -> None:
         await conn.close()
         for process in processes:
             process.stop()
-        await issuer.aclose()
+        await issuer.stop()
 
 
 async def measure(
@@ -404,7 +404,7 @@ async def report(
     try:
         for follows, viewer in viewers.items():
             # Valid for the whole run (the default 15 minutes may not be).
-            token = issuer.token(viewer, "bench", exp=int(time.time()) + 3600)
+            token = issuer.token(str(viewer), "bench", exp=int(time.time()) + 3600)
             headers = {"Authorization": f"Bearer {token}"}
             deep = await deep_cursor(clients["direct"], headers)
             for page, cursor in (("first", None), ("deep", deep)):

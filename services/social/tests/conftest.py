@@ -16,7 +16,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from common.ids import new_id
-from common.testing import TokenIssuer
 from social.config import Settings
 from social.main import create_app
 from social.posts import repository as posts
@@ -26,31 +25,22 @@ from stack.processes import free_port
 MEDIA_PORT = free_port()
 
 
-@pytest.fixture(scope="session")
-async def issuer() -> AsyncIterator[TokenIssuer]:
-    """auth, as far as social can tell: signs tokens and serves the JWKS."""
-    issuer = TokenIssuer("test-social")
-    yield issuer
-    await issuer.aclose()
-
-
-@pytest.fixture(scope="session")
-async def jwks_url(issuer) -> str:
-    return await issuer.serve(free_port())
-
-
 @pytest.fixture
-def token(issuer) -> Callable[..., str]:
+def token(token_issuer) -> Callable[..., str]:
     """`token(user_id, username, **claims)`: an access token as auth would sign it."""
-    return issuer.token
+
+    def token(user_id: uuid.UUID, username: str, **claims: object) -> str:
+        return token_issuer.token(str(user_id), username, **claims)
+
+    return token
 
 
 @pytest.fixture(scope="session")
-async def settings(servers, fresh_database, jwks_url) -> Settings:
+async def settings(servers, fresh_database, token_issuer) -> Settings:
     return Settings(
         database_url=await fresh_database("test_social"),
         redis_url=servers["redis"].url,
-        jwks_url=jwks_url,
+        jwks_url=token_issuer.jwks_url,
         public_url="http://gateway.test",
         users_stream=f"test-social-users-{os.getpid()}",
         # The real media service listens here once a test asks for the `media` fixture.
@@ -59,7 +49,7 @@ async def settings(servers, fresh_database, jwks_url) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def media(servers, server_settings, fresh_database, jwks_url) -> AsyncIterator[str]:
+async def media(servers, server_settings, fresh_database, token_issuer) -> AsyncIterator[str]:
     """The real media service on its port (real S3, own database); yields its URL."""
     from media.config import Settings as MediaSettings
     from media.main import create_app as create_media
@@ -71,7 +61,7 @@ async def media(servers, server_settings, fresh_database, jwks_url) -> AsyncIter
             s3_access_key=server_settings.s3_access_key,
             s3_secret_key=server_settings.s3_secret_key,
             s3_bucket="test-social-media",
-            jwks_url=jwks_url,
+            jwks_url=token_issuer.jwks_url,
             public_url="http://gateway.test",
         )
     )
