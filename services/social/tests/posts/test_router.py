@@ -138,3 +138,22 @@ async def test_media_down_is_503_and_the_post_stays(app, client, user, post_by, 
     assert response.json()["error"]["code"] == "media_unavailable"
     assert (await client.get(f"/posts/{post_id}")).status_code == 200
     assert (await client.get(f"/users/{me.id}")).json()["posts_count"] == 1
+
+
+async def test_an_avatar_must_be_my_own_media(client, user, media_http):
+    me, other = await user(), await user()
+    mine = await media_http.post(
+        "/media", files={"file": ("me.png", png("yellow"), "image/png")}, headers=me.headers
+    )
+    media_id = mine.json()["id"]
+    refused = await client.patch(
+        "/users/me", json={"avatar_media_id": media_id}, headers=other.headers
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "media_not_owned"
+    accepted = await client.patch(
+        "/users/me", json={"avatar_media_id": media_id}, headers=me.headers
+    )
+    assert accepted.json()["avatar_url"] == f"http://gateway.test/media/{media_id}/thumb?size=small"
+    cleared = await client.patch("/users/me", json={"avatar_media_id": None}, headers=me.headers)
+    assert cleared.json()["avatar_url"] is None
