@@ -16,32 +16,16 @@ import httpx
 import pytest
 
 from stack.platform import Stack
+from tests.e2e.accounts import CREDENTIALS, PASSWORD, bearer, register
 from tests.fakes.oauth_providers import OAuthFakes, ProviderUser, browse
 
 FRONTEND = "http://frontend.test"
-PASSWORD = "e2e-Pa55word-" + secrets.token_hex(4)
 # Every credential the tests handle; none may show up in a log.
-SEEN: list[str] = [PASSWORD]
+SEEN = CREDENTIALS
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def register(client: httpx.AsyncClient) -> dict:
-    name = unique("u")
-    response = await client.post(
-        "/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    SEEN.append(body["refresh_token"])
-    return body
 
 
 @pytest.fixture

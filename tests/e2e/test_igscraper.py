@@ -3,8 +3,6 @@
 import asyncio
 import csv
 import io
-import secrets
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,20 +13,14 @@ import pytest
 from redis.asyncio import Redis
 
 from stack.platform import WORKER, Stack
+from tests.e2e.accounts import bearer, register
 from tests.fakes.instagram import FakeInstagram
 
-PASSWORD = "e2e-Pa55word-" + secrets.token_hex(4)
 ACTIVE = ("queued", "running")
 
 
-async def register(gateway: httpx.AsyncClient) -> dict[str, str]:
-    name = f"ig{uuid.uuid4().hex[:10]}"
-    response = await gateway.post(
-        "/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+async def signed_in(gateway: httpx.AsyncClient) -> dict[str, str]:
+    return bearer((await register(gateway, prefix="ig"))["access_token"])
 
 
 async def poll(
@@ -89,7 +81,7 @@ async def test_a_killed_worker_still_ends_exact_and_the_session_never_leaks(
     me = instagram.add_account()
     instagram.follow_graph(me, followers=3000, following=2500, mutual=1200)
     instagram.faults.slow_seconds = 0.1
-    user = await register(gateway)
+    user = await signed_in(gateway)
     submitted, session_id = await submit(gateway, user, instagram, me)
     assert submitted.status_code == 202, submitted.text
     analysis_id = submitted.json()["id"]
@@ -147,7 +139,7 @@ async def test_login_required_fails_wipes_the_credential_and_409_while_active(
     instagram.follow_graph(me, followers=1000, following=10, mutual=5)
     instagram.faults.slow_seconds = 0.3
     instagram.faults.login_required_after = instagram.requests + 4
-    user = await register(gateway)
+    user = await signed_in(gateway)
     try:
         first, _ = await submit(gateway, user, instagram, me)
         analysis_id = first.json()["id"]
@@ -171,7 +163,7 @@ async def test_login_required_fails_wipes_the_credential_and_409_while_active(
 async def test_another_user_cannot_read_or_delete_an_analysis(gateway, instagram: FakeInstagram):
     me = instagram.add_account()
     instagram.follow_graph(me, followers=20, following=20, mutual=10)
-    owner, stranger = await register(gateway), await register(gateway)
+    owner, stranger = await signed_in(gateway), await signed_in(gateway)
     submitted, _ = await submit(gateway, owner, instagram, me)
     analysis_id = submitted.json()["id"]
     await poll(gateway, owner, analysis_id, lambda b: b["status"] not in ACTIVE)

@@ -19,7 +19,7 @@ from services.media.tests.factories import (
 )
 from stack.platform import Stack
 from stack.processes import wait_for
-from tests.e2e.test_auth import bearer, register
+from tests.e2e.accounts import bearer, register
 from tests.fakes.ai_service import FakeAiService
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from PIL import Image
 
-PASSWORD = "correct-horse-battery-9"
+from tests.e2e.accounts import bearer, register
 
 
 def png(color: str = "red") -> bytes:
@@ -15,16 +15,10 @@ def png(color: str = "red") -> bytes:
     return buffer.getvalue()
 
 
-async def register(gateway) -> tuple[dict, dict[str, str]]:
+async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
     """A new account: (user, headers carrying its access token)."""
-    name = f"u{uuid.uuid4().hex[:12]}"
-    response = await gateway.post(
-        "/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    return body["user"], {"Authorization": f"Bearer {body['access_token']}"}
+    body = await register(gateway)
+    return body["user"], bearer(body["access_token"])
 
 
 async def post_image(gateway, headers, caption="", color="red"):
@@ -39,8 +33,8 @@ async def feed_ids(gateway, path, headers=None):
 
 
 async def test_the_seed_flow(gateway):
-    a, a_headers = await register(gateway)
-    _, b_headers = await register(gateway)
+    a, a_headers = await signed_up(gateway)
+    _, b_headers = await signed_up(gateway)
 
     created = await post_image(gateway, a_headers, caption="first light", color="orange")
     assert created.status_code == 201, created.text
@@ -85,7 +79,7 @@ async def test_the_seed_flow(gateway):
 
 
 async def test_follow_and_caption_rules(gateway):
-    me, headers = await register(gateway)
+    me, headers = await signed_up(gateway)
     myself = await gateway.post(f"/users/{me['id']}/follow", headers=headers)
     assert myself.status_code == 400
     assert myself.json()["error"]["code"] == "cannot_follow_self"
@@ -97,7 +91,7 @@ async def test_follow_and_caption_rules(gateway):
 
 
 async def test_a_registered_user_has_a_profile_before_touching_social(gateway):
-    user, _ = await register(gateway)
+    user, _ = await signed_up(gateway)
     async with asyncio.timeout(15):  # auth's outbox → Redis Stream → social's consumer
         while True:
             response = await gateway.get(f"/users/{user['id']}")
@@ -108,13 +102,13 @@ async def test_a_registered_user_has_a_profile_before_touching_social(gateway):
 
 
 async def test_100_concurrent_likes_by_100_users(gateway):
-    _, author = await register(gateway)
+    _, author = await signed_up(gateway)
     post = (await post_image(gateway, author, color="navy")).json()
     limit = asyncio.Semaphore(8)  # password hashing is deliberately slow
 
     async def fan() -> dict[str, str]:
         async with limit:
-            return (await register(gateway))[1]
+            return (await signed_up(gateway))[1]
 
     fans = await asyncio.gather(*(fan() for _ in range(100)))
     likes = await asyncio.gather(
@@ -125,8 +119,8 @@ async def test_100_concurrent_likes_by_100_users(gateway):
 
 
 async def test_paging_global_while_another_client_posts(gateway):
-    _, author = await register(gateway)
-    _, other = await register(gateway)
+    _, author = await signed_up(gateway)
+    _, other = await signed_up(gateway)
     old = []
     for _ in range(12):
         old.append((await post_image(gateway, author, color="gray")).json()["id"])

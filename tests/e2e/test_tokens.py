@@ -18,6 +18,7 @@ from joserfc.jwk import ECKey
 
 from auth.crypto import SecretBox
 from stack.platform import Stack
+from tests.e2e.accounts import PASSWORD, register
 
 # One endpoint per service that needs a signed-in caller.
 PROTECTED = {"social": "/feed", "media": "/media/quota", "igscraper": "/api/ig/analyses"}
@@ -37,24 +38,9 @@ def unsigned(header: dict, claims: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-async def user(gateway_url: str) -> dict:
-    name = f"tok{uuid.uuid4().hex[:10]}"
-    async with httpx.AsyncClient(base_url=gateway_url) as client:
-        response = await client.post(
-            "/auth/register",
-            json={
-                "username": name,
-                "email": f"{name}@example.com",
-                "password": "Tok3ns-" + uuid.uuid4().hex,
-            },
-        )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-@pytest.fixture(scope="module")
-def gateway_url(platform: Stack) -> str:
-    return platform.gateway_url
+async def user(platform: Stack) -> dict:
+    async with httpx.AsyncClient(base_url=platform.gateway_url) as client:
+        return await register(client, prefix="tok")
 
 
 async def active_signing_key(platform: Stack) -> ECKey:
@@ -125,13 +111,8 @@ async def test_every_service_refuses_bad_tokens(platform: Stack, gateway, user):
 
 async def test_tokens_of_the_previous_key_still_work_after_a_rotation(platform: Stack, gateway):
     async with httpx.AsyncClient(base_url=platform.gateway_url) as client:
-        name = f"rot{uuid.uuid4().hex[:10]}"
-        password = "R0tation-" + uuid.uuid4().hex
-        registered = await client.post(
-            "/auth/register",
-            json={"username": name, "email": f"{name}@example.com", "password": password},
-        )
-        old_token = registered.json()["access_token"]
+        registered = await register(client, prefix="rot")
+        name, old_token = registered["user"]["username"], registered["access_token"]
         for path in PROTECTED.values():  # every service caches the current JWKS
             assert (
                 await client.get(path, headers={"Authorization": f"Bearer {old_token}"})
@@ -145,7 +126,7 @@ async def test_tokens_of_the_previous_key_still_work_after_a_rotation(platform: 
         _, stderr = await rotation.communicate()
         assert rotation.returncode == 0, stderr
 
-        login = await client.post("/auth/login", json={"username": name, "password": password})
+        login = await client.post("/auth/login", json={"username": name, "password": PASSWORD})
         new_token = login.json()["access_token"]
         assert kid_of(new_token) != kid_of(old_token)
         for service, path in PROTECTED.items():

@@ -104,6 +104,10 @@ class Faults:
     should_limit: bool = False
 
 
+# The account whose cookies a request carried, set by the cookie check for the handlers.
+VIEWER = web.RequestKey("viewer", FakeAccount)
+
+
 class FakeInstagram:
     def __init__(self, *, max_page_size: int = 200) -> None:
         self.max_page_size = max_page_size
@@ -226,7 +230,7 @@ class FakeInstagram:
             if time.monotonic() < self._rate_limited_until:
                 headers = {"Retry-After": str(f.retry_after)} if f.retry_after else None
                 return web.json_response(PLEASE_WAIT, status=429, headers=headers)
-        request["viewer"] = viewer
+        request[VIEWER] = viewer
         return await handler(request)
 
     def _logged_out(self) -> web.Response:
@@ -247,7 +251,7 @@ class FakeInstagram:
         account = self.by_username.get(request.query.get("username", ""))
         if account is None:
             return web.json_response({"data": {"user": None}, "status": "ok"}, status=404)
-        viewer = request["viewer"]
+        viewer = request[VIEWER]
         user = account.user_json(self.url) | {
             "edge_followed_by": {"count": len(account.followers)},
             "edge_follow": {"count": len(account.following)},
@@ -272,7 +276,7 @@ class FakeInstagram:
         direction = request.match_info["direction"]
         if account is None or direction not in ("followers", "following"):
             return web.json_response({"message": "User not found", "status": "fail"}, status=404)
-        if not self._visible_to(account, request["viewer"]):
+        if not self._visible_to(account, request[VIEWER]):
             return web.json_response(
                 {"message": "Not authorized to view user", "status": "fail"}, status=400
             )

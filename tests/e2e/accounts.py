@@ -1,0 +1,30 @@
+"""Accounts for the e2e tests, registered through the gateway as a frontend registers them.
+
+Every password and refresh token handed out is kept in CREDENTIALS, so the log check in
+test_auth.py can prove none of them ever reached a log.
+"""
+
+import secrets
+import uuid
+
+import httpx
+
+PASSWORD = "e2e-Pa55word-" + secrets.token_hex(4)
+CREDENTIALS: list[str] = [PASSWORD]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register(client: httpx.AsyncClient, prefix: str = "u") -> dict:
+    """A new account: the register response (`user`, `access_token`, `refresh_token`, ...)."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    response = await client.post(
+        "/auth/register",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    CREDENTIALS.append(body["refresh_token"])
+    return body
