@@ -47,6 +47,10 @@ def run_foreground(settings: StackSettings) -> int:
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:
+        # A terminal's Ctrl-C reaches uv and us alike, and uv passes it on: the repeats
+        # must not cut the shutdown short and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         state.unlink(missing_ok=True)
     print("stopped.", flush=True)
