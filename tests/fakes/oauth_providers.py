@@ -13,11 +13,9 @@ where they must not be (logs, the database).
     fakes.google.user = ProviderUser("g-1", "ann@example.com", "Ann")
 """
 
-import asyncio
 import base64
 import hashlib
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +26,7 @@ from aiohttp import web
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from stack.processes import free_port
+from tests.fakes.server import ThreadedFake
 
 
 @dataclass
@@ -55,50 +53,19 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-class FakeProvider:
-    """Shared plumbing: the thread, the consent screen, code and token bookkeeping."""
+class FakeProvider(ThreadedFake):
+    """Shared plumbing: the consent screen, code and token bookkeeping."""
 
     name = "provider"
 
     def __init__(self, client_id: str, client_secret: str) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.user: ProviderUser | None = None
         self.codes: dict[str, Grant] = {}
         self.tokens: dict[str, ProviderUser] = {}
         self.issued: list[str] = []
-        self.port = free_port()
-        self._loop = asyncio.new_event_loop()
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name=f"fake-{self.name}", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def routes(self, app: web.Application) -> None:
-        raise NotImplementedError
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        self.routes(app)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        self._started.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
-
-    def start(self) -> "FakeProvider":
-        self._thread.start()
-        if not self._started.wait(timeout=10):
-            raise RuntimeError(f"fake {self.name} did not start")
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
 
     def _new_secret(self, prefix: str) -> str:
         value = f"{prefix}{secrets.token_urlsafe(24)}"
