@@ -12,8 +12,8 @@ It speaks what instagram.com's own pages call, as the known scrapers see it:
 and checks what a real client sends: the X-IG-App-ID header, X-CSRFToken equal to the
 csrftoken cookie, and a sessionid cookie it issued (`session_for`) with the matching
 ds_user_id. Faults (`fake.faults`): 429 "Please wait" from request N for a while,
-login_required (403 JSON or a 302 to /accounts/login/), checkpoint_required, slow pages,
-a cursor that stops moving, and should_limit_list_of_followers. Private accounts refuse
+login_required (403 JSON or a 302 to /accounts/login/), checkpoint_required, slow or held
+pages, a cursor that stops moving, and should_limit_list_of_followers. Private accounts refuse
 their lists to viewers who don't follow them.
 
 It runs on its own thread and event loop, so it answers whatever the test's loop is doing:
@@ -98,6 +98,8 @@ class Faults:
     checkpoint_after: int | None = None
     # Every friendships page waits this long before answering.
     slow_seconds: float = 0.0
+    # Every friendships page waits until this is set: analyses stay running on demand.
+    hold_pages: threading.Event | None = None
     # After this many friendships pages, next_max_id repeats the cursor it was given.
     stuck_cursor_after_pages: int | None = None
     # The followers list says should_limit_list_of_followers and ends after one page.
@@ -282,6 +284,9 @@ class FakeInstagram:
             )
         if self.faults.slow_seconds:
             await asyncio.sleep(self.faults.slow_seconds)
+        if self.faults.hold_pages is not None:
+            # A bounded wait off the loop: a test that never releases it fails, not hangs.
+            await asyncio.to_thread(self.faults.hold_pages.wait, 30)
         count = min(int(request.query.get("count", "12")), self.max_page_size)
         max_id = request.query.get("max_id")
         followers = direction == "followers"

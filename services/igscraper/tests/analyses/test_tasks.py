@@ -3,8 +3,22 @@
 import asyncio
 import csv
 import io
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from arq.constants import job_key_prefix
+from arq.worker import Worker
+from sqlalchemy import func, select, update
+
+from common.ids import new_id
+from igscraper.analyses import repository, service
+from igscraper.analyses.jobs import step_job_id
+from igscraper.analyses.models import Analysis, AnalysisUser
+from igscraper.analyses.schemas import AnalysisCreate
+from igscraper.analyses.tasks import purge_expired_analyses, resume_stalled_analyses
 
 
 async def group_ids(client, headers, analysis_id, group) -> list[str]:
@@ -217,3 +231,115 @@ async def test_profile_pictures_are_handed_to_the_media_avatar_cache(
         f"/api/ig/analyses/{body['id']}/users", params={"group": "mutuals"}, headers=user
     )
     assert page.json()["items"][0]["pfp_url"].startswith("http://gateway.test/media/ig-avatars/")
+
+
+async def started(worker: Worker) -> dict[str, Any]:
+    """The worker's ctx once on_startup has filled it (housekeeping tasks are called directly)."""
+    async with asyncio.timeout(10):
+        while "deps" not in worker.ctx:  # noqa: ASYNC110 (filled by ARQ's on_startup)
+            await asyncio.sleep(0.01)
+    return worker.ctx
+
+
+async def set_times(worker: Worker, analysis_id: str, **times: datetime) -> None:
+    async with worker.ctx["deps"].sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Analysis).where(Analysis.id == uuid.UUID(analysis_id)).values(**times)
+        )
+
+
+async def test_beyond_max_concurrent_jobs_an_analysis_waits_queued_then_runs_when_a_slot_frees(
+    worker, instagram, settings, user, submit, finished
+):
+    ctx = await started(worker)
+    instagram.faults.hold_pages = threading.Event()  # the first analyses keep their slots
+    try:
+        holding = []
+        for _ in range(settings.max_concurrent_jobs):
+            account = instagram.add_account()
+            instagram.follow_graph(account, followers=3, following=3, mutual=1)
+            holding.append((await submit(user, account)).json()["id"])
+        for analysis_id in holding:
+            await finished(user, analysis_id, statuses=("running",), timeout=10)
+
+        me = instagram.add_account()
+        instagram.follow_graph(me, followers=3, following=3, mutual=1)
+        submitted = (await submit(user, me)).json()
+        assert submitted["status"] == "queued"
+        assert submitted["position_in_queue"] >= 1
+        assert submitted["estimated_wait_seconds"] >= 0
+        # Refused a slot twice (each refusal checkpoints a step), and still queued.
+        async with asyncio.timeout(10):
+            while True:
+                async with ctx["deps"].sessionmaker() as session:
+                    waiting = await repository.get_analysis(session, uuid.UUID(submitted["id"]))
+                if waiting is not None and waiting.step >= 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert waiting.status == "queued"
+        body = await finished(user, submitted["id"], statuses=("queued", "running"))
+        assert body["position_in_queue"] >= 1
+        assert body["estimated_wait_seconds"] >= 0
+    finally:
+        instagram.faults.hold_pages.set()
+
+    freed = [datetime.fromisoformat((await finished(user, a))["finished_at"]) for a in holding]
+    body = await finished(user, submitted["id"])
+    assert body["status"] == "completed", body
+    assert datetime.fromisoformat(body["started_at"]) >= min(freed)
+
+
+async def test_the_sweeper_enqueues_again_only_an_analysis_idle_past_stall_seconds(
+    worker, instagram, settings, token_issuer, redis, finished
+):
+    ctx = await started(worker)
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=3, following=3, mutual=1)
+    session_id, csrf = instagram.session_for(me)
+    owner = str(new_id())
+    # Committed with its credential, but step 0 never enqueued: a crash between the two.
+    async with ctx["deps"].sessionmaker() as session, session.begin():
+        submitted = await service.submit_analysis(
+            session=session,
+            vault=ctx["deps"].vault,
+            settings=settings,
+            owner_id=owner,
+            data=AnalysisCreate(session_id=session_id, csrf_token=csrf),
+        )
+    analysis_id = str(submitted.id)
+    step_key = job_key_prefix + step_job_id(analysis_id, 0)
+
+    await resume_stalled_analyses(ctx)
+    assert not await redis.exists(step_key)  # touched just now: not stalled
+
+    idle = datetime.now(UTC) - timedelta(seconds=settings.stall_seconds + 1)
+    await set_times(worker, analysis_id, updated_at=idle)
+    await resume_stalled_analyses(ctx)
+    body = await finished(token_issuer.headers(owner), analysis_id)
+    assert body["status"] == "completed", body
+    assert body["result"]["stats"]["mutual_count"] == 1
+
+
+async def test_the_retention_purge_deletes_only_analyses_finished_before_the_cutoff(
+    client, worker, instagram, settings, user, submit, finished
+):
+    ctx = await started(worker)
+    ids = []
+    for _ in range(2):
+        me = instagram.add_account()
+        instagram.follow_graph(me, followers=3, following=3, mutual=1)
+        ids.append((await finished(user, (await submit(user, me)).json()["id"]))["id"])
+    expired, kept = ids
+    cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+    await set_times(worker, expired, finished_at=cutoff - timedelta(minutes=1))
+    await set_times(worker, kept, finished_at=cutoff + timedelta(minutes=1))
+
+    await purge_expired_analyses(ctx)
+
+    assert (await client.get(f"/api/ig/analyses/{expired}", headers=user)).status_code == 404
+    assert (await client.get(f"/api/ig/analyses/{kept}", headers=user)).status_code == 200
+    async with ctx["deps"].sessionmaker() as session:
+        users = await session.scalar(
+            select(func.count()).where(AnalysisUser.analysis_id == uuid.UUID(expired))
+        )
+    assert users == 0  # the users went with their analysis
