@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import TokenSettings
@@ -15,13 +16,14 @@ class Settings(TokenSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/media"
     s3_endpoint: str = "http://127.0.0.1:9000"
     s3_access_key: str = "platform"
-    s3_secret_key: str = "platform-secret"
+    # SecretStr: a settings repr or a validation error never shows them.
+    s3_secret_key: SecretStr = SecretStr("platform-secret")
     s3_bucket: str = "media"
     s3_region: str = "us-east-1"
     # The gateway's URL as clients see it: image links in responses start with it.
     public_url: str = "http://localhost:8000"
     # Service-to-service credential (X-Internal-Token); empty refuses every internal call.
-    internal_token: str = ""
+    internal_token: SecretStr = SecretStr("")
 
     max_upload_bytes: int = 20 * MiB
     quota_bytes: int = 1024 * MiB

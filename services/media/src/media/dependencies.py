@@ -41,7 +41,7 @@ def require_internal_token(
     """Service-to-service calls carry the shared secret; an unset secret admits nobody."""
     if not token:
         raise Unauthorized("Internal endpoint", code="internal_token_required")
-    expected = settings.internal_token.encode()
+    expected = settings.internal_token.get_secret_value().encode()
     if not expected or not hmac.compare_digest(token.encode(), expected):
         raise Forbidden("Invalid internal token", code="invalid_internal_token")
 

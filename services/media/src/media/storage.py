@@ -26,7 +26,7 @@ def create_client(settings: Settings) -> Minio:
     return Minio(
         endpoint.netloc,
         access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
+        secret_key=settings.s3_secret_key.get_secret_value(),
         secure=endpoint.scheme == "https",
         region=settings.s3_region,
     )
