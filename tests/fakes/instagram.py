@@ -38,7 +38,7 @@ from urllib.parse import quote, unquote
 from aiohttp import web
 from PIL import Image
 
-from stack.processes import free_port
+from tests.fakes.server import ThreadedFake
 
 APP_ID = "936619743392459"
 
@@ -110,8 +110,11 @@ class Faults:
 VIEWER = web.RequestKey("viewer", FakeAccount)
 
 
-class FakeInstagram:
+class FakeInstagram(ThreadedFake):
+    name = "instagram"
+
     def __init__(self, *, max_page_size: int = 200) -> None:
+        super().__init__()
         self.max_page_size = max_page_size
         self.accounts: dict[str, FakeAccount] = {}
         self.by_username: dict[str, FakeAccount] = {}
@@ -125,14 +128,6 @@ class FakeInstagram:
         self.bad_requests: list[str] = []
         self._rate_limited_until = 0.0
         self._next_pk = 50_000_000_000
-        self.port = free_port()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name="fake-instagram", daemon=True)
-        self._started = threading.Event()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     # --- the graph --------------------------------------------------------------------
 
@@ -166,28 +161,12 @@ class FakeInstagram:
 
     # --- the server ---------------------------------------------------------------------
 
-    def start(self) -> "FakeInstagram":
-        self._thread.start()
-        self._started.wait(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application(middlewares=[self._client_checks])
+    def routes(self, app: web.Application) -> None:
+        app.middlewares.append(self._client_checks)
         app.router.add_get("/api/v1/users/web_profile_info/", self.web_profile_info)
         app.router.add_get("/api/v1/users/{pk}/info/", self.user_info)
         app.router.add_get("/api/v1/friendships/{pk}/{direction}/", self.friendships)
         app.router.add_get("/cdn/{name}", self.profile_picture)
-        self._runner = web.AppRunner(app)
-        self._loop.run_until_complete(self._runner.setup())
-        self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
-        self._started.set()
-        self._loop.run_forever()
 
     @web.middleware
     async def _client_checks(self, request: web.Request, handler: Any) -> web.StreamResponse:
