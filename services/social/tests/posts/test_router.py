@@ -7,7 +7,13 @@ import uuid
 import httpx
 import pytest
 from PIL import Image
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.errors import NotFound
+from social.posts import repository as posts_repository
+from social.posts import service as posts_service
+from social.profiles import repository as profiles_repository
 from stack.processes import free_port
 
 
@@ -129,15 +135,62 @@ async def test_media_shared_by_two_posts_stays_until_the_last_goes(client, user,
     assert (await media_http.get(f"/media/{media_id}")).status_code == 404
 
 
-async def test_media_down_is_503_and_the_post_stays(app, client, user, post_by, monkeypatch):
+async def test_media_down_after_the_commit_still_deletes_the_post(
+    app, client, user, post_by, monkeypatch, caplog
+):
     me = await user()
     post_id = await post_by(me)
     monkeypatch.setattr(app.state.media.http, "base_url", f"http://127.0.0.1:{free_port()}")
     response = await client.delete(f"/posts/{post_id}", headers=me.headers)
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "media_unavailable"
-    assert (await client.get(f"/posts/{post_id}")).status_code == 200
-    assert (await client.get(f"/users/{me.id}")).json()["posts_count"] == 1
+    assert response.status_code == 204
+    assert (await client.get(f"/posts/{post_id}")).status_code == 404
+    assert (await client.get(f"/users/{me.id}")).json()["posts_count"] == 0
+    (left_behind,) = [r for r in caplog.records if r.name == "social.posts.service"]
+    assert left_behind.post_id == str(post_id)
+    assert "Bearer" not in left_behind.getMessage()
+
+
+class CommitFails(AsyncSession):
+    async def commit(self) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionError("connection lost"))
+
+
+async def test_a_failed_commit_keeps_the_post_and_its_media(app, user, media_http):
+    me = await user()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test"
+    ) as client:
+        post = (await upload_post(client, me, image=png("olive"))).json()
+        media_id = post["image_url"].split("/")[-2]
+        sessionmaker = app.state.sessionmaker
+        app.state.sessionmaker = async_sessionmaker(
+            app.state.engine, class_=CommitFails, expire_on_commit=False
+        )
+        try:
+            response = await client.delete(f"/posts/{post['id']}", headers=me.headers)
+        finally:
+            app.state.sessionmaker = sessionmaker
+        assert response.status_code == 500
+        assert (await client.get(f"/posts/{post['id']}")).status_code == 200
+    assert (await media_http.get(f"/media/{media_id}")).status_code == 200
+
+
+async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, user, post_by, media):
+    me = await user()
+    post_id = await post_by(me)
+    async with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
+        post = await posts_repository.get(first, post_id)
+        await posts_service.delete_post(
+            first, post=post, media=app.state.media, authorization=me.headers["Authorization"]
+        )
+        await first.commit()
+        # The second still holds the post it loaded before the first deleted it.
+        with pytest.raises(NotFound):
+            await posts_service.delete_post(
+                second, post=post, media=app.state.media, authorization="Bearer x"
+            )
+    async with app.state.sessionmaker() as session:
+        assert (await profiles_repository.get(session, me.id)).posts_count == 0
 
 
 async def test_an_avatar_must_be_my_own_media(client, user, media_http):

@@ -2,6 +2,15 @@
 
 import asyncio
 
+import pytest
+from sqlalchemy import text
+
+from common.errors import NotFound
+from social.posts import repository as posts_repository
+from social.posts import service as posts_service
+from social.reactions import service as reactions
+from social.reactions.models import ReactionKind
+
 
 async def react(client, who, post_id, kind, method="POST"):
     response = await client.request(method, f"/posts/{post_id}/{kind}", headers=who.headers)
@@ -68,3 +77,78 @@ async def test_reacting_to_a_missing_post_is_404(client, user):
     response = await client.post("/posts/not-a-post/like", headers=fan.headers)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "post_not_found"
+
+
+class _Media:
+    """Stands in for media where a test is about Postgres locks, not images."""
+
+    async def delete(self, *, media_id, authorization):
+        return None
+
+
+async def _blocked(app, pid: int) -> None:
+    """Until backend `pid` waits on a lock another transaction holds."""
+    async with app.state.sessionmaker() as probe, asyncio.timeout(10):
+        while not await probe.scalar(
+            text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"), {"pid": pid}
+        ):
+            await probe.rollback()
+            await asyncio.sleep(0.02)
+
+
+async def test_a_post_delete_racing_a_reaction_change_does_not_deadlock(
+    app, client, user, post_by, monkeypatch
+):
+    author, fan = await user(), await user()
+    post_id = await post_by(author)
+    await react(client, fan, post_id, "like")
+    # The reaction has taken its locks and is about to count; the delete starts there.
+    reaction_locked, delete_blocked = asyncio.Event(), asyncio.Event()
+    change = reactions.repository.change
+
+    async def paused_change(session, **kwargs):
+        await change(session, **kwargs)
+        reaction_locked.set()
+        await delete_blocked.wait()
+
+    monkeypatch.setattr(reactions.repository, "change", paused_change)
+
+    async def dislike() -> None:
+        async with app.state.sessionmaker() as session:
+            post = await posts_repository.get(session, post_id)
+            await reactions.react(session, post=post, user_id=fan.id, kind=ReactionKind.dislike)
+            await session.commit()
+
+    async def delete() -> None:
+        await reaction_locked.wait()
+        async with app.state.sessionmaker() as session:
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+            post = await posts_repository.get(session, post_id)
+            waiting = asyncio.create_task(_blocked(app, pid))
+            waiting.add_done_callback(lambda _: delete_blocked.set())
+            await posts_service.delete_post(
+                session, post=post, media=_Media(), authorization="Bearer x"
+            )
+            await session.commit()
+            await waiting
+
+    await asyncio.gather(dislike(), delete())
+    assert (await client.get(f"/posts/{post_id}")).status_code == 404
+
+
+async def test_reacting_to_a_post_deleted_meanwhile_is_404_not_500(app, user, post_by):
+    author, fan = await user(), await user()
+    post_id = await post_by(author)
+    async with app.state.sessionmaker() as deleting:
+        post = await posts_repository.get(deleting, post_id)
+        await posts_repository.delete_post(deleting, post)
+        async with app.state.sessionmaker() as session:
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+            reacting = asyncio.create_task(
+                reactions.react(session, post=post, user_id=fan.id, kind=ReactionKind.like)
+            )
+            await _blocked(app, pid)
+            await deleting.commit()
+            with pytest.raises(NotFound) as raised:
+                await reacting
+            assert raised.value.code == "post_not_found"

@@ -23,8 +23,12 @@ async def get(session: AsyncSession, comment_id: uuid.UUID) -> Comment | None:
     return await session.get(Comment, comment_id)
 
 
-async def delete_comment(session: AsyncSession, comment: Comment) -> None:
-    await session.execute(delete(Comment).where(Comment.id == comment.id))
+async def delete_comment(session: AsyncSession, comment: Comment) -> bool:
+    """False if a concurrent request deleted it first."""
+    deleted = await session.scalar(
+        delete(Comment).where(Comment.id == comment.id).returning(Comment.id)
+    )
+    return deleted is not None
 
 
 async def list_for_post(

@@ -3,6 +3,7 @@ comment_count moves in the same transaction."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.errors import NotFound
 from social.comments import repository
 from social.comments.models import Comment
 from social.comments.schemas import CommentCreate, CommentRead
@@ -10,6 +11,7 @@ from social.links import Links
 from social.pagination import Page, PageRequest
 from social.posts import repository as posts
 from social.posts.models import Post
+from social.posts.service import lock_post
 from social.profiles.models import Profile
 from social.profiles.service import author_read
 
@@ -28,6 +30,7 @@ async def add_comment(
     session: AsyncSession, *, post: Post, author: Profile, body: CommentCreate, links: Links
 ) -> CommentRead:
     """Comment on a post."""
+    await lock_post(session, post_id=post.id)
     comment = await repository.create(
         session, post_id=post.id, author_id=author.id, content=body.content
     )
@@ -38,7 +41,13 @@ async def add_comment(
 
 async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
     """Delete a comment (its author's call, checked by the dependency)."""
-    await repository.delete_comment(session, comment)
+    # The post row first, as every writer of a post's rows locks it (see lock_post); either
+    # row gone means a concurrent delete won, and must not be counted twice.
+    deleted = await posts.lock(session, comment.post_id) and await repository.delete_comment(
+        session, comment
+    )
+    if not deleted:
+        raise NotFound("Comment not found", code="comment_not_found")
     await posts.add_counts(session, post_id=comment.post_id, comment_count=-1)
 
 

@@ -75,9 +75,19 @@ async def get(session: AsyncSession, post_id: uuid.UUID) -> Post | None:
     return await session.get(Post, post_id)
 
 
-async def delete_post(session: AsyncSession, post: Post) -> None:
-    # Reactions and comments go with it (ON DELETE CASCADE).
-    await session.execute(delete(Post).where(Post.id == post.id))
+async def lock(session: AsyncSession, post_id: uuid.UUID) -> bool:
+    """Take the post's row lock (the one its counter updates need); False if it is gone."""
+    locked = await session.scalar(
+        select(Post.id).where(Post.id == post_id).with_for_update(key_share=True)
+    )
+    return locked is not None
+
+
+async def delete_post(session: AsyncSession, post: Post) -> bool:
+    """False if a concurrent request deleted it first. Reactions and comments go with it
+    (ON DELETE CASCADE), locked after the post row."""
+    deleted = await session.scalar(delete(Post).where(Post.id == post.id).returning(Post.id))
+    return deleted is not None
 
 
 async def media_in_use(session: AsyncSession, media_id: uuid.UUID) -> bool:

@@ -1,11 +1,12 @@
 """Post rules: whose image a post may show, who may delete it, and how it reads."""
 
+import logging
 import uuid
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import Forbidden
+from common.errors import ApiError, Forbidden, NotFound
 from social.clients.media import MediaClient
 from social.links import Links
 from social.posts import repository
@@ -13,6 +14,8 @@ from social.posts.models import Post
 from social.posts.schemas import PostCreate, PostRead, PostUpload
 from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead
+
+logger = logging.getLogger(__name__)
 
 
 async def create_post(
@@ -47,15 +50,37 @@ async def create_post(
 async def delete_post(
     session: AsyncSession, *, post: Post, media: MediaClient, authorization: str
 ) -> None:
-    """Delete a post, then its media unless something else still shows it.
-
-    Media is called before our commit: if it fails, the request fails and the post stays,
-    so the user can retry; nothing is left half-deleted on our side.
-    """
-    await repository.delete_post(session, post)
+    """Delete a post, then its media unless something else still shows it (404 if a
+    concurrent delete won)."""
+    if not await repository.delete_post(session, post):
+        raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
-    if not await repository.media_in_use(session, post.media_id):
-        await media.delete(media_id=post.media_id, authorization=authorization)
+    orphaned = not await repository.media_in_use(session, post.media_id)
+    # Commit before calling media: media first and a failed commit after it would leave a
+    # post without its image. The other way round, media failing now leaves an image no
+    # post shows, which only costs storage: it is logged, not retried, since a retry later
+    # would need a credential we do not keep (the caller's token is short-lived).
+    await session.commit()
+    if orphaned:
+        try:
+            await media.delete(media_id=post.media_id, authorization=authorization)
+        except ApiError as exc:
+            logger.warning(
+                "post deleted, its media left behind (%s)",
+                exc.code,
+                extra={"post_id": str(post.id), "media_id": str(post.media_id)},
+            )
+
+
+async def lock_post(session: AsyncSession, *, post_id: uuid.UUID) -> None:
+    """Lock the post row before touching its reactions or comments (404 if it is gone).
+
+    A post delete locks the post row and then, by cascade, its reactions and comments; a
+    reaction or comment change that locked its own row first and the post row second could
+    deadlock with it. Post first, everywhere, makes the order one.
+    """
+    if not await repository.lock(session, post_id):
+        raise NotFound("Post not found", code="post_not_found")
 
 
 def post_read(row: Row, links: Links) -> PostRead:

@@ -1,4 +1,4 @@
-"""Reaction SQL: one row per (post, user), changed under its own row lock."""
+"""Reaction SQL: one row per (post, user), changed only under the post's row lock."""
 
 import uuid
 
@@ -22,13 +22,11 @@ async def insert_new(
     return inserted is not None
 
 
-async def lock_current(
+async def current(
     session: AsyncSession, *, post_id: uuid.UUID, user_id: uuid.UUID
 ) -> ReactionKind | None:
     return await session.scalar(
-        select(Reaction.kind)
-        .where(Reaction.post_id == post_id, Reaction.user_id == user_id)
-        .with_for_update()
+        select(Reaction.kind).where(Reaction.post_id == post_id, Reaction.user_id == user_id)
     )
 
 

@@ -5,15 +5,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import Conflict
 from social.posts import repository as posts
 from social.posts.models import Post
+from social.posts.service import lock_post
 from social.reactions import repository
 from social.reactions.models import ReactionKind
-
-# A reaction removed by a concurrent request between our insert and our lock is retried;
-# more than this many such races in one request means something else is wrong.
-ATTEMPTS = 3
 
 
 def _counter(kind: ReactionKind) -> str:
@@ -24,25 +20,24 @@ async def react(
     session: AsyncSession, *, post: Post, user_id: uuid.UUID, kind: ReactionKind
 ) -> None:
     """Set the user's reaction to `kind`, replacing the other kind; a repeat changes nothing."""
-    for _ in range(ATTEMPTS):
-        if await repository.insert_new(session, post_id=post.id, user_id=user_id, kind=kind):
-            await posts.add_counts(session, post_id=post.id, **{_counter(kind): 1})
-            return
-        current = await repository.lock_current(session, post_id=post.id, user_id=user_id)
-        if current is None:
-            continue
-        if current != kind:
-            await repository.change(session, post_id=post.id, user_id=user_id, kind=kind)
-            await posts.add_counts(
-                session, post_id=post.id, **{_counter(kind): 1, _counter(current): -1}
-            )
+    # Every reaction change of a post holds the post's row lock first, so the user's
+    # reaction read below stays as read until we commit.
+    await lock_post(session, post_id=post.id)
+    if await repository.insert_new(session, post_id=post.id, user_id=user_id, kind=kind):
+        await posts.add_counts(session, post_id=post.id, **{_counter(kind): 1})
         return
-    raise Conflict("The reaction changed concurrently; try again", code="reaction_conflict")
+    current = await repository.current(session, post_id=post.id, user_id=user_id)
+    if current is not None and current != kind:
+        await repository.change(session, post_id=post.id, user_id=user_id, kind=kind)
+        await posts.add_counts(
+            session, post_id=post.id, **{_counter(kind): 1, _counter(current): -1}
+        )
 
 
 async def unreact(
     session: AsyncSession, *, post: Post, user_id: uuid.UUID, kind: ReactionKind
 ) -> None:
     """Remove the user's reaction if it is `kind`; otherwise change nothing."""
+    await lock_post(session, post_id=post.id)
     if await repository.delete_kind(session, post_id=post.id, user_id=user_id, kind=kind):
         await posts.add_counts(session, post_id=post.id, **{_counter(kind): -1})
