@@ -31,7 +31,11 @@ class InstagramPage:
 def _raise_for_graph(response: httpx2.Response) -> dict[str, Any]:
     if response.status_code == 200:
         return response.json()
-    error = (response.json() if response.content else {}).get("error") or {}
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        # A proxy's HTML page or an empty body: still Meta failing, not our 500.
+        error = {}
     if error.get("code") == 190:  # OAuthException: token expired or revoked
         raise ApiError(
             "The Meta connection expired; connect Instagram again",
