@@ -25,10 +25,6 @@ async def get_active(session: AsyncSession) -> SigningKey | None:
     return result.scalar_one_or_none()
 
 
-async def get_by_kid(session: AsyncSession, kid: str) -> SigningKey | None:
-    return await session.get(SigningKey, kid)
-
-
 async def list_published(session: AsyncSession, *, retired_after: datetime) -> list[SigningKey]:
     result = await session.execute(
         select(SigningKey)

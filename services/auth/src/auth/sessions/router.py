@@ -1,3 +1,5 @@
+"""Password sign-in, refresh-token rotation and sign-out under /auth."""
+
 from fastapi import APIRouter, Request, Response, status
 
 from auth.dependencies import SettingsDep, SignerDep, ThrottleDep
@@ -7,7 +9,6 @@ from auth.sessions.dependencies import LoginDep, PresentedRefreshToken
 from auth.sessions.schemas import LoginRequest, TokenRead
 from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
-from auth.users.service import authenticate
 from common.db import SessionDep
 from common.errors import Unauthorized
 
@@ -34,20 +35,14 @@ async def login(
     settings: SettingsDep,
     throttle: ThrottleDep,
 ) -> TokenRead:
-    ip = client_ip(request, settings.trusted_proxies)
-    await throttle.check(login=credentials.username, ip=ip)
-    user = await authenticate(
+    issued = await service.log_in(
         session=session,
+        signer=signer,
+        settings=settings,
+        throttle=throttle,
         login=credentials.username,
         password=credentials.password.get_secret_value(),
-    )
-    if user is None:
-        await throttle.record_failure(login=credentials.username, ip=ip)
-        # One message whether or not the account exists.
-        raise Unauthorized("Wrong username or password", code="invalid_credentials")
-    await throttle.reset_account(login=credentials.username)
-    issued = await service.open_session(
-        session=session, signer=signer, settings=settings, user=user
+        ip=client_ip(request, settings.trusted_proxies),
     )
     return token_response(response, issued, settings)
 

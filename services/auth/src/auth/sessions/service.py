@@ -18,8 +18,10 @@ from auth.config import Settings
 from auth.keys.service import Signer
 from auth.sessions import repository
 from auth.sessions.models import RefreshToken
+from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users_repository
 from auth.users.models import User
+from auth.users.service import authenticate
 from common.errors import Unauthorized
 from common.ids import new_id
 
@@ -82,6 +84,27 @@ async def open_session(
         session=session, signer=signer, settings=settings, user=user
     )
     return IssuedTokens(user, access_token, refresh_token, settings.access_token_ttl_seconds)
+
+
+async def log_in(
+    *,
+    session: AsyncSession,
+    signer: Signer,
+    settings: Settings,
+    throttle: LoginThrottle,
+    login: str,
+    password: str,
+    ip: str,
+) -> IssuedTokens:
+    """Open a session for a username or email and password, within the failed-login limits."""
+    await throttle.check(login=login, ip=ip)
+    user = await authenticate(session=session, login=login, password=password)
+    if user is None:
+        await throttle.record_failure(login=login, ip=ip)
+        # One message whether or not the account exists.
+        raise Unauthorized("Wrong username or password", code="invalid_credentials")
+    await throttle.reset_account(login=login)
+    return await open_session(session=session, signer=signer, settings=settings, user=user)
 
 
 async def refresh_session(

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.users.models import Identity, User
@@ -51,16 +51,3 @@ async def identity_email_taken(session: AsyncSession, email: str) -> bool:
         select(Identity.id).where(func.lower(Identity.email) == email.lower()).limit(1)
     )
     return result.first() is not None
-
-
-async def add_identity(session: AsyncSession, identity: Identity) -> Identity:
-    session.add(identity)
-    await session.flush()
-    return identity
-
-
-async def delete_identity(session: AsyncSession, user_id: uuid.UUID, provider: str) -> bool:
-    result = await session.execute(
-        delete(Identity).where(Identity.user_id == user_id, Identity.provider == provider)
-    )
-    return result.rowcount > 0
