@@ -23,7 +23,7 @@ from gateway.config import Settings, get_settings
 from gateway.health import platform_health
 from gateway.identity import Identity
 from gateway.openapi import MergedOpenAPI
-from gateway.policy import Policies
+from gateway.policy import Policies, Policy
 from gateway.proxy import Proxy, client_address, declared_length, payload_too_large
 from gateway.ratelimit import RateLimiter
 from gateway.routes import RoutingTable
@@ -100,18 +100,17 @@ class Gateway:
             await response(scope, receive, send)
             return
         scope["gateway_route"] = route.prefix
-        response = await self._refusal(scope)
+        policy = self.policies.for_request(scope["method"], scope["path"])
+        response = await self._refusal(scope, policy)
         if response is not None:
             await response(scope, receive, send)
             return
         assert self.proxy is not None
-        policy = self.policies.for_request(scope["method"], scope["path"])
         await self.proxy(scope, receive, send, route.service, policy)
 
-    async def _refusal(self, scope: Scope) -> Response | None:
+    async def _refusal(self, scope: Scope, policy: Policy) -> Response | None:
         """A 413 or 429 decided before a byte of the body is read, or None to proceed."""
         assert self.identity is not None
-        policy = self.policies.for_request(scope["method"], scope["path"])
         length = declared_length(scope)
         if length is not None and length > policy.body_limit:
             return payload_too_large(policy.body_limit)
