@@ -118,6 +118,7 @@ class Stack:
             # One credential for service-to-service calls that carry no user token.
             "MEDIA_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "AUTH_USERS_STREAM": f"{s.name_prefix}users",
             # Throttle counters and OAuth state: stacks sharing one Redis keep apart.
             "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",

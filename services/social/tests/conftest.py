@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from common.ids import new_id
 from social.config import Settings
@@ -23,6 +24,8 @@ from social.profiles import repository as profiles
 from stack.processes import free_port
 
 MEDIA_PORT = free_port()
+# The service credential social's media deletion relay sends and this run's media accepts.
+INTERNAL_TOKEN = SecretStr(f"test-internal-{uuid.uuid4().hex}")
 
 
 @pytest.fixture
@@ -45,6 +48,11 @@ async def settings(servers, fresh_database, token_issuer) -> Settings:
         users_stream=f"test-social-users-{os.getpid()}",
         # The real media service listens here once a test asks for the `media` fixture.
         media_url=f"http://127.0.0.1:{MEDIA_PORT}",
+        internal_token=INTERNAL_TOKEN,
+        # The relay retries within a test's patience, not a production back-off.
+        media_deletion_relay_interval_seconds=0.1,
+        media_deletion_retry_base_seconds=0.1,
+        media_deletion_retry_max_seconds=0.5,
     )
 
 
@@ -63,6 +71,7 @@ async def media(servers, server_settings, fresh_database, token_issuer) -> Async
             s3_bucket="test-social-media",
             jwks_url=token_issuer.jwks_url,
             public_url="http://gateway.test",
+            internal_token=INTERNAL_TOKEN,
         )
     )
     server = uvicorn.Server(

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import TokenSettings
@@ -15,6 +16,14 @@ class Settings(TokenSettings):
     # The media service, called with the caller's token for uploads, ownership and deletes.
     media_url: str = "http://127.0.0.1:8003"
     media_timeout_seconds: float = 30.0
+    # Service-to-service credential (X-Internal-Token) for media's internal endpoints: the
+    # media deletion relay retries long after the caller's short-lived token has expired.
+    internal_token: SecretStr = SecretStr("")
+    # The media deletion outbox: how often each replica looks for due rows, and the back-off
+    # of a row whose deletion failed (doubling from base, capped at max).
+    media_deletion_relay_interval_seconds: float = 5.0
+    media_deletion_retry_base_seconds: float = 30.0
+    media_deletion_retry_max_seconds: float = 3600.0
     # The gateway as browsers see it: image links in responses point there.
     public_url: str = "http://localhost:8000"
     # auth's user events (user.registered, user.renamed) and this service's consumer group.

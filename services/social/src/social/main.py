@@ -15,6 +15,7 @@ from social.comments.router import router as comments_router
 from social.config import Settings, get_settings
 from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
+from social.media_deletions.relay import media_deletion_relay
 from social.posts.router import router as posts_router
 from social.profiles.consumer import user_events
 from social.profiles.router import router as profiles_router
@@ -33,6 +34,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
         await stack.enter_async_context(user_events(app, settings))
+        await stack.enter_async_context(media_deletion_relay(app, settings))
         yield
 
 

@@ -3,8 +3,9 @@
 from social.comments.models import Comment
 from social.database import Base
 from social.follows.models import Follow
+from social.media_deletions.models import MediaDeletion
 from social.posts.models import Post
 from social.profiles.models import Profile
 from social.reactions.models import Reaction
 
-__all__ = ["Base", "Comment", "Follow", "Post", "Profile", "Reaction"]
+__all__ = ["Base", "Comment", "Follow", "MediaDeletion", "Post", "Profile", "Reaction"]

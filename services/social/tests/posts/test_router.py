@@ -3,6 +3,7 @@ gateway links, deleted with their media, and never showing someone else's media.
 
 import io
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -181,13 +182,21 @@ async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, us
     async with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
         post = await posts_repository.get(first, post_id)
         await posts_service.delete_post(
-            first, post=post, media=app.state.media, authorization=me.headers["Authorization"]
+            first,
+            post=post,
+            media=app.state.media,
+            authorization=me.headers["Authorization"],
+            retry_after=timedelta(0),
         )
         await first.commit()
         # The second still holds the post it loaded before the first deleted it.
         with pytest.raises(NotFound):
             await posts_service.delete_post(
-                second, post=post, media=app.state.media, authorization="Bearer x"
+                second,
+                post=post,
+                media=app.state.media,
+                authorization="Bearer x",
+                retry_after=timedelta(0),
             )
     async with app.state.sessionmaker() as session:
         assert (await profiles_repository.get(session, me.id)).posts_count == 0

@@ -1,6 +1,7 @@
 """Reactions: exclusive, idempotent, removable, and counted exactly under concurrency."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -127,7 +128,11 @@ async def test_a_post_delete_racing_a_reaction_change_does_not_deadlock(
             waiting = asyncio.create_task(_blocked(app, pid))
             waiting.add_done_callback(lambda _: delete_blocked.set())
             await posts_service.delete_post(
-                session, post=post, media=_Media(), authorization="Bearer x"
+                session,
+                post=post,
+                media=_Media(),
+                authorization="Bearer x",
+                retry_after=timedelta(0),
             )
             await session.commit()
             await waiting

@@ -1,4 +1,5 @@
-"""The one place that talks to the media service, always with the caller's own token."""
+"""The one place that talks to the media service: with the caller's own token, or with the
+service credential for background work that has no caller."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -7,6 +8,7 @@ from typing import Annotated, Any, BinaryIO
 
 import httpx
 from fastapi import Depends, FastAPI, Request
+from pydantic import SecretStr
 
 from common.errors import ApiError, NotFound
 from social.config import Settings
@@ -17,14 +19,16 @@ PASSED_THROUGH = {400, 401, 403, 404, 413, 415, 422}
 
 
 class MediaClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, internal_token: SecretStr) -> None:
         self.http = http
+        self.internal_token = internal_token
 
     async def _call(self, method: str, path: str, authorization: str, **kwargs: Any) -> Any:
+        return await self._request(method, path, {"Authorization": authorization}, **kwargs)
+
+    async def _request(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
         try:
-            response = await self.http.request(
-                method, path, headers={"Authorization": authorization}, **kwargs
-            )
+            response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiError(
                 "The media service is unreachable", status=503, code="media_unavailable"
@@ -56,6 +60,15 @@ class MediaClient:
         except NotFound:
             return
 
+    async def delete_unused(self, *, media_id: uuid.UUID) -> None:
+        """Delete a media no post shows any more, as the service (the media deletion relay
+        has no caller); one that is already gone counts as deleted."""
+        headers = {"X-Internal-Token": self.internal_token.get_secret_value()}
+        try:
+            await self._request("DELETE", f"/internal/media/{media_id}", headers)
+        except NotFound:
+            return
+
 
 def _media_error(response: httpx.Response) -> ApiError:
     try:
@@ -74,7 +87,7 @@ async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaC
     async with httpx.AsyncClient(
         base_url=settings.media_url, timeout=settings.media_timeout_seconds
     ) as http:
-        app.state.media = MediaClient(http)
+        app.state.media = MediaClient(http, internal_token=settings.internal_token)
         yield app.state.media
 
 

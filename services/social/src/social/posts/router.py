@@ -5,6 +5,7 @@ from fastapi import APIRouter, Response
 from common.db import SessionDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
+from social.media_deletions.dependencies import FirstRetryAfterDep
 from social.posts import service
 from social.posts.dependencies import (
     POST_BODY_OPENAPI,
@@ -42,7 +43,13 @@ async def get_post(
 
 @router.delete("/{post_id}", status_code=204)
 async def delete_post(
-    post: OwnPostDep, session: SessionDep, media: MediaDep, authorization: AuthorizationDep
+    post: OwnPostDep,
+    session: SessionDep,
+    media: MediaDep,
+    authorization: AuthorizationDep,
+    retry_after: FirstRetryAfterDep,
 ) -> Response:
-    await service.delete_post(session, post=post, media=media, authorization=authorization)
+    await service.delete_post(
+        session, post=post, media=media, authorization=authorization, retry_after=retry_after
+    )
     return Response(status_code=204)

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.errors import ApiError, Forbidden, NotFound
 from social.clients.media import MediaClient
 from social.links import Links
+from social.media_deletions import repository as media_deletions
 from social.posts import repository
 from social.posts.models import Post
 from social.posts.schemas import PostCreate, PostRead, PostUpload
@@ -48,28 +50,41 @@ async def create_post(
 
 
 async def delete_post(
-    session: AsyncSession, *, post: Post, media: MediaClient, authorization: str
+    session: AsyncSession,
+    *,
+    post: Post,
+    media: MediaClient,
+    authorization: str,
+    retry_after: timedelta,
 ) -> None:
     """Delete a post, then its media unless something else still shows it (404 if a
-    concurrent delete won)."""
+    concurrent delete won); a media deletion that fails now is retried by the relay."""
     if not await repository.delete_post(session, post):
         raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
     orphaned = not await repository.media_in_use(session, post.media_id)
+    if orphaned:
+        # The outbox row commits with the delete: whatever happens to media or to this
+        # process after the commit, the relay finds it. `retry_after` keeps the relay off
+        # it while this request makes the first attempt itself.
+        await media_deletions.add(
+            session, media_id=post.media_id, owner_id=post.author_id, delay=retry_after
+        )
     # Commit before calling media: media first and a failed commit after it would leave a
-    # post without its image. The other way round, media failing now leaves an image no
-    # post shows, which only costs storage: it is logged, not retried, since a retry later
-    # would need a credential we do not keep (the caller's token is short-lived).
+    # post without its image.
     await session.commit()
     if orphaned:
         try:
             await media.delete(media_id=post.media_id, authorization=authorization)
         except ApiError as exc:
             logger.warning(
-                "post deleted, its media left behind (%s)",
+                "post deleted, its media left to the deletion relay (%s)",
                 exc.code,
                 extra={"post_id": str(post.id), "media_id": str(post.media_id)},
             )
+            return
+        await media_deletions.remove(session, media_id=post.media_id)
+        await session.commit()
 
 
 async def lock_post(session: AsyncSession, *, post_id: uuid.UUID) -> None:

@@ -1,0 +1,45 @@
+"""Media deletion outbox SQL. Times come from the database clock, the one all replicas share."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.media_deletions.models import MediaDeletion
+
+
+async def add(
+    session: AsyncSession, *, media_id: uuid.UUID, owner_id: uuid.UUID, delay: timedelta
+) -> None:
+    """Queue a media for deletion, first retried after `delay`; one already queued stays."""
+    await session.execute(
+        insert(MediaDeletion)
+        .values(media_id=media_id, owner_id=owner_id, next_attempt_at=func.now() + delay)
+        .on_conflict_do_nothing(index_elements=[MediaDeletion.media_id])
+    )
+
+
+async def remove(session: AsyncSession, *, media_id: uuid.UUID) -> None:
+    await session.execute(delete(MediaDeletion).where(MediaDeletion.media_id == media_id))
+
+
+async def lock_due(session: AsyncSession, *, limit: int) -> Sequence[MediaDeletion]:
+    """Due rows no other replica holds, locked until this transaction ends."""
+    return (
+        await session.scalars(
+            select(MediaDeletion)
+            .where(MediaDeletion.next_attempt_at <= func.now())
+            .order_by(MediaDeletion.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+async def postpone(session: AsyncSession, deletion: MediaDeletion, *, delay: timedelta) -> None:
+    deletion.attempts += 1
+    deletion.next_attempt_at = func.now() + delay
+    await session.flush()
