@@ -5,8 +5,11 @@ they are started once for the run by the same code as `uv run stack up`.
 """
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -24,6 +27,23 @@ from stack.processes import free_port
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.support.token_issuer import TokenIssuer
+
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a repeat must not cut the teardown short
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A SIGTERM (a CI time limit, `timeout`) then ends the run through pytest's teardown, so
+    # the servers and stacks the tests started stop too instead of outliving the run.
+    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    signal.signal(signal.SIGTERM, config.stash[_PREVIOUS_SIGTERM])
 
 
 @pytest.fixture(scope="session")
