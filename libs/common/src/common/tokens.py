@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
+from cachetools import TLRUCache
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import OAuth2PasswordBearer
 from joserfc import jwt
@@ -49,6 +50,9 @@ class TokenVerifier:
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self._verified: TLRUCache[str, Principal] = TLRUCache(
+            maxsize=10_000, ttu=lambda _token, p, _now: float(p.claims["exp"]), timer=time.time
+        )
         self._claims = jwt.JWTClaimsRegistry(
             leeway=5,
             iss={"essential": True, "value": issuer},
@@ -99,6 +103,15 @@ class TokenVerifier:
         return jwt.decode(token, keys, algorithms=ALGORITHMS)
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is served from memory until its
+        `exp`, so a client's every request does not pay for the signature again."""
+        principal = self._verified.get(token)
+        if principal is None:
+            principal = await self._verify(token)
+            self._verified[token] = principal
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         seen_at = time.monotonic()
         keys = self._keys or await self._keys_now()
         try:
