@@ -2,35 +2,41 @@
 
 from dataclasses import dataclass
 
+import aiohttp
+
 from gateway.config import Settings
 
 
 @dataclass(frozen=True)
 class Policy:
     body_limit: int
-    timeout_seconds: float
+    timeout: aiohttp.ClientTimeout
     # A tighter bucket counted on top of the caller's general one.
     bucket: str | None = None
 
 
+def _silence_limit(seconds: float) -> aiohttp.ClientTimeout:
+    # sock_read, like nginx's proxy_read_timeout: a long download is fine, silence is not.
+    return aiohttp.ClientTimeout(total=None, sock_read=seconds)
+
+
 class Policies:
     def __init__(self, settings: Settings) -> None:
-        self.default = Policy(settings.max_body_bytes, settings.upstream_timeout_seconds)
-        self.upload = Policy(settings.max_upload_bytes, settings.slow_timeout_seconds)
-        self.slow = Policy(settings.max_body_bytes, settings.slow_timeout_seconds)
+        normal = _silence_limit(settings.upstream_timeout_seconds)
+        slow = _silence_limit(settings.slow_timeout_seconds)
+        upload = Policy(settings.max_upload_bytes, slow)
+        self.default = Policy(settings.max_body_bytes, normal)
         self.special = {
-            ("POST", "/media"): self.upload,
-            ("POST", "/posts"): self.upload,
-            ("POST", "/api/images"): self.slow,
-            ("POST", "/auth/login"): Policy(
-                settings.max_body_bytes, settings.upstream_timeout_seconds, "login"
-            ),
-            ("POST", "/auth/register"): Policy(
-                settings.max_body_bytes, settings.upstream_timeout_seconds, "register"
-            ),
-            ("POST", "/api/ig/analyses"): Policy(
-                settings.max_body_bytes, settings.upstream_timeout_seconds, "analyses"
-            ),
+            ("POST", "/media"): upload,
+            ("POST", "/posts"): upload,
+            ("POST", "/api/images"): Policy(settings.max_body_bytes, slow),
+        } | {
+            ("POST", path): Policy(settings.max_body_bytes, normal, bucket)
+            for path, bucket in (
+                ("/auth/login", "login"),
+                ("/auth/register", "register"),
+                ("/api/ig/analyses", "analyses"),
+            )
         }
 
     def for_request(self, method: str, path: str) -> Policy:

@@ -146,13 +146,6 @@ class Proxy:
             retry=retry_if_exception_type(RETRYABLE),
             reraise=True,
         )
-        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
-
-    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
-        # sock_read, like nginx's proxy_read_timeout: a long download is fine, silence is not.
-        if seconds not in self._timeouts:
-            self._timeouts[seconds] = aiohttp.ClientTimeout(total=None, sock_read=seconds)
-        return self._timeouts[seconds]
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, service: str, policy: Policy
@@ -171,7 +164,7 @@ class Proxy:
                 headers=_request_headers(scope, self.trusted_proxies),
                 data=body.__aiter__() if body else None,
                 allow_redirects=False,
-                timeout=self._timeout(policy.timeout_seconds),
+                timeout=policy.timeout,
             )
 
         started = False
