@@ -57,8 +57,7 @@ class RateLimiter:
                 implementation="redispy",
                 wrap_exceptions=True,
                 key_prefix=self.prefix,
-                socket_timeout=0.25,
-                socket_connect_timeout=0.25,
+                connection_pool=self.redis.connection_pool,  # one pool for both tiers
             )
         )
         self.items: dict[str, RateLimitItem] = {
