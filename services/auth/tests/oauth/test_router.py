@@ -2,6 +2,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from auth.oauth.providers import oauth_clients
 from tests.fakes.oauth_providers import ProviderUser, browse
 
 FRONTEND = "http://frontend.test"
@@ -9,6 +10,25 @@ FRONTEND = "http://frontend.test"
 
 def kakao_user(unique) -> ProviderUser:
     return ProviderUser(subject=str(abs(hash(unique())) % 10**12), email=None, name="민지")
+
+
+async def test_providers_lists_every_configured_sign_in_provider(client):
+    response = await client.get("/auth/providers")
+    assert response.status_code == 200
+    assert response.json() == {"providers": ["kakao", "google", "meta"]}
+
+
+async def test_providers_leaves_out_a_provider_without_a_client_id(client, auth_app, auth_settings):
+    configured = auth_app.state.oauth
+    only_google = auth_settings.model_copy(update={"kakao_client_id": "", "meta_client_id": ""})
+    auth_app.state.oauth = oauth_clients(only_google, auth_app.state.redis)
+    try:
+        providers = (await client.get("/auth/providers")).json()["providers"]
+        kakao = await client.get("/auth/kakao/login")
+    finally:
+        auth_app.state.oauth = configured
+    assert providers == ["google"]
+    assert kakao.status_code == 404
 
 
 async def test_a_first_kakao_sign_in_makes_an_account_with_a_generated_username(

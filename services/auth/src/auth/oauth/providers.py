@@ -6,12 +6,15 @@ only marks which states it started, which ties the callback to the browser that 
 the flow (RFC 6749 §10.12) without putting the verifier in a cookie.
 """
 
+from typing import Literal, get_args
+
 from authlib.integrations.starlette_client import OAuth
 from redis.asyncio import Redis
 
 from auth.config import Settings
 
-LOGIN_PROVIDERS = ("kakao", "google", "meta")
+LoginProvider = Literal["kakao", "google", "meta"]
+LOGIN_PROVIDERS: tuple[LoginProvider, ...] = get_args(LoginProvider)
 # Meta's Graph API client for Instagram linking: same app, other scopes and callback.
 INSTAGRAM = "instagram"
 
@@ -70,3 +73,8 @@ def oauth_clients(settings: Settings, redis: Redis) -> OAuth:
             client_kwargs={**post, "scope": "instagram_basic pages_show_list"},
         )
     return oauth
+
+
+def configured_login_providers(oauth: OAuth) -> list[LoginProvider]:
+    """The sign-in providers registered above, in a stable order."""
+    return [name for name in LOGIN_PROVIDERS if oauth.create_client(name) is not None]

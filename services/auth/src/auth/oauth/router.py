@@ -1,5 +1,3 @@
-from typing import Literal
-
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse
 
@@ -7,6 +5,8 @@ from auth.dependencies import SettingsDep, SignerDep
 from auth.oauth import service
 from auth.oauth.dependencies import LinkingAccount
 from auth.oauth.flow import FlowError, frontend_url, safe_next
+from auth.oauth.providers import LoginProvider, configured_login_providers
+from auth.oauth.schemas import ProvidersRead
 from auth.sessions.cookies import set_refresh_cookie
 from auth.sessions.service import open_session
 from auth.users.dependencies import CurrentAccount
@@ -15,12 +15,16 @@ from common.db import SessionDep
 
 router = APIRouter(tags=["oauth"])
 
-Provider = Literal["kakao", "google", "meta"]
+
+@router.get("/auth/providers")
+async def list_providers(request: Request) -> ProvidersRead:
+    """The sign-in providers this server has configured, for the app's sign-in buttons."""
+    return ProvidersRead(providers=configured_login_providers(request.app.state.oauth))
 
 
 @router.get("/auth/{provider}/login", status_code=status.HTTP_302_FOUND)
 async def oauth_login(
-    provider: Provider,
+    provider: LoginProvider,
     request: Request,
     settings: SettingsDep,
     linking_user: LinkingAccount,
@@ -43,7 +47,7 @@ async def oauth_login(
 
 @router.get("/auth/{provider}/callback", status_code=status.HTTP_302_FOUND)
 async def oauth_callback(
-    provider: Provider,
+    provider: LoginProvider,
     request: Request,
     session: SessionDep,
     signer: SignerDep,
@@ -69,7 +73,7 @@ async def oauth_callback(
 
 @router.delete("/auth/identities/{provider}")
 async def unlink_identity(
-    provider: Provider, user: CurrentAccount, session: SessionDep
+    provider: LoginProvider, user: CurrentAccount, session: SessionDep
 ) -> UserRead:
     await service.unlink_identity(session=session, user=user, provider=provider)
     return read_user(user)

@@ -1,0 +1,7 @@
+from pydantic import BaseModel
+
+from auth.oauth.providers import LoginProvider
+
+
+class ProvidersRead(BaseModel):
+    providers: list[LoginProvider]
