@@ -12,6 +12,7 @@ def test_longest_prefix_wins():
     assert service_for("/users/me/profile") == "auth"
     assert service_for("/users/42") == "social"
     assert service_for("/users") == "social"
+    assert service_for("/users/search") == "social"
 
 
 def test_every_public_area_has_its_service():

@@ -114,11 +114,12 @@ class User:
 
 @pytest.fixture
 def user(client, token) -> Callable[[], Awaitable[User]]:
-    """`await user()`: a new signed-in user whose profile exists (made by a first request)."""
+    """`await user()`: a new signed-in user whose profile exists (made by a first request);
+    `await user("Ann")` names it."""
 
-    async def make() -> User:
+    async def make(username: str | None = None) -> User:
         user_id = new_id()
-        username = f"u{user_id.hex[-12:]}"
+        username = username or f"u{user_id.hex[-12:]}"
         headers = {"Authorization": f"Bearer {token(user_id, username)}"}
         response = await client.get(f"/users/{user_id}", headers=headers)
         assert response.status_code == 200, response.text

@@ -3,12 +3,19 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, String, func
+from sqlalchemy import CheckConstraint, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from social.database import Base
 
 BIO_MAX_LENGTH = 150
+
+
+def username_search_key(username: ColumnElement[str]) -> ColumnElement[str]:
+    """lower(username) in the "C" collation: bytewise order, so a prefix is one index range
+    (and the ORDER BY of a search is the index's own order)."""
+    return func.lower(username).collate("C")
 
 
 class Profile(Base):
@@ -31,3 +38,7 @@ class Profile(Base):
     posts_count: Mapped[int] = mapped_column(default=0, server_default="0")
     followers_count: Mapped[int] = mapped_column(default=0, server_default="0")
     following_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+# People search: a username prefix, paged on (key, id).
+Index("ix_profile_username_search", username_search_key(Profile.username), Profile.id)

@@ -1,15 +1,19 @@
 """Profile SQL."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, exists, false, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.models import Follow
 from social.posts.models import Post
-from social.profiles.models import Profile
+from social.profiles.models import Profile, username_search_key
+
+# Sorts after every character a username can hold: prefix <= key < prefix + this.
+_AFTER_ANY_CHARACTER = chr(0x10FFFF)
 
 
 async def upsert_identity(
@@ -38,6 +42,40 @@ async def is_following(
         )
     )
     return found is not None
+
+
+def search_query(
+    *, prefix: str, viewer_id: uuid.UUID | None, after: uuid.UUID | None, limit: int
+) -> Select[tuple[Profile, bool]]:
+    """(profile, viewer follows it) for usernames starting with `prefix`, any case, in
+    username order: one range of ix_profile_username_search, already in the index's order."""
+    key = username_search_key(Profile.username)
+    low = func.lower(literal(prefix)).collate("C")
+    following = (
+        exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Profile.id)
+        if viewer_id is not None
+        else false()
+    )
+    query = select(Profile, following).where(
+        key >= low, key < (low + _AFTER_ANY_CHARACTER).collate("C")
+    )
+    if after is not None:
+        # The cursor is the last profile's id, like every other list's; its key is read back.
+        last_key = select(key).where(Profile.id == after).scalar_subquery()
+        query = query.where(tuple_(key, Profile.id) > tuple_(last_key, literal(after)))
+    return query.order_by(key, Profile.id).limit(limit)
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    prefix: str,
+    viewer_id: uuid.UUID | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> Sequence[tuple[Profile, bool]]:
+    query = search_query(prefix=prefix, viewer_id=viewer_id, after=after, limit=limit)
+    return (await session.execute(query)).all()
 
 
 async def likes_received(session: AsyncSession, author_id: uuid.UUID) -> int:

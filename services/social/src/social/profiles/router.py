@@ -1,10 +1,13 @@
-"""GET /users/{id}, PATCH /users/me, GET /users/{id}/stats."""
+"""GET /users/{id}, PATCH /users/me, GET /users/{id}/stats, GET /users/search."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from common.db import SessionDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
+from social.pagination import Page, PageDep
 from social.profiles import service
 from social.profiles.dependencies import (
     AuthorizationDep,
@@ -12,7 +15,7 @@ from social.profiles.dependencies import (
     OptionalViewerId,
     ProfileDep,
 )
-from social.profiles.schemas import ProfileRead, ProfileUpdate, StatsRead
+from social.profiles.schemas import ProfileMatchRead, ProfileRead, ProfileUpdate, StatsRead
 
 router = APIRouter(prefix="/users", tags=["profiles"])
 
@@ -30,6 +33,18 @@ async def update_me(
         session, profile=profile, changes=changes, media=media, authorization=authorization
     )
     return await service.read_profile(session, profile=updated, viewer_id=profile.id, links=links)
+
+
+# Before /{user_id}, which would otherwise take "search" for an id.
+@router.get("/search")
+async def search(
+    q: Annotated[str, Query(min_length=1, max_length=64, description="A username prefix")],
+    viewer_id: OptionalViewerId,
+    page: PageDep,
+    session: SessionDep,
+    links: LinksDep,
+) -> Page[ProfileMatchRead]:
+    return await service.search(session, query=q, viewer_id=viewer_id, page=page, links=links)
 
 
 @router.get("/{user_id}")

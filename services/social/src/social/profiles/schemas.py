@@ -25,6 +25,13 @@ class ProfileRead(AuthorRead):
     is_following: bool
 
 
+class ProfileMatchRead(AuthorRead):
+    """A user found by people search."""
+
+    bio: str
+    is_following: bool
+
+
 class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

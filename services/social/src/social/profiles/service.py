@@ -5,13 +5,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from common.errors import Forbidden, Unauthorized
+from common.errors import ApiError, Forbidden, Unauthorized
 from common.tokens import Principal
 from social.clients.media import MediaClient
 from social.links import Links
+from social.pagination import Page, PageRequest
 from social.profiles import repository
 from social.profiles.models import Profile
-from social.profiles.schemas import AuthorRead, ProfileRead, ProfileUpdate, StatsRead
+from social.profiles.schemas import (
+    AuthorRead,
+    ProfileMatchRead,
+    ProfileRead,
+    ProfileUpdate,
+    StatsRead,
+)
 
 # Known (id → username) pairs, so a profile is written once per process, not per request.
 KNOWN_PROFILES_MAX = 100_000
@@ -68,6 +75,30 @@ async def read_profile(
         following_count=profile.following_count,
         posts_count=profile.posts_count,
         is_following=following,
+    )
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    query: str,
+    viewer_id: uuid.UUID | None,
+    page: PageRequest,
+    links: Links,
+) -> Page[ProfileMatchRead]:
+    """Users whose username starts with the query, any case, in username order."""
+    prefix = query.strip().removeprefix("@")
+    if not prefix:
+        raise ApiError("Type part of a username to search for", code="empty_query", status=422)
+    rows = await repository.search(
+        session, prefix=prefix, viewer_id=viewer_id, after=page.after, limit=page.limit + 1
+    )
+    return page.page(
+        rows,
+        key=lambda row: row[0].id,
+        item=lambda row: ProfileMatchRead(
+            **author_read(row[0], links).model_dump(), bio=row[0].bio, is_following=row[1]
+        ),
     )
 
 
