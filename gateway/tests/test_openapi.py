@@ -51,6 +51,21 @@ def test_merge_keeps_each_services_public_paths_and_separates_clashing_schemas()
     assert merged["paths"]["/posts/{post_id}"]["get"]["tags"] == ["social"]
     assert "auth" in merged["info"]["description"]  # says what is missing
     assert merged["components"]["securitySchemes"]["OAuth2PasswordBearer"]["type"] == "oauth2"
+    # The gateway's own refusals, in the shared error shape, on every operation.
+    responses = merged["paths"]["/posts/{post_id}"]["get"]["responses"]
+    assert set(responses) == {"200", "429", "502", "503", "504"}
+    assert responses["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse"
+    }
+    assert "ErrorResponse" in merged["components"]["schemas"]
+
+
+def test_an_operation_with_a_body_can_meet_the_gateways_body_limit():
+    doc = service_doc("/posts/{post_id}", "caption")
+    doc["paths"]["/posts/{post_id}"]["put"] = {"requestBody": {}, "responses": {}}
+    merged = merge({"social": doc}, RoutingTable())
+    assert "413" in merged["paths"]["/posts/{post_id}"]["put"]["responses"]
+    assert "413" not in merged["paths"]["/posts/{post_id}"]["get"]["responses"]
 
 
 async def test_the_gateway_serves_a_valid_merged_document_and_swagger_ui(client):

@@ -85,6 +85,16 @@ async def test_unknown_paths_are_json_404(client):
     assert response.json()["error"]["code"] == "route_not_found"
 
 
+async def test_the_gateways_own_paths_name_their_methods(client):
+    options = await client.options("/health")
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS"
+    wrong = await client.post("/openapi.json")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+
+
 async def test_routes_table_is_published(client, upstream):
     routes = (await client.get("/__routes")).json()["routes"]
     assert {"prefix": "/posts", "service": "social", "upstream": upstream} in routes

@@ -31,6 +31,7 @@ from gateway.routes import RoutingTable
 logger = logging.getLogger(__name__)
 
 OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json", "/docs"})
+OWN_METHODS = "GET, HEAD, OPTIONS"
 
 
 def metrics_route(scope: Scope) -> str:
@@ -125,8 +126,14 @@ class Gateway:
 
     async def _own(self, scope: Scope) -> Response:
         path, method = scope["path"], scope["method"]
-        if method not in ("GET", "HEAD") or path not in OWN_PATHS:
+        if path not in OWN_PATHS:
             return error_response(404, "route_not_found", f"No route for {method} {path}")
+        if method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": OWN_METHODS})
+        if method not in ("GET", "HEAD"):
+            return error_response(
+                405, "method_not_allowed", "Method Not Allowed", {"Allow": OWN_METHODS}
+            )
         if path == "/health":
             return await self._health()
         if path == "/metrics":

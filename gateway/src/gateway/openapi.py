@@ -2,7 +2,8 @@
 
 Only the paths the routing table sends to a service are kept (never /health, /metrics or
 /internal/*). A schema name two services define differently is prefixed with its
-service's name, and that service's references are rewritten to match.
+service's name, and that service's references are rewritten to match. Every operation
+also lists the errors the gateway itself answers in front of it.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ from typing import Any
 
 import aiohttp
 
+from common.openapi import add_error_responses, error_schemas
 from gateway.routes import RoutingTable
 
 BEARER = {
@@ -22,6 +24,11 @@ BEARER = {
     "flows": {"password": {"tokenUrl": "/auth/login", "scopes": {}}},
 }
 REF_PREFIX = "#/components/schemas/"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+# Rate limits, and an upstream that is down, times out or answers garbage.
+GATEWAY_ERRORS = (429, 502, 503, 504)
+# The body limit, checked before a byte reaches the service.
+BODY_ERRORS = (413,)
 
 
 async def _fetch(session: aiohttp.ClientSession, base_url: str) -> dict[str, Any] | None:
@@ -65,9 +72,12 @@ def merge(documents: dict[str, dict[str, Any] | None], table: RoutingTable) -> d
             route = table.match(path)
             if route is None or route.service != service:
                 continue
-            for operation in item.values():
-                if isinstance(operation, dict):
-                    operation["tags"] = [service, *operation.get("tags", [])]
+            for method, operation in item.items():
+                if method not in HTTP_METHODS:
+                    continue
+                operation["tags"] = [service, *operation.get("tags", [])]
+                body = BODY_ERRORS if "requestBody" in operation else ()
+                add_error_responses(operation, (*GATEWAY_ERRORS, *body))
             paths[path] = item
     description = "Every public endpoint of the platform, as served by the gateway."
     if unavailable:
@@ -77,7 +87,7 @@ def merge(documents: dict[str, dict[str, Any] | None], table: RoutingTable) -> d
         "info": {"title": "Photo platform", "version": "1.0.0", "description": description},
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": dict(sorted(schemas.items())),
+            "schemas": dict(sorted((schemas | error_schemas()).items())),
             # FastAPI names the bearer scheme after its class; one definition serves all.
             "securitySchemes": {"OAuth2PasswordBearer": BEARER},
         },

@@ -10,6 +10,7 @@ from common.errors import UnhandledErrorMiddleware, install_error_handlers
 from common.health import health_router
 from common.logging import configure_logging
 from common.observability import ObservabilityMiddleware, metrics_router
+from common.openapi import AllowHeaderMiddleware, document_errors
 from common.request_id import RequestIdMiddleware
 from common.settings import ServiceSettings
 
@@ -27,7 +28,9 @@ def create_service_app(
     app.state.settings = settings
     app.state.health_checks = {}
     install_error_handlers(app)
+    document_errors(app)
     # Added last = outermost: the request id exists before anything else runs.
+    app.add_middleware(AllowHeaderMiddleware, routes=app.router.routes)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ObservabilityMiddleware, service=service)
     app.add_middleware(RequestIdMiddleware)

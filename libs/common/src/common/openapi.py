@@ -1,0 +1,167 @@
+"""An OpenAPI document that lists every error an operation can answer, in the shared shape.
+
+Statuses are derived, not listed by hand per route:
+- `@raises(...)` on an endpoint or on any dependency it uses (a 404-or-load dependency,
+  an ownership check) names the errors that code raises; FastAPI's dependency tree carries
+  them to every route that uses it;
+- a route that needs a token (`CurrentUser`) answers 401, one that only reads it
+  (`OptionalUser`) answers 401 to a bad token and declares its auth optional;
+- a route with a path parameter answers 404 when it names nothing;
+- every route answers 503 while a dependency of its service is down;
+- FastAPI's own 422 is documented with the shape the error handler really sends.
+"""
+
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.constants import REF_TEMPLATE
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel, ConfigDict
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from common.errors import ApiError
+from common.tokens import current_user, optional_user
+
+ERROR_SCHEMA = "ErrorResponse"
+
+Call = TypeVar("Call", bound=Callable[..., Any])
+
+
+class ErrorDetail(BaseModel):
+    # Some errors add fields (a validation error's `fields`, a conflict's `field`).
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+    request_id: str | None
+
+
+class ErrorResponse(BaseModel):
+    """Every error of every service and of the gateway."""
+
+    error: ErrorDetail
+
+
+def error_statuses(*errors: type[ApiError] | int) -> set[int]:
+    return {e if isinstance(e, int) else e.status for e in errors}
+
+
+def raises(*errors: type[ApiError] | int) -> Callable[[Call], Call]:
+    """Declares the errors an endpoint or a dependency raises, for the OpenAPI document."""
+
+    def mark(call: Call) -> Call:
+        call.__api_errors__ = error_statuses(*errors) | getattr(call, "__api_errors__", set())  # type: ignore[attr-defined]
+        return call
+
+    return mark
+
+
+def error_response(status: int) -> dict[str, Any]:
+    """One documented error response: the status's phrase, with the shared error schema."""
+    return {
+        "description": HTTPStatus(status).phrase,
+        "content": {
+            "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=ERROR_SCHEMA)}}
+        },
+    }
+
+
+def error_schemas() -> dict[str, Any]:
+    """The error schema and what it refers to, as OpenAPI components."""
+    schema = ErrorResponse.model_json_schema(ref_template=REF_TEMPLATE)
+    definitions = schema.pop("$defs", {})
+    return {ERROR_SCHEMA: schema, **definitions}
+
+
+def add_error_responses(operation: dict[str, Any], statuses: Iterable[int]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status in sorted(statuses):
+        responses.setdefault(str(status), error_response(status))
+
+
+def _calls(dependant: Dependant) -> Iterable[Any]:
+    yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+
+
+def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
+    """Makes `app.openapi()` list each operation's errors (see the module docstring)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        components.update(error_schemas())
+        for route in iter_route_contexts(app.routes):
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+                continue
+            calls = set(_calls(route.dependant))
+            statuses = set(always).union(*(getattr(c, "__api_errors__", ()) for c in calls))
+            needs_token, reads_token = current_user in calls, optional_user in calls
+            if route.param_convertors:
+                statuses.add(404)
+            if needs_token or reads_token:
+                statuses.add(401)
+            for method in route.methods:
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                if "422" in operation.get("responses", {}):
+                    operation["responses"]["422"] = error_response(422)
+                add_error_responses(operation, statuses)
+                if reads_token and not needs_token and operation.get("security"):
+                    # An empty requirement: the operation also serves callers without a token.
+                    operation["security"] = [*operation["security"], {}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> set[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first)."""
+    static: set[str] = set()
+    templated: set[str] = set()
+    for route in iter_route_contexts(list(routes)):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(scope["path"]):
+            (templated if route.param_convertors else static).update(route.methods)
+    # /users/me is its own resource, though /users/{user_id} would match it too.
+    return static or templated
+
+
+class AllowHeaderMiddleware:
+    """`OPTIONS` answers 204 and a 405 answers with an `Allow` naming every method of the path."""
+
+    def __init__(self, app: ASGIApp, routes: Iterable[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            methods = allowed_methods(self.routes, scope)
+            if methods and "OPTIONS" not in methods:
+                allow = ", ".join(sorted(methods | {"OPTIONS"}))
+                await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
+                return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                allow = ", ".join(sorted(allowed_methods(self.routes, scope) | {"OPTIONS"}))
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
