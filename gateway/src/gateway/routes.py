@@ -11,6 +11,7 @@ ROUTES: dict[str, str] = {
     "/posts": "social",
     "/feed": "social",
     "/comments": "social",
+    "/notifications": "social",
     "/media": "media",
     "/api/images": "media",
     "/api/ig": "igscraper",

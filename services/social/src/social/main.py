@@ -16,10 +16,12 @@ from social.config import Settings, get_settings
 from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
 from social.media_deletions.relay import media_deletion_relay
+from social.notifications.router import router as notifications_router
 from social.posts.router import router as posts_router
 from social.profiles.consumer import user_events
 from social.profiles.router import router as profiles_router
 from social.reactions.router import router as reactions_router
+from social.restrictions.router import router as restrictions_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,12 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         lifespan=lifespan,
         # Feeds first: GET /posts lists; the posts router only has /posts/{id} reads.
+        # Blocks and mutes before profiles: /users/me/blocks is not a user's page.
         routers=[
             feeds_router,
+            restrictions_router,
             profiles_router,
             follows_router,
             posts_router,
             reactions_router,
             comments_router,
+            notifications_router,
         ],
     )

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.comments.models import Comment
 from social.profiles.models import Profile
+from social.restrictions.repository import hidden_from
 
 
 async def create(
@@ -32,13 +33,22 @@ async def delete_comment(session: AsyncSession, comment: Comment) -> bool:
 
 
 async def list_for_post(
-    session: AsyncSession, *, post_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    session: AsyncSession,
+    *,
+    post_id: uuid.UUID,
+    viewer_id: uuid.UUID | None,
+    after: uuid.UUID | None,
+    limit: int,
 ) -> Sequence[Row[tuple[Comment, Profile]]]:
-    """A post's comments with their authors, oldest first, as a conversation reads."""
+    """A post's comments with their authors, oldest first, as a conversation reads; none
+    by someone the viewer blocks or is blocked by."""
     query = (
         select(Comment, Profile)
         .join(Profile, Profile.id == Comment.author_id)
-        .where(Comment.post_id == post_id)
+        .where(
+            Comment.post_id == post_id,
+            Comment.author_id.not_in(hidden_from(viewer_id, muted=False)),
+        )
     )
     if after is not None:
         query = query.where(Comment.id > after)

@@ -9,16 +9,18 @@ from social.comments.schemas import CommentCreate, CommentRead
 from social.links import LinksDep
 from social.pagination import Page, PageDep
 from social.posts.dependencies import PostDep
-from social.profiles.dependencies import MyProfileDep
+from social.profiles.dependencies import MyProfileDep, OptionalViewerId
 
 router = APIRouter(tags=["comments"])
 
 
 @router.get("/posts/{post_id}/comments")
 async def list_comments(
-    post: PostDep, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: OptionalViewerId, post: PostDep, page: PageDep, session: SessionDep, links: LinksDep
 ) -> Page[CommentRead]:
-    return await service.list_comments(session, post=post, page=page, links=links)
+    return await service.list_comments(
+        session, post=post, viewer_id=viewer_id, page=page, links=links
+    )
 
 
 @router.post("/posts/{post_id}/comments", status_code=201)

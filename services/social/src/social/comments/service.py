@@ -1,6 +1,8 @@
 """Comment rules: anyone signed in may comment; only the author may delete; the post's
 comment_count moves in the same transaction."""
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import NotFound
@@ -8,12 +10,14 @@ from social.comments import repository
 from social.comments.models import Comment
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import Links
+from social.notifications import service as notifications
 from social.pagination import Page, PageRequest
 from social.posts import repository as posts
 from social.posts.models import Post
 from social.posts.service import lock_post
 from social.profiles.models import Profile
 from social.profiles.service import author_read
+from social.restrictions.service import ensure_not_blocked
 
 
 def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead:
@@ -29,18 +33,27 @@ def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead
 async def add_comment(
     session: AsyncSession, *, post: Post, author: Profile, body: CommentCreate, links: Links
 ) -> CommentRead:
-    """Comment on a post."""
+    """Comment on a post (403 between a blocked pair); its author is notified."""
+    await ensure_not_blocked(session, actor_id=author.id, other_id=post.author_id)
     await lock_post(session, post_id=post.id)
     comment = await repository.create(
         session, post_id=post.id, author_id=author.id, content=body.content
     )
     await posts.add_counts(session, post_id=post.id, comment_count=1)
+    await notifications.notify_comment(
+        session,
+        recipient_id=post.author_id,
+        actor_id=author.id,
+        post_id=post.id,
+        comment_id=comment.id,
+    )
     await session.refresh(comment)
     return comment_read(comment, author, links)
 
 
 async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
-    """Delete a comment (its author's call, checked by the dependency)."""
+    """Delete a comment (its author's call, checked by the dependency); its notification
+    goes with it (foreign key cascade)."""
     # The post row first, as every writer of a post's rows locks it (see lock_post); either
     # row gone means a concurrent delete won, and must not be counted twice.
     deleted = await posts.lock(session, comment.post_id) and await repository.delete_comment(
@@ -52,11 +65,16 @@ async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
 
 
 async def list_comments(
-    session: AsyncSession, *, post: Post, page: PageRequest, links: Links
+    session: AsyncSession,
+    *,
+    post: Post,
+    viewer_id: uuid.UUID | None,
+    page: PageRequest,
+    links: Links,
 ) -> Page[CommentRead]:
-    """A page of a post's comments, oldest first."""
+    """A page of a post's comments, oldest first, without those of a blocked pair."""
     rows = await repository.list_for_post(
-        session, post_id=post.id, after=page.after, limit=page.limit + 1
+        session, post_id=post.id, viewer_id=viewer_id, after=page.after, limit=page.limit + 1
     )
     return page.page(
         rows, key=lambda row: row[0].id, item=lambda row: comment_read(row[0], row[1], links)

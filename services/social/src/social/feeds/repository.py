@@ -24,6 +24,7 @@ from social.follows.models import Follow
 from social.posts.models import Post
 from social.posts.repository import view, viewed
 from social.profiles.models import Profile
+from social.restrictions.repository import blocked_between, hidden_from
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)
@@ -76,12 +77,20 @@ def _page_of_text(ids_query: TextClause) -> Select:
     return viewed(Post.id.in_(select(ids.c.id)))
 
 
+AUTHOR = bindparam("author", type_=Uuid)
+
+# Blocks and mutes filter each page in its own statement: the hidden users are read once
+# (a hashed subplan) and the index walk only skips their posts as it goes by them.
 GLOBAL_PAGE = _page_of(
-    select(Post.id).where(Post.id < BEFORE).order_by(Post.id.desc()).limit(LIMIT)
+    select(Post.id)
+    .where(Post.id < BEFORE, Post.author_id.not_in(hidden_from(VIEWER, muted=True)))
+    .order_by(Post.id.desc())
+    .limit(LIMIT)
 )
+# A profile's posts: none at all between a blocked pair; a mute does not hide them here.
 AUTHOR_PAGE = _page_of(
     select(Post.id)
-    .where(Post.author_id == bindparam("author", type_=Uuid), Post.id < BEFORE)
+    .where(Post.author_id == AUTHOR, Post.id < BEFORE, ~blocked_between(VIEWER, AUTHOR))
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
@@ -90,11 +99,14 @@ HOME_PAGES: dict[HomePlan, Select] = {
     "scan": _page_of_text(SCAN_QUERY),
 }
 
-# The followees' ids (an index-only range of pk_follow) and, to weigh the two plans, their
-# posts: summed over a sample, because a profile lookup per followee would cost more than
-# the feed query itself for a viewer following thousands.
+# The followees' ids (an index-only range of pk_follow), less the muted (a block ends the
+# follows), and, to weigh the two plans, their posts: summed over a sample, because a
+# profile lookup per followee would cost more than the feed query itself for a viewer
+# following thousands.
 DENSITY_SAMPLE = 100
-_followees = select(Follow.followee_id).where(Follow.follower_id == VIEWER)
+_followees = select(Follow.followee_id).where(
+    Follow.follower_id == VIEWER, Follow.followee_id.not_in(hidden_from(VIEWER, muted=True))
+)
 _sample = _followees.limit(DENSITY_SAMPLE).subquery()
 HOME_AUTHORS_QUERY = select(
     func.array(_followees.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.models import Follow
 from social.profiles.models import Profile
+from social.restrictions.repository import hidden_from
 
 
 async def insert_edge(
@@ -59,16 +60,22 @@ async def list_people(
     *,
     user_id: uuid.UUID,
     side: Literal["followers", "following"],
+    viewer_id: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
 ) -> Sequence[Row[tuple[uuid.UUID, Profile]]]:
-    """(follow id, other user) rows of a user's followers or followees, newest follow first."""
+    """(follow id, other user) rows of a user's followers or followees, newest follow first,
+    without anyone the viewer blocks or is blocked by."""
     mine, theirs = (
         (Follow.followee_id, Follow.follower_id)
         if side == "followers"
         else (Follow.follower_id, Follow.followee_id)
     )
-    query = select(Follow.id, Profile).join(Profile, Profile.id == theirs).where(mine == user_id)
+    query = (
+        select(Follow.id, Profile)
+        .join(Profile, Profile.id == theirs)
+        .where(mine == user_id, theirs.not_in(hidden_from(viewer_id, muted=False)))
+    )
     if after is not None:
         query = query.where(Follow.id < after)
     return (await session.execute(query.order_by(Follow.id.desc()).limit(limit))).all()

@@ -7,7 +7,7 @@ from social.follows import service
 from social.links import LinksDep
 from social.pagination import Page, PageDep
 from social.profiles import service as profiles
-from social.profiles.dependencies import ProfileDep, ViewerId
+from social.profiles.dependencies import OptionalViewerId, ProfileDep, ViewerId
 from social.profiles.schemas import AuthorRead, ProfileRead
 
 router = APIRouter(prefix="/users", tags=["follows"])
@@ -31,13 +31,25 @@ async def unfollow(
 
 @router.get("/{user_id}/followers")
 async def followers(
-    user: ProfileDep, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: OptionalViewerId,
+    user: ProfileDep,
+    page: PageDep,
+    session: SessionDep,
+    links: LinksDep,
 ) -> Page[AuthorRead]:
-    return await service.list_people(session, user=user, side="followers", page=page, links=links)
+    return await service.list_people(
+        session, user=user, side="followers", viewer_id=viewer_id, page=page, links=links
+    )
 
 
 @router.get("/{user_id}/following")
 async def following(
-    user: ProfileDep, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: OptionalViewerId,
+    user: ProfileDep,
+    page: PageDep,
+    session: SessionDep,
+    links: LinksDep,
 ) -> Page[AuthorRead]:
-    return await service.list_people(session, user=user, side="following", page=page, links=links)
+    return await service.list_people(
+        session, user=user, side="following", viewer_id=viewer_id, page=page, links=links
+    )

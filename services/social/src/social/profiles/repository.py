@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from social.follows.models import Follow
 from social.posts.models import Post
 from social.profiles.models import Profile, username_search_key
+from social.restrictions.repository import hidden_from
 
 # Sorts after every character a username can hold: prefix <= key < prefix + this.
 _AFTER_ANY_CHARACTER = chr(0x10FFFF)
@@ -33,6 +34,13 @@ async def get(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
     return await session.get(Profile, user_id)
 
 
+async def lock_pair(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> None:
+    """Two profiles' row locks, in id order so that no two lockers of a pair deadlock."""
+    await session.execute(
+        select(Profile.id).where(Profile.id.in_([a, b])).order_by(Profile.id).with_for_update()
+    )
+
+
 async def is_following(
     session: AsyncSession, *, follower_id: uuid.UUID, followee_id: uuid.UUID
 ) -> bool:
@@ -48,7 +56,8 @@ def search_query(
     *, prefix: str, viewer_id: uuid.UUID | None, after: uuid.UUID | None, limit: int
 ) -> Select[tuple[Profile, bool]]:
     """(profile, viewer follows it) for usernames starting with `prefix`, any case, in
-    username order: one range of ix_profile_username_search, already in the index's order."""
+    username order: one range of ix_profile_username_search, already in the index's order.
+    Nobody the viewer blocks or is blocked by."""
     key = username_search_key(Profile.username)
     low = func.lower(literal(prefix)).collate("C")
     following = (
@@ -57,7 +66,9 @@ def search_query(
         else false()
     )
     query = select(Profile, following).where(
-        key >= low, key < (low + _AFTER_ANY_CHARACTER).collate("C")
+        key >= low,
+        key < (low + _AFTER_ANY_CHARACTER).collate("C"),
+        Profile.id.not_in(hidden_from(viewer_id, muted=False)),
     )
     if after is not None:
         # The cursor is the last profile's id, like every other list's; its key is read back.

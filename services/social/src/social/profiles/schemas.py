@@ -23,6 +23,9 @@ class ProfileRead(AuthorRead):
     following_count: int
     posts_count: int
     is_following: bool
+    # What the viewer has put on this user (always false for an anonymous viewer).
+    is_blocking: bool
+    is_muting: bool
 
 
 class ProfileMatchRead(AuthorRead):

@@ -19,6 +19,8 @@ from social.profiles.schemas import (
     ProfileUpdate,
     StatsRead,
 )
+from social.restrictions import repository as restrictions
+from social.restrictions.models import RestrictionKind
 
 # Known (id → username) pairs, so a profile is written once per process, not per request.
 KNOWN_PROFILES_MAX = 100_000
@@ -67,6 +69,11 @@ async def read_profile(
     following = viewer_id is not None and await repository.is_following(
         session, follower_id=viewer_id, followee_id=profile.id
     )
+    restricted = (
+        await restrictions.kinds_between(session, owner_id=viewer_id, target_id=profile.id)
+        if viewer_id is not None
+        else set()
+    )
     return ProfileRead(
         **author_read(profile, links).model_dump(),
         bio=profile.bio,
@@ -75,6 +82,8 @@ async def read_profile(
         following_count=profile.following_count,
         posts_count=profile.posts_count,
         is_following=following,
+        is_blocking=RestrictionKind.block in restricted,
+        is_muting=RestrictionKind.mute in restricted,
     )
 
 

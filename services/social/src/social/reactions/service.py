@@ -5,11 +5,13 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.notifications import service as notifications
 from social.posts import repository as posts
 from social.posts.models import Post
 from social.posts.service import lock_post
 from social.reactions import repository
 from social.reactions.models import ReactionKind
+from social.restrictions.service import ensure_not_blocked
 
 
 def _counter(kind: ReactionKind) -> str:
@@ -20,11 +22,13 @@ async def react(
     session: AsyncSession, *, post: Post, user_id: uuid.UUID, kind: ReactionKind
 ) -> None:
     """Set the user's reaction to `kind`, replacing the other kind; a repeat changes nothing."""
+    await ensure_not_blocked(session, actor_id=user_id, other_id=post.author_id)
     # Every reaction change of a post holds the post's row lock first, so the user's
     # reaction read below stays as read until we commit.
     await lock_post(session, post_id=post.id)
     if await repository.insert_new(session, post_id=post.id, user_id=user_id, kind=kind):
         await posts.add_counts(session, post_id=post.id, **{_counter(kind): 1})
+        await _notify(session, post=post, user_id=user_id, now=kind, before=None)
         return
     current = await repository.current(session, post_id=post.id, user_id=user_id)
     if current is not None and current != kind:
@@ -32,6 +36,7 @@ async def react(
         await posts.add_counts(
             session, post_id=post.id, **{_counter(kind): 1, _counter(current): -1}
         )
+        await _notify(session, post=post, user_id=user_id, now=kind, before=current)
 
 
 async def unreact(
@@ -41,3 +46,21 @@ async def unreact(
     await lock_post(session, post_id=post.id)
     if await repository.delete_kind(session, post_id=post.id, user_id=user_id, kind=kind):
         await posts.add_counts(session, post_id=post.id, **{_counter(kind): -1})
+        await _notify(session, post=post, user_id=user_id, now=None, before=kind)
+
+
+async def _notify(
+    session: AsyncSession,
+    *,
+    post: Post,
+    user_id: uuid.UUID,
+    now: ReactionKind | None,
+    before: ReactionKind | None,
+) -> None:
+    """A like notifies the author; a dislike does not; a like undone is withdrawn."""
+    if now is ReactionKind.like:
+        await notifications.notify_like(
+            session, recipient_id=post.author_id, actor_id=user_id, post_id=post.id
+        )
+    elif before is ReactionKind.like:
+        await notifications.withdraw_like(session, actor_id=user_id, post_id=post.id)

@@ -1,0 +1,70 @@
+"""Block and mute rules. A block ends the follows both ways and withdraws what each was
+notified of by the other; a mute withdraws only the muter's notifications from the muted."""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.errors import ApiError, Forbidden
+from social.follows import repository as follows
+from social.links import Links
+from social.notifications import service as notifications
+from social.pagination import Page, PageRequest
+from social.profiles import repository as profiles
+from social.profiles.models import Profile
+from social.profiles.schemas import AuthorRead
+from social.profiles.service import author_read
+from social.restrictions import repository
+from social.restrictions.models import RestrictionKind
+
+
+async def ensure_not_blocked(
+    session: AsyncSession, *, actor_id: uuid.UUID, other_id: uuid.UUID
+) -> None:
+    """403 `blocked` when either of the two blocks the other."""
+    if await repository.is_blocked_between(session, actor_id, other_id):
+        raise Forbidden("One of you blocks the other", code="blocked")
+
+
+async def restrict(
+    session: AsyncSession, *, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
+) -> None:
+    """Block or mute a user; a repeat changes nothing."""
+    if owner_id == target.id:
+        raise ApiError(f"You cannot {kind.value} yourself", code=f"cannot_{kind.value}_self")
+    # The pair's profile rows, as a follow takes them: a follow racing this block either
+    # lands first (and is removed below) or sees the block.
+    await profiles.lock_pair(session, owner_id, target.id)
+    if not await repository.insert_new(session, owner_id=owner_id, target_id=target.id, kind=kind):
+        return
+    await notifications.withdraw_all_to(session, recipient_id=owner_id, actor_id=target.id)
+    if kind is RestrictionKind.block:
+        await notifications.withdraw_all_to(session, recipient_id=target.id, actor_id=owner_id)
+        for follower_id, followee_id in ((owner_id, target.id), (target.id, owner_id)):
+            if await follows.delete_edge(session, follower_id=follower_id, followee_id=followee_id):
+                await follows.add_counts(
+                    session, follower_id=follower_id, followee_id=followee_id, delta=-1
+                )
+        await session.refresh(target)
+
+
+async def unrestrict(
+    session: AsyncSession, *, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
+) -> None:
+    """Unblock or unmute a user; one not blocked or muted changes nothing."""
+    await repository.delete_one(session, owner_id=owner_id, target_id=target.id, kind=kind)
+
+
+async def list_restricted(
+    session: AsyncSession,
+    *,
+    owner_id: uuid.UUID,
+    kind: RestrictionKind,
+    page: PageRequest,
+    links: Links,
+) -> Page[AuthorRead]:
+    """The users the owner blocks (or mutes), most recent first."""
+    rows = await repository.list_targets(
+        session, owner_id=owner_id, kind=kind, after=page.after, limit=page.limit + 1
+    )
+    return page.page(rows, key=lambda row: row[0], item=lambda row: author_read(row[1], links))
