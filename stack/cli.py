@@ -1,12 +1,14 @@
 """`uv run stack up` (Ctrl-C stops everything), `stack up --detach`, and `stack down`."""
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -19,14 +21,64 @@ def _state_file(settings: StackSettings) -> Path:
     return settings.stack_dir.resolve() / "state.json"
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (stack down, a supervisor) takes the same clean path as Ctrl-C.
-    raise KeyboardInterrupt
+# uv passes on the copy of a signal it got from the terminal or the group a moment later:
+# signals this close together are one Ctrl-C press.
+SAME_PRESS_SECONDS = 0.3
+# Three presses within this window force-kill the children instead of waiting for them.
+FORCE_WINDOW_SECONDS = 5.0
+
+
+class StopSignals:
+    """SIGINT/SIGTERM → one shutdown that nothing cuts short.
+
+    The first signal raises KeyboardInterrupt (abandoning a start in progress too). From
+    that moment the handler never raises again, so a repeat (uv forwarding its copy, a
+    supervisor signalling the group twice) cannot land inside the shutdown and leave
+    processes behind. It does no buffered I/O either: a handler that printed while the main
+    thread was printing would fail with a reentrant-call error in the middle of the shutdown.
+    """
+
+    def __init__(self, force_kill: Callable[[], None]) -> None:
+        self.force_kill = force_kill
+        self.received = False
+        self.forced = False
+        self.presses: list[float] = []
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self)
+        signal.signal(signal.SIGTERM, self)
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        now = time.monotonic()
+        new_press = signum == signal.SIGINT and (
+            not self.presses or now - self.presses[-1] > SAME_PRESS_SECONDS
+        )
+        if new_press:
+            self.presses.append(now)
+        if not self.received:
+            self.received = True
+            raise KeyboardInterrupt
+        if not new_press or self.forced:
+            return
+        recent = [t for t in self.presses if now - t <= FORCE_WINDOW_SECONDS]
+        if len(recent) >= 3:
+            self.forced = True
+            _say("\nthird Ctrl-C: force-killing every process the stack started\n")
+            self.force_kill()
+        else:
+            _say("\nalready stopping; press Ctrl-C twice more to force-kill\n")
+
+
+def _say(text: str) -> None:
+    # A raw write: safe inside a signal handler, and a closed stdout must not raise there.
+    with contextlib.suppress(OSError):
+        os.write(sys.stdout.fileno(), text.encode())
 
 
 def run_foreground(settings: StackSettings) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
     stack = Stack(settings)
+    signals = StopSignals(stack.kill)
+    signals.install()
     state = _state_file(settings)
     print("starting the platform…", flush=True)
     started = time.monotonic()
@@ -47,13 +99,9 @@ def run_foreground(settings: StackSettings) -> int:
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:
-        # A terminal's Ctrl-C reaches uv and us alike, and uv passes it on: the repeats
-        # must not cut the shutdown short and leave processes behind.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         state.unlink(missing_ok=True)
-    print("stopped.", flush=True)
+    print("force-killed." if signals.forced else "stopped.", flush=True)
     return 0
 
 

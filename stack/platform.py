@@ -9,8 +9,9 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,12 +76,16 @@ class Stack:
         missing = [name for name in starters if name not in self.servers]
         with ThreadPoolExecutor(max_workers=3) as pool:
             futures = {name: pool.submit(starters[name]) for name in missing}
-        errors = []
-        for name, future in futures.items():
-            if future.exception() is None:
-                self.servers[name] = future.result()
-            else:
-                errors.append(future.exception())
+            try:
+                wait(futures.values())
+            finally:
+                # Even when a Ctrl-C interrupts the wait: the starters run on, and what they
+                # start must be known to stop() or it outlives the stack.
+                wait(futures.values())
+                errors = [f.exception() for f in futures.values() if f.exception() is not None]
+                for name, future in futures.items():
+                    if future.exception() is None:
+                        self.servers[name] = future.result()
         if errors:
             raise errors[0]
 
@@ -212,6 +217,15 @@ class Stack:
         servers = [s.process for s in self.servers.values() if s.process is not None]
         with ThreadPoolExecutor(max_workers=len(servers) or 1) as pool:
             list(pool.map(lambda p: p.stop(), servers))
+
+    def kill(self) -> None:
+        """SIGKILL every process group at once without waiting (a third Ctrl-C during stop).
+
+        Only signals, no locks or waits, so it is safe inside a signal handler; the
+        stop() in progress then reaps them."""
+        servers = [s.process for s in list(self.servers.values()) if s.process is not None]
+        for process in [*list(self.processes.values()), *servers]:
+            process.signal_group(signal.SIGKILL)
 
     def describe(self) -> str:
         lines = [f"  gateway      {self.gateway_url}   (docs: {self.gateway_url}/docs)"]

@@ -128,7 +128,7 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
 
-    def _signal_group(self, sig: signal.Signals) -> None:
+    def signal_group(self, sig: signal.Signals) -> None:
         if self._popen is None:
             return
         # pgid == pid because of start_new_session; signalling the group also reaches
@@ -141,7 +141,7 @@ class ManagedProcess:
         if self._popen is None or self._finished:
             return
         if self._popen.poll() is None:
-            self._signal_group(self.stop_signal)
+            self.signal_group(self.stop_signal)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._popen.wait(self.stop_timeout if timeout is None else timeout)
         self.kill()  # also after a clean leader exit: stragglers in the group would be orphans
@@ -150,7 +150,7 @@ class ManagedProcess:
         """SIGKILL the whole group now."""
         if self._popen is None or self._finished:
             return
-        self._signal_group(signal.SIGKILL)
+        self.signal_group(signal.SIGKILL)
         self._popen.wait()
         self._finished = True
         for path in self.cleanup:

@@ -1,50 +1,184 @@
-"""`uv run stack up` as a developer runs it: ready, then Ctrl-C leaves nothing behind."""
+"""`uv run stack up` as a developer and a supervisor run it: ready, then a stop signal
+(repeated, as uv and a group signal repeat it) leaves nothing behind."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
-from stack.processes import wait_for
+import stack.cli
+from stack.processes import port_open, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_ctrl_c_stops_every_process_it_started(servers, tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": servers["postgres"].url,
-        "REDIS_URL": servers["redis"].url,
-        "S3_ENDPOINT": servers["s3"].url,
-        "STACK_DIR": str(tmp_path / "stack"),
-        "GATEWAY_PORT": "0",
-    }
+@pytest.fixture
+def stack_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: every pytest run on the machine makes /tmp/pytest-of-<user>
+    # private again, which would lock the unprivileged Postgres user out of its data.
+    path = Path(tempfile.mkdtemp(prefix="stack-cli-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _stack_env(stack_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "STACK_DIR": str(stack_dir), "GATEWAY_PORT": "0"}
+    for name in ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"):
+        env.pop(name, None)
+    return env
+
+
+def _stack_up(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`uv run stack up` in a session of its own, as systemd or a CI job starts it."""
+    uv = shutil.which("uv")
+    argv = [uv, "run", "--no-sync", "stack"] if uv else [sys.executable, "-m", "stack.cli"]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [*argv, "up"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def _wait_ready(up: subprocess.Popen[bytes], log: Path, runs: int = 1) -> str:
+    wait_for(
+        lambda: log.read_text().count("ready in") >= runs or up.poll() is not None,
+        timeout=120,
+        what="stack up",
+    )
+    assert up.poll() is None, log.read_text()
+    return [line.split()[1] for line in log.read_text().splitlines() if "gateway " in line][-1]
+
+
+def _family(up: subprocess.Popen[bytes]) -> tuple[list[psutil.Process], set[int]]:
+    """Every process under the stack (services, worker, gateway, servers and their
+    children) and the TCP ports they listen on."""
+    processes = psutil.Process(up.pid).children(recursive=True)
+    ports = set()
+    for process in processes:
+        try:
+            connections = process.net_connections(kind="tcp")
+        except psutil.NoSuchProcess:
+            continue
+        ports |= {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
+    return processes, ports
+
+
+def _running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    alive = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                alive.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+def _assert_all_gone(processes: list[psutil.Process], ports: set[int]) -> None:
+    wait_for(lambda: not _running(processes), timeout=10, what="every child gone")
+    assert [p for p in ports if port_open(p)] == []
+
+
+def _stop_group(up: subprocess.Popen[bytes], sig: signal.Signals, seconds: float) -> None:
+    """`sig` to the whole group, back to back for `seconds`: repeats land at every point
+    of the shutdown's first moments, wherever uv's forwarded copy or a supervisor's second
+    `kill -- -PGID` would happen to land."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and up.poll() is None:
+        os.killpg(up.pid, sig)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
+    tmp_path: Path, stack_dir: Path, sig: signal.Signals
+):
     log = tmp_path / "stack.log"
-    with log.open("wb") as out:
-        up = subprocess.Popen(
-            [sys.executable, "-m", "stack.cli", "up"], env=env, stdout=out, stderr=out
-        )
+    env = _stack_env(stack_dir)
     started: list[psutil.Process] = []
+    up = _stack_up(env, log)
     try:
-        wait_for(lambda: b"ready in" in log.read_bytes(), timeout=90, what="stack up")
-        gateway = next(
-            line.split()[1] for line in log.read_text().splitlines() if "gateway" in line
-        )
+        gateway = _wait_ready(up, log)
         assert httpx.get(f"{gateway}/health", timeout=5).status_code == 200
-        started = psutil.Process(up.pid).children(recursive=True)
-        assert len(started) >= 6  # four services, the worker, the gateway
-        # A terminal's Ctrl-C, then uv forwarding it, arriving while shutdown runs.
-        up.send_signal(signal.SIGINT)
-        wait_for(lambda: "stopping" in log.read_text(), timeout=10, what="shutdown")
-        up.send_signal(signal.SIGINT)
-        assert up.wait(timeout=60) == 0
-        alive = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert alive == [], [p.cmdline() for p in alive]
+        started, ports = _family(up)
+        # four services, the worker, the gateway, Postgres, Redis and weed, each listening
+        assert len(started) >= 9 and len(ports) >= 8
+        # The group signal reaches uv and the stack, uv forwards its copy, and then the
+        # supervisor (or an impatient user) sends it all again.
+        _stop_group(up, sig, seconds=0.2)
+        up.wait(timeout=90)
+        output = log.read_text()
+        assert "Traceback" not in output and "stopped." in output, output
+        _assert_all_gone(started, ports)
+
+        # The same directory starts again: no Postgres or lock file left in the way.
+        up = _stack_up(env, log)
+        gateway = _wait_ready(up, log, runs=2)
+        assert httpx.get(f"{gateway}/health", timeout=5).status_code == 200
+        started, ports = _family(up)
+        os.killpg(up.pid, signal.SIGTERM)
+        up.wait(timeout=90)
+        _assert_all_gone(started, ports)
+        assert "Traceback" not in log.read_text()
     finally:
         if up.poll() is None:
-            up.kill()
-        for child in started:  # a failed run leaves nothing behind either
-            if child.is_running():
-                child.kill()
-    assert "stopped." in log.read_text()
+            os.killpg(up.pid, signal.SIGKILL)
+        for child in _running(started):  # a failed run leaves nothing behind either
+            child.kill()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_only_the_first_signal_interrupts_and_three_ctrl_c_force_kill(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(stack.cli.time, "monotonic", clock)
+    forced: list[bool] = []
+    handler = stack.cli.StopSignals(force_kill=lambda: forced.append(True))
+
+    with pytest.raises(KeyboardInterrupt):
+        handler(signal.SIGINT, None)
+    for _ in range(5):  # uv's copies and a supervisor's repeats, all within one press
+        handler(signal.SIGTERM, None)
+        handler(signal.SIGINT, None)
+    clock.now += 1
+    handler(signal.SIGINT, None)  # second press: a hint, no more
+    assert forced == []
+    clock.now += 1
+    handler(signal.SIGINT, None)  # third press within the window
+    assert forced == [True]
+    clock.now += 1
+    handler(signal.SIGINT, None)
+    assert forced == [True]
+
+
+def test_ctrl_c_presses_far_apart_never_force_kill(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(stack.cli.time, "monotonic", clock)
+    forced: list[bool] = []
+    handler = stack.cli.StopSignals(force_kill=lambda: forced.append(True))
+    with pytest.raises(KeyboardInterrupt):
+        handler(signal.SIGINT, None)
+    for _ in range(4):
+        clock.now += stack.cli.FORCE_WINDOW_SECONDS / 1.5
+        handler(signal.SIGINT, None)
+    assert forced == []
