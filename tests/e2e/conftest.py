@@ -88,6 +88,8 @@ def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
         "IGSCRAPER_PAGES_PER_STEP": "5",
         "IGSCRAPER_QUEUE_POLL_SECONDS": "0.2",
         "IGSCRAPER_WORKER_POLL_DELAY_SECONDS": "0.05",
+        # Keep-alives well inside the short gateway timeout of the event stream test.
+        "IGSCRAPER_EVENTS_KEEPALIVE_SECONDS": "0.2",
     }
 
 

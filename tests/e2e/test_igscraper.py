@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -12,9 +13,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from stack.platform import WORKER, Stack
+from stack.platform import SERVICES, WORKER, Stack
 from tests.e2e.accounts import bearer, register
 from tests.fakes.instagram import FakeInstagram
+from tests.support.sse import events
 
 ACTIVE = ("queued", "running")
 
@@ -173,3 +175,52 @@ async def test_another_user_cannot_read_or_delete_an_analysis(gateway, instagram
     assert (read.status_code, delete.status_code) == (404, 404)
     still = await gateway.get(f"/api/ig/analyses/{analysis_id}", headers=owner)
     assert still.json()["status"] == "completed"
+
+
+async def test_progress_streams_live_through_the_gateway(
+    gateway, platform: Stack, instagram: FakeInstagram, start_gateway
+):
+    """Each event reaches the browser as it happens, and keep-alives hold the stream open
+    through a gateway that drops an upstream silent for longer than a second."""
+    me = instagram.add_account()
+    # 5 pages a step at 0.4 s a page: two seconds between progress events.
+    instagram.follow_graph(me, followers=2000, following=1000, mutual=500)
+    upstreams = {f"{service}_url": platform.url(service) for service in SERVICES}
+    user = await signed_in(gateway)
+    arrivals: list[tuple[float, str, Any]] = []
+    instagram.faults.slow_seconds = 0.4
+    try:
+        submitted, _ = await submit(gateway, user, instagram, me)
+        analysis_id = submitted.json()["id"]
+        async with (
+            start_gateway(
+                **upstreams,
+                jwks_url=f"{platform.url('auth')}/auth/.well-known/jwks.json",
+                upstream_timeout_seconds=1.0,
+            ) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as client,
+        ):
+            path = f"/api/ig/analyses/{analysis_id}/events"
+            async with asyncio.timeout(60), client.stream("GET", path, headers=user) as stream:
+                assert stream.status_code == 200
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                async for event in events(stream):
+                    data = event.json() if event.comment is None else event.comment
+                    arrivals.append((time.monotonic(), event.event, data))
+    finally:
+        instagram.faults.slow_seconds = 0
+    final = (await gateway.get(f"/api/ig/analyses/{analysis_id}", headers=user)).json()
+
+    progress = [(at, data) for at, kind, data in arrivals if kind == "progress"]
+    done_at, kind, done = arrivals[-1]
+    assert (kind, done) == ("done", final)
+    assert final["status"] == "completed"
+    assert len(progress) >= 3
+    assert any(data == "keep-alive" for _, _, data in arrivals)
+    # Live, not buffered: a running analysis's progress arrived long before its end.
+    live = [at for at, data in progress if data["status"] == "running"]
+    assert live and done_at - live[0] > 2
+    fetched = [
+        d["progress"]["followers_fetched"] + d["progress"]["following_fetched"] for _, d in progress
+    ]
+    assert fetched == sorted(fetched) and fetched[-1] == 3000

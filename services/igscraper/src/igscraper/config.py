@@ -14,6 +14,9 @@ class Settings(TokenSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/igscraper"
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "igscraper:queue"
+    # A quiet analysis event stream reads the analysis again and sends a keep-alive comment
+    # this often: well under the gateway's upstream (silence) timeout.
+    events_keepalive_seconds: float = 15.0
     # ARQ rewrites its health key this often; the API reports the worker down once it lapses.
     worker_heartbeat_seconds: int = 5
     # How often an idle worker looks for due jobs; deferred steps start at most this late.

@@ -14,6 +14,7 @@ from common.db import database
 from common.errors import error_body
 from common.redis import redis_client
 from common.tokens import token_verification
+from igscraper.analyses.events import analysis_changes
 from igscraper.analyses.exceptions import AnalysisAlreadyActive
 from igscraper.analyses.router import router as analyses_router
 from igscraper.config import Settings, get_settings
@@ -31,6 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
         app.state.health_checks["worker"] = worker_heartbeat_check(redis, settings.queue_name)
         app.state.vault = vault_from_settings(redis, settings)
+        await stack.enter_async_context(analysis_changes(app, redis, settings))
         # Connects on first use (unlike arq.create_pool): the API starts, and says so in
         # /health, while Redis is down.
         app.state.arq = ArqRedis(

@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from common.db import SessionDep
 from common.tokens import CurrentUser
 from igscraper.analyses import repository
+from igscraper.analyses.events import AnalysisChanges
 from igscraper.analyses.exceptions import AnalysisNotFound
 from igscraper.analyses.models import Analysis
 from igscraper.config import Settings
@@ -25,9 +26,14 @@ def _arq(request: Request) -> ArqRedis:
     return request.app.state.arq
 
 
+def _changes(request: Request) -> AnalysisChanges:
+    return request.app.state.analysis_changes
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 VaultDep = Annotated[CredentialVault | None, Depends(_vault)]
 ArqDep = Annotated[ArqRedis, Depends(_arq)]
+ChangesDep = Annotated[AnalysisChanges, Depends(_changes)]
 
 
 async def _owned_analysis(analysis_id: str, user: CurrentUser, session: SessionDep) -> Analysis:

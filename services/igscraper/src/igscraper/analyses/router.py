@@ -1,11 +1,19 @@
+from collections.abc import AsyncIterator
 from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from common.db import SessionDep
 from common.tokens import CurrentUser
-from igscraper.analyses import service
-from igscraper.analyses.dependencies import AnalysisDep, ArqDep, SettingsDep, VaultDep
+from igscraper.analyses import events, service
+from igscraper.analyses.dependencies import (
+    AnalysisDep,
+    ArqDep,
+    ChangesDep,
+    SettingsDep,
+    VaultDep,
+)
 from igscraper.analyses.jobs import enqueue_step
 from igscraper.analyses.pagination import LimitQuery
 from igscraper.analyses.schemas import (
@@ -19,6 +27,33 @@ from igscraper.analyses.schemas import (
 )
 
 router = APIRouter(prefix="/api/ig", tags=["instagram analyses"])
+
+EVENTS_DESCRIPTION = (
+    "Server-sent events: `progress` whose data is the analysis (AnalysisRead, as GET "
+    "/api/ig/analyses/{id} returns it) each time it changes, then `done` with the final "
+    "analysis once it has ended; `: keep-alive` comments while nothing changes."
+)
+# What each event carries, for clients generated from the OpenAPI document.
+EVENTS_SCHEMA = {
+    "responses": {
+        "200": {
+            "content": {
+                "text/event-stream": {
+                    "itemSchema": {
+                        "properties": {
+                            "event": {"type": "string", "enum": ["progress", "done"]},
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": {"$ref": "#/components/schemas/AnalysisRead"},
+                            },
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
 
 
 @router.post("/analyses", status_code=status.HTTP_202_ACCEPTED)
@@ -59,6 +94,24 @@ async def read_analysis(
     return await service.describe_analysis(session=session, settings=settings, analysis=analysis)
 
 
+@router.get(
+    "/analyses/{analysis_id}/events",
+    response_class=EventSourceResponse,
+    responses={200: {"description": EVENTS_DESCRIPTION}},
+    openapi_extra=EVENTS_SCHEMA,
+)
+async def analysis_events(
+    analysis: AnalysisDep, request: Request, settings: SettingsDep, changes: ChangesDep
+) -> AsyncIterator[ServerSentEvent]:
+    async for event in events.follow_analysis(
+        sessionmaker=request.app.state.sessionmaker,
+        settings=settings,
+        changes=changes,
+        analysis_id=analysis.id,
+    ):
+        yield event
+
+
 @router.get("/analyses/{analysis_id}/users")
 async def list_analysis_users(
     analysis: AnalysisDep,
@@ -91,8 +144,17 @@ async def export_analysis(
 
 
 @router.delete("/analyses/{analysis_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_analysis(analysis: AnalysisDep, session: SessionDep, vault: VaultDep) -> None:
+async def delete_analysis(
+    analysis: AnalysisDep,
+    session: SessionDep,
+    vault: VaultDep,
+    request: Request,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> None:
     await service.remove_analysis(session=session, vault=vault, analysis=analysis)
+    # After the commit, like the enqueue above: a stream open on it sees it cancelled.
+    background.add_task(events.announce, request.app.state.redis, settings, analysis.id)
 
 
 @router.get("/accounts/{ig_user_id}/changes")

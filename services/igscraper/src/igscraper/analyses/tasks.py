@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from igscraper.analyses import repository
+from igscraper.analyses.events import announce
 from igscraper.analyses.jobs import enqueue_avatars, enqueue_step
 from igscraper.analyses.models import ACTIVE, COMPLETED, FAILED, QUEUED, RESOLVE
 from igscraper.analyses.scan import Outcome, ScanState, run_step
@@ -67,6 +68,7 @@ async def run_analysis_step(ctx: dict[str, Any], analysis_id: str, step: int) ->
         if not granted:
             await _save(deps, arq, key, step, ScanState.of(analysis), _wait_for_slot(deps))
             return
+        await announce(arq, deps.settings, key)  # now running
 
     credentials = await deps.vault.load(analysis_id)
     state = ScanState.of(analysis)
@@ -150,6 +152,8 @@ async def _save(
             ),
         )
         return
+    # Also while it waits for a slot: its place in the queue may have moved.
+    await announce(arq, deps.settings, key)
     if outcome.finished:
         logger.info(
             "analysis finished",
