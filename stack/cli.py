@@ -89,13 +89,9 @@ def run_foreground(settings: StackSettings) -> int:
         print(
             f"ready in {time.monotonic() - started:.1f}s\n{summary}\nCtrl-C stops it.", flush=True
         )
-        reported: set[str] = set()
+        stack.supervise(report=lambda line: print(line, flush=True))
         while True:
-            time.sleep(1)
-            for name, process in stack.processes.items():
-                if not process.alive() and name not in reported:
-                    reported.add(name)
-                    print(f"warning: {name} exited; see {process.log_path}", flush=True)
+            time.sleep(3600)  # the supervisor's thread does the watching
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:

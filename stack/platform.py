@@ -5,21 +5,25 @@ exactly the stack a developer runs.
 """
 
 import base64
+import contextlib
 import json
 import logging
 import os
 import secrets
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from stack.processes import ManagedProcess, free_port, wait_for
+from stack.processes import ManagedProcess, free_port, port_open, wait_for
 from stack.servers import Server, start_postgres, start_redis, start_s3
 from stack.settings import StackSettings
+from stack.supervisor import Supervisor
 
 logger = logging.getLogger("stack")
 
@@ -37,6 +41,7 @@ class Stack:
         self.servers: dict[str, Server] = {}
         self.ports: dict[str, int] = {}
         self.processes: dict[str, ManagedProcess] = {}
+        self.supervisor: Supervisor | None = None
 
     @property
     def gateway_url(self) -> str:
@@ -187,9 +192,23 @@ class Stack:
 
     def restart(self, name: str) -> None:
         """Start a stopped or killed process again on its port and wait until it is healthy."""
-        self.processes[name].stop()
-        self.start_process(name)
+        with self.supervisor.lock if self.supervisor else contextlib.nullcontext():
+            process = self.processes[name]
+            process.stop()
+            process.start()
         self.wait_ready()
+
+    def supervise(self, report: Callable[[str], None] | None = None) -> None:
+        """From now on restart whatever dies (services, worker, gateway, and the servers
+        this stack started), with back-off; `report` gets a line per death and return."""
+        self.supervisor = Supervisor(report)
+        for name, process in self.processes.items():
+            port = self.ports.get(name)
+            self.supervisor.watch(process, None if port is None else partial(port_open, port))
+        for server in self.servers.values():
+            if server.process is not None:
+                self.supervisor.watch(server.process, server.ready)
+        self.supervisor.start()
 
     def _healthy(self, name: str) -> bool:
         try:
@@ -210,6 +229,8 @@ class Stack:
 
     def stop(self) -> None:
         """Gateway first, then services and worker, then the servers this stack started."""
+        if self.supervisor is not None:
+            self.supervisor.stop()  # first, or it would restart what is being stopped
         for group in ([GATEWAY], [*SERVICES, WORKER]):
             procs = [self.processes[n] for n in group if n in self.processes]
             with ThreadPoolExecutor(max_workers=len(procs) or 1) as pool:

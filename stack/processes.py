@@ -83,9 +83,11 @@ class ManagedProcess:
         stop_signal: signal.Signals = signal.SIGTERM,
         stop_timeout: float = 10.0,
         cleanup: list[Path] | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         """`stop_signal`/`stop_timeout`: how `stop()` asks for a graceful exit and how
-        long it waits by default; `cleanup`: paths to delete once the process is gone."""
+        long it waits by default; `cleanup`: paths to delete once the process is gone;
+        `prepare`: run before every start (a restart too)."""
         self.name = name
         self.argv = argv
         self.log_path = log_path
@@ -95,8 +97,11 @@ class ManagedProcess:
         self.stop_signal = stop_signal
         self.stop_timeout = stop_timeout
         self.cleanup = cleanup or []
+        self.prepare = prepare
         self._popen: subprocess.Popen[bytes] | None = None
         self._finished = False  # group killed and reaped: never signal that pgid again
+        # Stopped on purpose (not crashed): a supervisor leaves it down.
+        self.stopped = False
 
     def __repr__(self) -> str:
         return f"ManagedProcess({self.name!r}, pid={self.pid})"
@@ -105,9 +110,17 @@ class ManagedProcess:
     def pid(self) -> int | None:
         return self._popen.pid if self._popen is not None else None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The last run's exit status (negative: killed by that signal), None while it runs."""
+        return self._popen.poll() if self._popen is not None else None
+
     def start(self) -> None:
-        if self._popen is not None:
+        """Start it; again after it has exited and been reaped by stop() or kill()."""
+        if self._popen is not None and not self._finished:
             raise RuntimeError(f"{self.name} already started")
+        if self.prepare is not None:
+            self.prepare()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         # Drop every root group too, not just the uid, when running as another user.
         account = pwd.getpwnam(self.user) if self.user is not None else None
@@ -124,6 +137,8 @@ class ManagedProcess:
                 extra_groups=[] if account else None,
                 start_new_session=True,  # own group: one killpg reaches every descendant
             )
+        self._finished = False
+        self.stopped = False
 
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
@@ -138,6 +153,7 @@ class ManagedProcess:
 
     def stop(self, timeout: float | None = None) -> None:
         """Graceful stop of the whole group, SIGKILL after `timeout`; safe to repeat."""
+        self.stopped = True
         if self._popen is None or self._finished:
             return
         if self._popen.poll() is None:
@@ -147,7 +163,7 @@ class ManagedProcess:
         self.kill()  # also after a clean leader exit: stragglers in the group would be orphans
 
     def kill(self) -> None:
-        """SIGKILL the whole group now."""
+        """SIGKILL the whole group now and reap it (a crash, or what is left after one)."""
         if self._popen is None or self._finished:
             return
         self.signal_group(signal.SIGKILL)

