@@ -4,7 +4,6 @@ Servers come from DATABASE_URL / REDIS_URL / S3_ENDPOINT when set (as in CI), ot
 they are started once for the run by the same code as `uv run stack up`.
 """
 
-import asyncio
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,7 +14,6 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 # pytest (importlib mode) names gateway/tests/conftest.py "gateway.tests.conftest" and would
@@ -23,9 +21,9 @@ from fastapi import FastAPI
 from gateway.config import Settings as GatewaySettings
 from gateway.main import create_app as create_gateway
 from stack.platform import Stack
-from stack.processes import free_port
 from stack.servers import Server
 from stack.settings import StackSettings
+from tests.support.servers import RunningServer
 from tests.support.token_issuer import TokenIssuer
 
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -103,39 +101,13 @@ def client_for() -> Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncC
     return _client_for
 
 
-class RunningGateway:
-    """A real gateway under uvicorn on a free port, in this process."""
-
-    def __init__(self, settings: GatewaySettings) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            create_gateway(settings),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            proxy_headers=False,  # the gateway decides whom to trust, as in the stack
-        )
-        self.server = uvicorn.Server(config)
-
-    async def __aenter__(self) -> str:
-        self.task = asyncio.create_task(self.server.serve())
-        async with asyncio.timeout(10):
-            # uvicorn offers no event for this
-            while not self.server.started:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
-        return self.url
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        await self.task
-
-
 @pytest.fixture(scope="session")
-def start_gateway(servers: dict[str, Server]) -> Callable[..., RunningGateway]:
+def start_gateway(servers: dict[str, Server]) -> Callable[..., RunningServer]:
     """`async with start_gateway(social_url=..., ...) as url`: a gateway with those settings."""
 
-    def start(**overrides: object) -> RunningGateway:
-        return RunningGateway(GatewaySettings(**{"redis_url": servers["redis"].url, **overrides}))
+    def start(**overrides: object) -> RunningServer:
+        settings = GatewaySettings(**{"redis_url": servers["redis"].url, **overrides})
+        # The gateway decides whom to trust, as in the stack.
+        return RunningServer(create_gateway(settings), proxy_headers=False)
 
     return start

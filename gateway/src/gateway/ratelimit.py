@@ -12,8 +12,6 @@ If Redis fails the gateway serves anyway (fail open) and says so in /health, ret
 after a short pause rather than paying a timeout on every request.
 """
 
-import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -28,6 +26,7 @@ from redis.exceptions import RedisError
 from starlette.responses import Response
 
 from common.errors import error_response
+from common.loops import BackgroundLoop
 from gateway.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -70,7 +69,12 @@ class RateLimiter:
         self.windows: dict[str, Window] = {}
         self.failing_since: float | None = None
         self._retry_at = 0.0
-        self._syncer: asyncio.Task[None] | None = None
+        self._syncer = BackgroundLoop(
+            "rate limit sync",
+            self._sync_when_due,
+            interval_seconds=self.sync_seconds,
+            first_run_after=self.sync_seconds,
+        )
 
     @property
     def status(self) -> str:
@@ -80,13 +84,10 @@ class RateLimiter:
 
     def start(self) -> None:
         if self.enabled:
-            self._syncer = asyncio.create_task(self._sync_forever())
+            self._syncer.start()
 
     async def stop(self) -> None:
-        if self._syncer is not None:
-            self._syncer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._syncer
+        await self._syncer.stop()
         await self.redis.aclose()
 
     async def check(
@@ -125,11 +126,9 @@ class RateLimiter:
         window.pending += 1
         return None
 
-    async def _sync_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.sync_seconds)
-            if time.monotonic() >= self._retry_at:
-                await self.sync()
+    async def _sync_when_due(self) -> None:
+        if time.monotonic() >= self._retry_at:
+            await self.sync()
 
     async def sync(self) -> None:
         """Add this replica's pending hits to Redis and learn everyone's totals."""

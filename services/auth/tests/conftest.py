@@ -1,6 +1,5 @@
 """An auth app on real Postgres and Redis, its database fresh for the session."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -102,17 +101,3 @@ def make_user(client) -> Callable[..., Awaitable[dict[str, Any]]]:
         return response.json()
 
     return make
-
-
-async def _eventually(check: Callable[[], Awaitable[Any]], timeout: float = 5.0) -> Any:
-    async with asyncio.timeout(timeout):
-        # Polls another process's state (Redis, the relay): nothing in-process to await.
-        while not (result := await check()):  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-        return result
-
-
-@pytest.fixture
-def eventually() -> Callable[..., Awaitable[Any]]:
-    """`await eventually(check)`: check's first truthy result, or TimeoutError after 5 s."""
-    return _eventually

@@ -4,7 +4,6 @@ auth is played by a JWKS endpoint serving a key this file signs with, so a test 
 just a fresh UUIDv7 and a token. Tests stay independent by using users of their own.
 """
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,7 +11,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
@@ -22,6 +20,7 @@ from social.main import create_app
 from social.posts import repository as posts
 from social.profiles import repository as profiles
 from stack.processes import free_port
+from tests.support.servers import RunningServer
 
 MEDIA_PORT = free_port()
 # The service credential social's media deletion relay sends and this run's media accepts.
@@ -74,18 +73,8 @@ async def media(servers, server_settings, fresh_database, token_issuer) -> Async
             internal_token=INTERNAL_TOKEN,
         )
     )
-    server = uvicorn.Server(
-        uvicorn.Config(media_app, host="127.0.0.1", port=MEDIA_PORT, log_config=None)
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(60):
-        while not server.started:
-            if task.done():
-                task.result()  # raises what stopped it
-            await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{MEDIA_PORT}"
-    server.should_exit = True
-    await task
+    async with RunningServer(media_app, port=MEDIA_PORT) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,16 @@
-"""Async SQLAlchemy plumbing: engine, per-request session, database creation, migrations."""
+"""Async SQLAlchemy plumbing: engine, units of work, database creation, migrations.
+
+The one transaction rule: a unit of work (`transaction`, and `SessionDep` for a request)
+commits on success and rolls back on error; services and repositories only flush. Work
+that must follow the commit (S3 deletes, enqueueing, cache updates) is registered with
+`on_commit` and runs once the commit succeeded, never if it did not. Nothing else in the
+code base calls `commit()` or `rollback()` (a test enforces it).
+"""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +28,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from common.health import Check
+
+logger = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "after_commit"
 
 # Constraint names that Alembic autogenerate can diff, identical in every service.
 NAMING_CONVENTION = {
@@ -43,15 +56,57 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request owns the transaction: commit on success, roll back on any error."""
-    async with request.app.state.sessionmaker() as session:
+class KeepsWrites(Exception):
+    """Mixed into an error whose writes must stand although the answer is an error (a
+    detected refresh-token reuse revokes the family and answers 401): the unit of work
+    commits them, then the error propagates."""
+
+
+def on_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` after the session's unit of work commits; never if it rolls back.
+
+    Callbacks may use the session again: what they write is committed after them. Their
+    failures are logged, not raised: the unit of work has committed, so whatever must not
+    be lost has to be in it already (an outbox row), with the callback as the fast path.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    while callbacks := session.info.pop(_AFTER_COMMIT, None):
+        try:
+            for callback in callbacks:
+                await callback()
+            await session.commit()
+        except Exception as exc:
+            logger.warning("after-commit work failed (%s): left to its retry", type(exc).__name__)
+            await session.rollback()
+
+
+@asynccontextmanager
+async def transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error, then the `on_commit`
+    callbacks. Requests get theirs from `SessionDep`; background work opens its own."""
+    async with sessionmaker() as session:
         try:
             yield session
             await session.commit()
+        except KeepsWrites:
+            await session.commit()
+            await _run_after_commit(session)
+            raise
         except BaseException:
             await session.rollback()
             raise
+        await _run_after_commit(session)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request owns the transaction: commit on success, roll back on any error."""
+    async with transaction(request.app.state.sessionmaker) as session:
+        yield session
 
 
 # scope="function": commit before the response goes out, so a failed commit is an error

@@ -1,11 +1,10 @@
 """The auth service: accounts, tokens and sign-in."""
 
-import asyncio
-import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx2
@@ -20,12 +19,13 @@ from auth.keys.service import Signer, ensure_signing_key
 from auth.keys.verifier import LocalTokenVerifier
 from auth.oauth.providers import oauth_clients
 from auth.oauth.router import router as oauth_router
-from auth.outbox.service import relay
+from auth.outbox.service import publish_pending
 from auth.sessions.router import router as sessions_router
 from auth.sessions.throttle import LoginThrottle
 from auth.users.router import router as users_router
 from common.app import create_service_app
-from common.db import database
+from common.db import database, transaction
+from common.loops import BackgroundLoop
 from common.redis import redis_client
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,7 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
         redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
         box = SecretBox(settings.encryption_key.get_secret_value())
-        async with app.state.sessionmaker() as session, session.begin():
+        async with transaction(app.state.sessionmaker) as session:
             await ensure_signing_key(session=session, box=box)
         signer = Signer(box)
         app.state.secret_box = box
@@ -56,20 +56,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.http = await stack.enter_async_context(
             httpx2.AsyncClient(timeout=settings.oauth_timeout_seconds)
         )
-        relay_task = asyncio.create_task(
-            relay(
-                sessionmaker=app.state.sessionmaker,
-                redis=redis,
-                stream=settings.users_stream,
-                poll_seconds=settings.outbox_poll_seconds,
+        await stack.enter_async_context(
+            BackgroundLoop(
+                "user events outbox relay",
+                partial(
+                    publish_pending,
+                    sessionmaker=app.state.sessionmaker,
+                    redis=redis,
+                    stream=settings.users_stream,
+                ),
+                interval_seconds=settings.outbox_poll_seconds,
             )
         )
-        try:
-            yield
-        finally:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,6 +1,7 @@
 import asyncio
 
 from auth.outbox.service import publish_pending
+from tests.support.polling import eventually
 
 
 async def _events_for(redis, stream: str, user_id: str) -> list[dict]:
@@ -8,9 +9,7 @@ async def _events_for(redis, stream: str, user_id: str) -> list[dict]:
     return [fields for _, fields in entries if fields["user_id"] == user_id]
 
 
-async def test_registration_and_rename_reach_the_users_stream(
-    client, make_user, bearer, auth_app, eventually
-):
+async def test_registration_and_rename_reach_the_users_stream(client, make_user, bearer, auth_app):
     account = await make_user()
     user_id = account["user"]["id"]
     renamed = f"{account['user']['username'][:20]}_new"
@@ -32,7 +31,7 @@ async def test_registration_and_rename_reach_the_users_stream(
     assert {"type", "user_id", "username", "occurred_at"} <= set(events[0])
 
 
-async def test_concurrent_relays_send_each_event_once(make_user, auth_app, eventually):
+async def test_concurrent_relays_send_each_event_once(make_user, auth_app):
     state = auth_app.state
     stream = state.settings.users_stream
     user_id = (await make_user())["user"]["id"]

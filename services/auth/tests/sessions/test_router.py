@@ -1,6 +1,8 @@
 import httpx
 from sqlalchemy import text
 
+from tests.support.polling import eventually
+
 
 async def test_login_takes_json_or_the_oauth2_password_form_and_an_email(
     client, make_user, password
@@ -73,9 +75,7 @@ async def test_logout_all_ends_every_session(client, make_user, bearer, password
         assert refused.status_code == 401
 
 
-async def test_failed_logins_are_throttled_until_the_window_ends(
-    client, make_user, password, eventually
-):
+async def test_failed_logins_are_throttled_until_the_window_ends(client, make_user, password):
     username = (await make_user())["user"]["username"]
     for _ in range(3):  # the test limit
         await client.post("/auth/login", json={"username": username, "password": "wrong-1"})

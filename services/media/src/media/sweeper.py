@@ -1,8 +1,6 @@
 """Deletes objects that no row points at: what a crash between an upload's S3 writes and its
 commit, or a failed delete after one, leaves behind."""
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.loops import BackgroundLoop
 from media.config import Settings
 from media.images import repository
 from media.storage import ObjectStore
@@ -54,22 +53,17 @@ async def orphan_sweeper(app: FastAPI, settings: Settings) -> AsyncIterator[None
     """Lifespan part: sweeps every `sweep_interval_seconds`. Replicas may sweep concurrently;
     deleting an already deleted object is harmless."""
 
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(settings.sweep_interval_seconds)
-            try:
-                await sweep_orphans(
-                    sessionmaker=app.state.sessionmaker,
-                    objects=app.state.objects,
-                    grace=timedelta(seconds=settings.orphan_grace_seconds),
-                )
-            except Exception:
-                logger.exception("orphan sweep failed; retrying next interval")
+    async def sweep() -> None:
+        await sweep_orphans(
+            sessionmaker=app.state.sessionmaker,
+            objects=app.state.objects,
+            grace=timedelta(seconds=settings.orphan_grace_seconds),
+        )
 
-    task = asyncio.create_task(loop())
-    try:
+    async with BackgroundLoop(
+        "orphan sweeper",
+        sweep,
+        interval_seconds=settings.sweep_interval_seconds,
+        first_run_after=settings.sweep_interval_seconds,
+    ):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

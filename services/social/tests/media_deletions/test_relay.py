@@ -1,7 +1,6 @@
 """The media deletion outbox: a post deleted while media is down still takes its image
 along once media is back, and the service credential never reaches a log."""
 
-import asyncio
 import io
 import logging
 import uuid
@@ -15,6 +14,7 @@ from sqlalchemy import func, update
 
 from social.media_deletions.models import MediaDeletion
 from stack.processes import free_port
+from tests.support.polling import eventually
 
 
 @pytest.fixture
@@ -53,13 +53,6 @@ async def set_due(app, media_id: uuid.UUID, *, later: bool) -> None:
             .where(MediaDeletion.media_id == media_id)
             .values(next_attempt_at=when)
         )
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        # The condition is a database row: there is no event to wait on.
-        while not await condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
 
 
 async def test_a_healthy_media_is_deleted_by_the_request_and_leaves_no_row(

@@ -10,7 +10,7 @@ from auth.config import get_settings
 from auth.crypto import SecretBox
 from auth.keys.service import rotate_signing_key
 from auth.main import MIGRATIONS
-from common.db import create_engine, create_sessionmaker, migrate
+from common.db import create_engine, create_sessionmaker, migrate, transaction
 
 
 async def rotate() -> str:
@@ -19,7 +19,7 @@ async def rotate() -> str:
     await migrate(settings.database_url, MIGRATIONS)
     engine = create_engine(settings.database_url, pool_size=1)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with transaction(create_sessionmaker(engine)) as session:
             key = await rotate_signing_key(
                 session=session, box=SecretBox(settings.encryption_key.get_secret_value())
             )

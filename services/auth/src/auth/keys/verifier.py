@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.keys.service import Signer
+from common.db import transaction
 from common.tokens import TokenVerifier
 
 
@@ -27,7 +28,7 @@ class LocalTokenVerifier(TokenVerifier):
         self.access_token_ttl = access_token_ttl
 
     async def _fetch(self) -> None:
-        async with self.sessionmaker() as session:
+        async with transaction(self.sessionmaker) as session:
             self._keys = await self.signer.public_keys(
                 session=session, access_token_ttl=self.access_token_ttl
             )

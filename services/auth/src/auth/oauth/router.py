@@ -59,7 +59,6 @@ async def oauth_callback(
             request=request, session=session, client=client, provider=provider, settings=settings
         )
     except FlowError as exc:
-        await session.rollback()
         url = frontend_url(settings.frontend_url, exc.data.get("next", "/"), error=exc.code)
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
     issued = await open_session(session=session, signer=signer, settings=settings, user=user)

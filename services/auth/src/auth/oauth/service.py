@@ -106,9 +106,11 @@ async def complete_sign_in(
     except (KeyError, ValueError) as exc:
         raise FlowError("invalid_provider_response", data) from exc
     try:
-        user = await _account_for(
-            session=session, profile=profile, link_user_id=data.get("link_user_id")
-        )
+        # A savepoint: a refused sign-in undoes what it wrote, and only that.
+        async with session.begin_nested():
+            user = await _account_for(
+                session=session, profile=profile, link_user_id=data.get("link_user_id")
+            )
     except FlowError as exc:
         exc.data = data
         raise

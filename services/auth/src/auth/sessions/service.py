@@ -22,6 +22,7 @@ from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users_repository
 from auth.users.models import User
 from auth.users.service import authenticate
+from common.db import KeepsWrites
 from common.errors import Unauthorized
 from common.ids import new_id
 
@@ -38,6 +39,11 @@ class IssuedTokens:
 
 def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
+
+
+class RefreshTokenReused(Unauthorized, KeepsWrites):
+    code = "refresh_token_reused"
+    message = "Refresh token reused; the sessions from that sign-in are revoked"
 
 
 def _invalid() -> Unauthorized:
@@ -120,16 +126,12 @@ async def refresh_session(
             # Two tabs refreshing at once: the loser gets a 401, the session lives on.
             raise Unauthorized("Refresh token already used", code="refresh_token_spent")
         await repository.revoke_family(session, token.family_id, at=now)
-        # The revocation must outlive the 401 below, which rolls the request back.
-        await session.commit()
         logger.warning(
             "refresh token reused: family revoked",
             extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
         )
-        raise Unauthorized(
-            "Refresh token reused; the sessions from that sign-in are revoked",
-            code="refresh_token_reused",
-        )
+        # A KeepsWrites error: the revocation commits although the answer is a 401.
+        raise RefreshTokenReused()
     token.spent_at = now
     user = await users_repository.get(session, token.user_id)
     if user is None:

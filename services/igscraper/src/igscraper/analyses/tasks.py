@@ -13,6 +13,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.db import transaction
 from igscraper.analyses import repository
 from igscraper.analyses.events import announce
 from igscraper.analyses.jobs import enqueue_avatars, enqueue_step
@@ -48,7 +49,7 @@ async def run_analysis_step(ctx: dict[str, Any], analysis_id: str, step: int) ->
     """Step `step` of an analysis: claim a slot, fetch a few pages, checkpoint, chain on."""
     deps, arq = _deps(ctx)
     key = uuid.UUID(analysis_id)
-    async with deps.sessionmaker() as session:
+    async with transaction(deps.sessionmaker) as session:
         analysis = await repository.get_analysis(session, key)
     if analysis is None or analysis.status not in ACTIVE:
         await deps.vault.wipe(analysis_id)  # cancelled or deleted meanwhile
@@ -61,7 +62,7 @@ async def run_analysis_step(ctx: dict[str, Any], analysis_id: str, step: int) ->
         return
 
     if analysis.status == QUEUED:
-        async with deps.sessionmaker() as session, session.begin():
+        async with transaction(deps.sessionmaker) as session:
             granted = await repository.claim_slot(
                 session, key, max_running=deps.settings.max_concurrent_jobs
             )
@@ -120,7 +121,7 @@ async def _save(
             "finished_at": datetime.now(UTC),
         }
     try:
-        async with deps.sessionmaker() as session, session.begin():
+        async with transaction(deps.sessionmaker) as session:
             if not await repository.advance_step(session, key, step, values):
                 return  # cancelled, or a duplicate run got here first
             for direction, users in state.new_users.items():
@@ -135,7 +136,7 @@ async def _save(
     except IntegrityError:
         # The target turned out to be an account another active analysis already scans
         # (one was submitted by username, the other as the session's own account).
-        async with deps.sessionmaker() as session:
+        async with transaction(deps.sessionmaker) as session:
             analysis = await repository.get_analysis(session, key)
         if analysis is None:
             return
@@ -168,7 +169,7 @@ async def _save(
 async def cache_avatars(ctx: dict[str, Any], analysis_id: str, after: str | None) -> None:
     """Hand one batch of profile pictures to media's cache, then chain the next batch."""
     deps, arq = _deps(ctx)
-    async with deps.sessionmaker() as session:
+    async with transaction(deps.sessionmaker) as session:
         batch = await repository.avatar_batch(
             session, uuid.UUID(analysis_id), after=after, limit=deps.settings.avatar_batch_size
         )
@@ -188,7 +189,7 @@ async def resume_stalled_analyses(ctx: dict[str, Any]) -> None:
     enqueue lost after a commit, a step that ran out of ARQ tries); idempotent by job id."""
     deps, arq = _deps(ctx)
     idle_since = datetime.now(UTC) - timedelta(seconds=deps.settings.stall_seconds)
-    async with deps.sessionmaker() as session:
+    async with transaction(deps.sessionmaker) as session:
         stalled = await repository.stalled(session, idle_since=idle_since)
     for analysis_id, step in stalled:
         await enqueue_step(arq, analysis_id, step)
@@ -199,7 +200,7 @@ async def purge_expired_analyses(ctx: dict[str, Any]) -> None:
     deps, _ = _deps(ctx)
     cutoff = datetime.now(UTC) - timedelta(days=deps.settings.retention_days)
     started = time.monotonic()
-    async with deps.sessionmaker() as session, session.begin():
+    async with transaction(deps.sessionmaker) as session:
         purged = await repository.purge_finished(session, finished_before=cutoff)
     logger.info(
         "expired analyses purged",

@@ -6,16 +6,17 @@ tried by one replica at a time, and a replica that dies mid-batch releases its r
 its transaction. Deleting a media twice is harmless (media's 404 counts as done).
 """
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.db import transaction
 from common.errors import ApiError
+from common.loops import BackgroundLoop
 from social.clients.media import MediaClient
 from social.config import Settings
 from social.media_deletions import repository
@@ -36,34 +37,21 @@ class MediaDeletionRelay:
         *,
         sessionmaker: async_sessionmaker[AsyncSession],
         media: MediaClient,
-        interval_seconds: float,
         retry_base_seconds: float,
         retry_max_seconds: float,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.media = media
-        self.interval_seconds = interval_seconds
         self.retry_base_seconds = retry_base_seconds
         self.retry_max_seconds = retry_max_seconds
 
-    async def run(self) -> None:
-        """Forever: relay due rows until none are left, then wait; outlive any outage."""
-        while True:
-            try:
-                while await self.relay_batch() == BATCH:
-                    pass
-            except Exception as exc:
-                # The rows stay in the table and are tried again next round.
-                logger.warning("media deletions: retrying after %s", type(exc).__name__)
-            await asyncio.sleep(self.interval_seconds)
-
-    async def relay_batch(self) -> int:
-        """Try the due rows this replica could lock; returns how many it took."""
-        async with self.sessionmaker() as session, session.begin():
+    async def relay_batch(self) -> bool:
+        """Try the due rows this replica could lock; True when it took a full batch."""
+        async with transaction(self.sessionmaker) as session:
             due = await repository.lock_due(session, limit=BATCH)
             for deletion in due:
                 await self.relay(session, deletion)
-        return len(due)
+        return len(due) == BATCH
 
     async def relay(self, session: AsyncSession, deletion: MediaDeletion) -> None:
         media_id = deletion.media_id
@@ -97,14 +85,13 @@ async def media_deletion_relay(
     relay = MediaDeletionRelay(
         sessionmaker=app.state.sessionmaker,
         media=app.state.media,
-        interval_seconds=settings.media_deletion_relay_interval_seconds,
         retry_base_seconds=settings.media_deletion_retry_base_seconds,
         retry_max_seconds=settings.media_deletion_retry_max_seconds,
     )
-    task = asyncio.create_task(relay.run(), name="media-deletion-relay")
-    try:
+    # A failed batch leaves its rows in the table: they are tried again next round.
+    async with BackgroundLoop(
+        "media deletion relay",
+        relay.relay_batch,
+        interval_seconds=settings.media_deletion_relay_interval_seconds,
+    ):
         yield relay
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

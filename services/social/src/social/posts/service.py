@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import on_commit
 from common.errors import ApiError, Forbidden, NotFound
 from social.clients.media import MediaClient
 from social.links import Links
@@ -62,18 +63,18 @@ async def delete_post(
     if not await repository.delete_post(session, post):
         raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
-    orphaned = not await repository.media_in_use(session, post.media_id)
-    if orphaned:
-        # The outbox row commits with the delete: whatever happens to media or to this
-        # process after the commit, the relay finds it. `retry_after` keeps the relay off
-        # it while this request makes the first attempt itself.
-        await media_deletions.add(
-            session, media_id=post.media_id, owner_id=post.author_id, delay=retry_after
-        )
-    # Commit before calling media: media first and a failed commit after it would leave a
-    # post without its image.
-    await session.commit()
-    if orphaned:
+    if await repository.media_in_use(session, post.media_id):
+        return
+    # The outbox row commits with the delete: whatever happens to media or to this
+    # process after the commit, the relay finds it. `retry_after` keeps the relay off it
+    # while this request makes the first attempt itself.
+    await media_deletions.add(
+        session, media_id=post.media_id, owner_id=post.author_id, delay=retry_after
+    )
+
+    async def delete_media_now() -> None:
+        # After the commit: media first and a failed commit after it would leave a post
+        # without its image.
         try:
             await media.delete(media_id=post.media_id, authorization=authorization)
         except ApiError as exc:
@@ -84,7 +85,8 @@ async def delete_post(
             )
             return
         await media_deletions.remove(session, media_id=post.media_id)
-        await session.commit()
+
+    on_commit(session, delete_media_now)
 
 
 async def lock_post(session: AsyncSession, *, post_id: uuid.UUID) -> None:

@@ -6,7 +6,6 @@ pending is claimed by another after `users_claim_idle_ms`. Handling is an idempo
 upsert, so an entry seen twice changes nothing.
 """
 
-import asyncio
 import logging
 import os
 import socket
@@ -20,6 +19,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.db import transaction
+from common.loops import BackgroundLoop
 from social.config import Settings
 from social.profiles import repository
 
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 EVENT_TYPES = {"user.registered", "user.renamed"}
 READ_BLOCK_MS = 2_000
 BATCH = 100
-RETRY_DELAY_S = 1.0
 
 
 class UserEventsConsumer:
@@ -46,6 +46,7 @@ class UserEventsConsumer:
         self.stream = stream
         self.group = group
         self.claim_idle_ms = claim_idle_ms
+        self.group_ready = False
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     async def ensure_group(self) -> None:
@@ -53,17 +54,19 @@ class UserEventsConsumer:
         with suppress(ResponseError):  # BUSYGROUP: another replica made it first
             await self.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
 
-    async def run(self) -> None:
-        """Forever: take over stale entries, then read new ones; outlive any outage."""
-        while True:
-            try:
-                await self.ensure_group()
-                while True:
-                    await self.handle_batch(await self.next_batch())
-            except Exception as exc:
-                # Nothing unacknowledged is lost: it stays pending and is read again.
-                logger.warning("user events: retrying after %s", type(exc).__name__)
-                await asyncio.sleep(RETRY_DELAY_S)
+    async def step(self) -> bool:
+        """Take over stale entries, or read new ones (waiting up to READ_BLOCK_MS), and
+        handle them. A failure loses nothing unacknowledged: it is read again."""
+        if not self.group_ready:
+            await self.ensure_group()
+            self.group_ready = True
+        try:
+            await self.handle_batch(await self.next_batch())
+        except Exception:
+            # Redis may have come back empty (no persistence): make the group again.
+            self.group_ready = False
+            raise
+        return True
 
     async def next_batch(self) -> list[tuple[str, dict[str, str]]]:
         # Our own pending entries first (a failed batch), then stale ones of dead replicas.
@@ -104,7 +107,7 @@ class UserEventsConsumer:
             await self.redis.xack(self.stream, self.group, entry_id)
             return
         if kind in EVENT_TYPES:
-            async with self.sessionmaker() as session, session.begin():
+            async with transaction(self.sessionmaker) as session:
                 await repository.upsert_identity(
                     session, user_id=user_id, username=username, asserted_at=occurred_at
                 )
@@ -121,10 +124,6 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[UserEve
         group=settings.users_consumer_group,
         claim_idle_ms=settings.users_claim_idle_ms,
     )
-    task = asyncio.create_task(consumer.run(), name="user-events")
-    try:
+    # The step blocks on Redis for new entries itself: no pause between steps.
+    async with BackgroundLoop("user events consumer", consumer.step, interval_seconds=0):
         yield consumer
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

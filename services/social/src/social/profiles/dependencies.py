@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import SessionDep
 from common.errors import NotFound
@@ -13,20 +14,20 @@ from social.profiles import repository, service
 from social.profiles.models import Profile
 
 
-async def _ensure(request: Request, user: Principal) -> uuid.UUID:
+async def _ensure(request: Request, session: AsyncSession, user: Principal) -> uuid.UUID:
     return await service.ensure_profile(
-        sessionmaker=request.app.state.sessionmaker,
-        known=request.app.state.known_profiles,
-        principal=user,
+        session=session, known=request.app.state.known_profiles, principal=user
     )
 
 
-async def current_viewer(request: Request, user: CurrentUser) -> uuid.UUID:
-    return await _ensure(request, user)
+async def current_viewer(request: Request, session: SessionDep, user: CurrentUser) -> uuid.UUID:
+    return await _ensure(request, session, user)
 
 
-async def optional_viewer(request: Request, user: OptionalUser) -> uuid.UUID | None:
-    return None if user is None else await _ensure(request, user)
+async def optional_viewer(
+    request: Request, session: SessionDep, user: OptionalUser
+) -> uuid.UUID | None:
+    return None if user is None else await _ensure(request, session, user)
 
 
 # The caller's user id, with the profile guaranteed to exist.

@@ -20,14 +20,22 @@ _AFTER_ANY_CHARACTER = chr(0x10FFFF)
 async def upsert_identity(
     session: AsyncSession, *, user_id: uuid.UUID, username: str, asserted_at: datetime
 ) -> None:
-    """Create the profile, or take the username if this news is newer than what we hold."""
-    statement = insert(Profile).values(id=user_id, username=username, username_at=asserted_at)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Profile.id],
-        set_={"username": statement.excluded.username, "username_at": asserted_at},
-        where=Profile.username_at < statement.excluded.username_at,
+    """Create the profile, or take the username if this news is newer than what we hold.
+
+    Two statements, not ON CONFLICT DO UPDATE: that locks the row even when it changes
+    nothing, and a request's first call would then hold its caller's profile locked until
+    it commits. These lock a row only when they write it.
+    """
+    await session.execute(
+        insert(Profile)
+        .values(id=user_id, username=username, username_at=asserted_at)
+        .on_conflict_do_nothing(index_elements=[Profile.id])
     )
-    await session.execute(statement)
+    await session.execute(
+        update(Profile)
+        .where(Profile.id == user_id, Profile.username_at < asserted_at)
+        .values(username=username, username_at=asserted_at)
+    )
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:

@@ -3,8 +3,9 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import on_commit
 from common.errors import ApiError, Forbidden, Unauthorized
 from common.tokens import Principal
 from social.clients.media import MediaClient
@@ -34,25 +35,24 @@ def user_id_of(principal: Principal) -> uuid.UUID:
 
 
 async def ensure_profile(
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    known: dict[uuid.UUID, str],
-    principal: Principal,
+    *, session: AsyncSession, known: dict[uuid.UUID, str], principal: Principal
 ) -> uuid.UUID:
     """Upsert the caller's profile from the token, so a new user exists before the event."""
     user_id = user_id_of(principal)
     if known.get(user_id) == principal.username:
         return user_id
     issued_at = datetime.fromtimestamp(int(principal.claims.get("iat", 0)), UTC)
-    # Its own transaction: the profile must exist even when the request itself fails, and
-    # the cache below must only ever name committed rows.
-    async with sessionmaker() as session, session.begin():
-        await repository.upsert_identity(
-            session, user_id=user_id, username=principal.username, asserted_at=issued_at
-        )
-    if len(known) >= KNOWN_PROFILES_MAX:
-        known.clear()
-    known[user_id] = principal.username
+    await repository.upsert_identity(
+        session, user_id=user_id, username=principal.username, asserted_at=issued_at
+    )
+
+    async def remember() -> None:
+        # Only once committed: the cache must only ever name rows that exist.
+        if len(known) >= KNOWN_PROFILES_MAX:
+            known.clear()
+        known[user_id] = principal.username
+
+    on_commit(session, remember)
     return user_id
 
 
