@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,8 +64,31 @@ async def upstream() -> AsyncIterator[str]:
     await runner.cleanup()
 
 
+# A web app build as Vite lays it out: index.html and hashed assets.
+INDEX_HTML = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Photo platform</title>'
+    '<script type="module" src="/assets/index-AbC123xy.js"></script></head>'
+    '<body><div id="app"></div></body></html>'
+)
+APP_JS = "export const screens = [" + ", ".join(f'"screen-{i}"' for i in range(400)) + "];\n"
+
+
 @pytest.fixture(scope="session")
-async def gateway(start_gateway, upstream) -> AsyncIterator[str]:
+def web_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny fake build of web/, with a secret beside it that must never be served."""
+    root = tmp_path_factory.mktemp("web")
+    (root / "secret.txt").write_text("beside the build")
+    build = root / "dist"
+    (build / "assets").mkdir(parents=True)
+    (build / "index.html").write_text(INDEX_HTML)
+    (build / "assets" / "index-AbC123xy.js").write_text(APP_JS)
+    (build / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (build / ".env").write_text("NOT=public")
+    return build
+
+
+@pytest.fixture(scope="session")
+async def gateway(start_gateway, upstream, web_build) -> AsyncIterator[str]:
     dead = f"http://127.0.0.1:{free_port()}"
     async with start_gateway(
         social_url=upstream,
@@ -72,6 +96,7 @@ async def gateway(start_gateway, upstream) -> AsyncIterator[str]:
         auth_url=dead,
         igscraper_url=dead,
         upstream_timeout_seconds=0.5,
+        web_dir=web_build,
     ) as url:
         yield url
 

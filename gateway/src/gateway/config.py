@@ -1,6 +1,7 @@
 """Gateway settings: the only place that reads the environment."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -16,6 +17,9 @@ class Settings(TokenSettings):
     media_url: str = "http://127.0.0.1:8003"
     igscraper_url: str = "http://127.0.0.1:8004"
     redis_url: str = "redis://127.0.0.1:6379/0"
+
+    # The web app's build (web/ built by Vite), served at /; relative to the working dir.
+    web_dir: Path = Path("web/dist")
 
     frontend_url: str = Field(default="http://localhost:3000", validation_alias="FRONTEND_URL")
     strict_cors: bool = Field(default=False, validation_alias="STRICT_CORS")

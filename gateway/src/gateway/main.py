@@ -27,6 +27,7 @@ from gateway.policy import Policies, Policy
 from gateway.proxy import Proxy, client_address, declared_length, payload_too_large
 from gateway.ratelimit import RateLimiter
 from gateway.routes import RoutingTable
+from gateway.webapp import WebApp
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def metrics_route(scope: Scope) -> str:
     """Metrics label: the routing-table prefix a request went to, or the gateway's own path."""
     if route := scope.get("gateway_route"):
         return route
-    return scope["path"] if scope["path"] in OWN_PATHS else "unmatched"
+    if scope["path"] in OWN_PATHS:
+        return scope["path"]
+    return "web" if scope["method"] in ("GET", "HEAD") else "unmatched"
 
 
 class Gateway:
@@ -47,6 +50,7 @@ class Gateway:
         self.table = RoutingTable()
         self.policies = Policies(settings)
         self.limiter = RateLimiter(settings)
+        self.webapp = WebApp(settings.web_dir)
         self.session: aiohttp.ClientSession | None = None
         self.proxy: Proxy | None = None
         self.identity: Identity | None = None
@@ -127,6 +131,8 @@ class Gateway:
     async def _own(self, scope: Scope) -> Response:
         path, method = scope["path"], scope["method"]
         if path not in OWN_PATHS:
+            if method in ("GET", "HEAD"):
+                return await self.webapp.response(scope)
             return error_response(404, "route_not_found", f"No route for {method} {path}")
         if method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": OWN_METHODS})
