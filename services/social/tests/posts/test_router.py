@@ -182,7 +182,7 @@ async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, us
     async with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
         post = await posts_repository.get(first, post_id)
         await posts_service.delete_post(
-            first,
+            session=first,
             post=post,
             media=app.state.media,
             authorization=me.headers["Authorization"],
@@ -192,7 +192,7 @@ async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, us
         # The second still holds the post it loaded before the first deleted it.
         with pytest.raises(NotFound):
             await posts_service.delete_post(
-                second,
+                session=second,
                 post=post,
                 media=app.state.media,
                 authorization="Bearer x",

@@ -117,7 +117,9 @@ async def test_a_post_delete_racing_a_reaction_change_does_not_deadlock(
     async def dislike() -> None:
         async with app.state.sessionmaker() as session:
             post = await posts_repository.get(session, post_id)
-            await reactions.react(session, post=post, user_id=fan.id, kind=ReactionKind.dislike)
+            await reactions.react(
+                session=session, post=post, user_id=fan.id, kind=ReactionKind.dislike
+            )
             await session.commit()
 
     async def delete() -> None:
@@ -128,7 +130,7 @@ async def test_a_post_delete_racing_a_reaction_change_does_not_deadlock(
             waiting = asyncio.create_task(_blocked(app, pid))
             waiting.add_done_callback(lambda _: delete_blocked.set())
             await posts_service.delete_post(
-                session,
+                session=session,
                 post=post,
                 media=_Media(),
                 authorization="Bearer x",
@@ -150,7 +152,7 @@ async def test_reacting_to_a_post_deleted_meanwhile_is_404_not_500(app, user, po
         async with app.state.sessionmaker() as session:
             pid = await session.scalar(text("SELECT pg_backend_pid()"))
             reacting = asyncio.create_task(
-                reactions.react(session, post=post, user_id=fan.id, kind=ReactionKind.like)
+                reactions.react(session=session, post=post, user_id=fan.id, kind=ReactionKind.like)
             )
             await _blocked(app, pid)
             await deleting.commit()

@@ -3,11 +3,11 @@
 from fastapi import APIRouter, Response
 
 from common.db import SessionDep
+from common.pagination import IdPageDep, Page
 from social.comments import service
 from social.comments.dependencies import OwnCommentDep
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import LinksDep
-from social.pagination import Page, PageDep
 from social.posts.dependencies import PostDep
 from social.profiles.dependencies import MyProfileDep, OptionalViewerId
 
@@ -16,10 +16,14 @@ router = APIRouter(tags=["comments"])
 
 @router.get("/posts/{post_id}/comments")
 async def list_comments(
-    viewer_id: OptionalViewerId, post: PostDep, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: OptionalViewerId,
+    post: PostDep,
+    page: IdPageDep,
+    session: SessionDep,
+    links: LinksDep,
 ) -> Page[CommentRead]:
     return await service.list_comments(
-        session, post=post, viewer_id=viewer_id, page=page, links=links
+        session=session, post=post, viewer_id=viewer_id, page=page, links=links
     )
 
 
@@ -27,10 +31,10 @@ async def list_comments(
 async def add_comment(
     body: CommentCreate, me: MyProfileDep, post: PostDep, session: SessionDep, links: LinksDep
 ) -> CommentRead:
-    return await service.add_comment(session, post=post, author=me, body=body, links=links)
+    return await service.add_comment(session=session, post=post, author=me, body=body, links=links)
 
 
 @router.delete("/comments/{comment_id}", status_code=204)
 async def delete_comment(comment: OwnCommentDep, session: SessionDep) -> Response:
-    await service.delete_comment(session, comment=comment)
+    await service.delete_comment(session=session, comment=comment)
     return Response(status_code=204)

@@ -6,12 +6,12 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import NotFound
+from common.pagination import Page, PageRequest
 from social.comments import repository
 from social.comments.models import Comment
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import Links
 from social.notifications import service as notifications
-from social.pagination import Page, PageRequest
 from social.posts import repository as posts
 from social.posts.models import Post
 from social.posts.service import lock_post
@@ -31,17 +31,17 @@ def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead
 
 
 async def add_comment(
-    session: AsyncSession, *, post: Post, author: Profile, body: CommentCreate, links: Links
+    *, session: AsyncSession, post: Post, author: Profile, body: CommentCreate, links: Links
 ) -> CommentRead:
     """Comment on a post (403 between a blocked pair); its author is notified."""
-    await ensure_not_blocked(session, actor_id=author.id, other_id=post.author_id)
-    await lock_post(session, post_id=post.id)
+    await ensure_not_blocked(session=session, actor_id=author.id, other_id=post.author_id)
+    await lock_post(session=session, post_id=post.id)
     comment = await repository.create(
         session, post_id=post.id, author_id=author.id, content=body.content
     )
     await posts.add_counts(session, post_id=post.id, comment_count=1)
     await notifications.notify_comment(
-        session,
+        session=session,
         recipient_id=post.author_id,
         actor_id=author.id,
         post_id=post.id,
@@ -51,7 +51,7 @@ async def add_comment(
     return comment_read(comment, author, links)
 
 
-async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
+async def delete_comment(*, session: AsyncSession, comment: Comment) -> None:
     """Delete a comment (its author's call, checked by the dependency); its notification
     goes with it (foreign key cascade)."""
     # The post row first, as every writer of a post's rows locks it (see lock_post); either
@@ -65,11 +65,11 @@ async def delete_comment(session: AsyncSession, *, comment: Comment) -> None:
 
 
 async def list_comments(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     post: Post,
     viewer_id: uuid.UUID | None,
-    page: PageRequest,
+    page: PageRequest[uuid.UUID],
     links: Links,
 ) -> Page[CommentRead]:
     """A page of a post's comments, oldest first, without those of a blocked pair."""

@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.pagination import IdPageDep, Page
 from social.feeds import service
 from social.links import LinksDep
-from social.pagination import Page, PageDep
 from social.posts.schemas import PostRead
 from social.profiles.dependencies import OptionalViewerId, ProfileDep, ViewerId
 
@@ -14,27 +14,27 @@ router = APIRouter(tags=["feeds"])
 
 @router.get("/feed")
 async def home_feed(
-    viewer_id: ViewerId, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
 ) -> Page[PostRead]:
-    return await service.home_feed(session, viewer_id=viewer_id, page=page, links=links)
+    return await service.home_feed(session=session, viewer_id=viewer_id, page=page, links=links)
 
 
 @router.get("/feed/global")
 @router.get("/posts")
 async def global_feed(
-    viewer_id: OptionalViewerId, page: PageDep, session: SessionDep, links: LinksDep
+    viewer_id: OptionalViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
 ) -> Page[PostRead]:
-    return await service.global_feed(session, page=page, viewer_id=viewer_id, links=links)
+    return await service.global_feed(session=session, page=page, viewer_id=viewer_id, links=links)
 
 
 @router.get("/users/{user_id}/posts")
 async def user_posts(
     viewer_id: OptionalViewerId,
     author: ProfileDep,
-    page: PageDep,
+    page: IdPageDep,
     session: SessionDep,
     links: LinksDep,
 ) -> Page[PostRead]:
     return await service.user_feed(
-        session, author=author, page=page, viewer_id=viewer_id, links=links
+        session=session, author=author, page=page, viewer_id=viewer_id, links=links
     )

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.pagination import Page, PageRequest
 from social.feeds import repository
 from social.links import Links
-from social.pagination import Page, PageRequest
 from social.posts.schemas import PostRead
 from social.posts.service import post_read
 from social.profiles.models import Profile
@@ -30,13 +30,17 @@ TOTAL_POSTS_TTL_S = 60.0
 _total_posts: tuple[float, int] = (float("-inf"), 0)
 
 
-def _page(rows: Sequence[Row], *, page: PageRequest, links: Links) -> Page[PostRead]:
+def _page(rows: Sequence[Row], *, page: PageRequest[uuid.UUID], links: Links) -> Page[PostRead]:
     """Rows fetched with `limit + 1`; the extra one only tells that a next page exists."""
     return page.page(rows, key=lambda row: row.id, item=lambda row: post_read(row, links))
 
 
 async def global_feed(
-    session: AsyncSession, *, page: PageRequest, viewer_id: uuid.UUID | None, links: Links
+    *,
+    session: AsyncSession,
+    page: PageRequest[uuid.UUID],
+    viewer_id: uuid.UUID | None,
+    links: Links,
 ) -> Page[PostRead]:
     """Everyone's posts, newest first."""
     rows = await repository.global_page(
@@ -46,10 +50,10 @@ async def global_feed(
 
 
 async def user_feed(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     author: Profile,
-    page: PageRequest,
+    page: PageRequest[uuid.UUID],
     viewer_id: uuid.UUID | None,
     links: Links,
 ) -> Page[PostRead]:
@@ -66,7 +70,7 @@ def prefer_merge(*, authors: int, their_posts: int, total_posts: int, limit: int
     return authors * PROBE_COST_IN_ROWS <= walked
 
 
-async def _estimated_total_posts(session: AsyncSession) -> int:
+async def _estimated_total_posts(*, session: AsyncSession) -> int:
     global _total_posts
     read_at, total = _total_posts
     if time.monotonic() - read_at > TOTAL_POSTS_TTL_S:
@@ -76,7 +80,7 @@ async def _estimated_total_posts(session: AsyncSession) -> int:
 
 
 async def home_feed(
-    session: AsyncSession, *, viewer_id: uuid.UUID, page: PageRequest, links: Links
+    *, session: AsyncSession, viewer_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
 ) -> Page[PostRead]:
     """The viewer's and their followees' posts, newest first, by the cheaper plan."""
     authors, their_posts = await repository.home_authors(session, viewer_id)
@@ -85,7 +89,7 @@ async def home_feed(
     merge = prefer_merge(
         authors=len(authors),
         their_posts=their_posts,
-        total_posts=await _estimated_total_posts(session),
+        total_posts=await _estimated_total_posts(session=session),
         limit=page.limit + 1,
     )
     rows = await repository.home_page(

@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.pagination import IdPageDep, Page
 from social.follows import service
 from social.links import LinksDep
-from social.pagination import Page, PageDep
 from social.profiles import service as profiles
 from social.profiles.dependencies import OptionalViewerId, ProfileDep, ViewerId
 from social.profiles.schemas import AuthorRead, ProfileRead
@@ -17,28 +17,32 @@ router = APIRouter(prefix="/users", tags=["follows"])
 async def follow(
     viewer_id: ViewerId, followee: ProfileDep, session: SessionDep, links: LinksDep
 ) -> ProfileRead:
-    await service.follow(session, follower_id=viewer_id, followee=followee)
-    return await profiles.read_profile(session, profile=followee, viewer_id=viewer_id, links=links)
+    await service.follow(session=session, follower_id=viewer_id, followee=followee)
+    return await profiles.read_profile(
+        session=session, profile=followee, viewer_id=viewer_id, links=links
+    )
 
 
 @router.delete("/{user_id}/follow")
 async def unfollow(
     viewer_id: ViewerId, followee: ProfileDep, session: SessionDep, links: LinksDep
 ) -> ProfileRead:
-    await service.unfollow(session, follower_id=viewer_id, followee=followee)
-    return await profiles.read_profile(session, profile=followee, viewer_id=viewer_id, links=links)
+    await service.unfollow(session=session, follower_id=viewer_id, followee=followee)
+    return await profiles.read_profile(
+        session=session, profile=followee, viewer_id=viewer_id, links=links
+    )
 
 
 @router.get("/{user_id}/followers")
 async def followers(
     viewer_id: OptionalViewerId,
     user: ProfileDep,
-    page: PageDep,
+    page: IdPageDep,
     session: SessionDep,
     links: LinksDep,
 ) -> Page[AuthorRead]:
     return await service.list_people(
-        session, user=user, side="followers", viewer_id=viewer_id, page=page, links=links
+        session=session, user=user, side="followers", viewer_id=viewer_id, page=page, links=links
     )
 
 
@@ -46,10 +50,10 @@ async def followers(
 async def following(
     viewer_id: OptionalViewerId,
     user: ProfileDep,
-    page: PageDep,
+    page: IdPageDep,
     session: SessionDep,
     links: LinksDep,
 ) -> Page[AuthorRead]:
     return await service.list_people(
-        session, user=user, side="following", viewer_id=viewer_id, page=page, links=links
+        session=session, user=user, side="following", viewer_id=viewer_id, page=page, links=links
     )

@@ -6,10 +6,10 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import ApiError
+from common.pagination import Page, PageRequest
 from social.follows import repository
 from social.links import Links
 from social.notifications import service as notifications
-from social.pagination import Page, PageRequest
 from social.profiles import repository as profiles
 from social.profiles.models import Profile
 from social.profiles.schemas import AuthorRead
@@ -17,38 +17,42 @@ from social.profiles.service import author_read
 from social.restrictions.service import ensure_not_blocked
 
 
-async def follow(session: AsyncSession, *, follower_id: uuid.UUID, followee: Profile) -> None:
+async def follow(*, session: AsyncSession, follower_id: uuid.UUID, followee: Profile) -> None:
     """Follow a user; following one already followed changes nothing."""
     if follower_id == followee.id:
         raise ApiError("You cannot follow yourself", code="cannot_follow_self")
     # The pair's rows first, as a block takes them: the check below then stays true.
     await profiles.lock_pair(session, follower_id, followee.id)
-    await ensure_not_blocked(session, actor_id=follower_id, other_id=followee.id)
+    await ensure_not_blocked(session=session, actor_id=follower_id, other_id=followee.id)
     if await repository.insert_edge(session, follower_id=follower_id, followee_id=followee.id):
         await repository.add_counts(
             session, follower_id=follower_id, followee_id=followee.id, delta=1
         )
-        await notifications.notify_follow(session, recipient_id=followee.id, actor_id=follower_id)
+        await notifications.notify_follow(
+            session=session, recipient_id=followee.id, actor_id=follower_id
+        )
     await session.refresh(followee)
 
 
-async def unfollow(session: AsyncSession, *, follower_id: uuid.UUID, followee: Profile) -> None:
+async def unfollow(*, session: AsyncSession, follower_id: uuid.UUID, followee: Profile) -> None:
     """Stop following a user; unfollowing one not followed changes nothing."""
     if await repository.delete_edge(session, follower_id=follower_id, followee_id=followee.id):
         await repository.add_counts(
             session, follower_id=follower_id, followee_id=followee.id, delta=-1
         )
-        await notifications.withdraw_follow(session, recipient_id=followee.id, actor_id=follower_id)
+        await notifications.withdraw_follow(
+            session=session, recipient_id=followee.id, actor_id=follower_id
+        )
     await session.refresh(followee)
 
 
 async def list_people(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     user: Profile,
     side: Literal["followers", "following"],
     viewer_id: uuid.UUID | None,
-    page: PageRequest,
+    page: PageRequest[uuid.UUID],
     links: Links,
 ) -> Page[AuthorRead]:
     """A page of a user's followers or followees, most recent first."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import Uuid, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.pagination import Page, PageRequest
 from social.links import Links
 from social.notifications import repository
 from social.notifications.models import Notification, NotificationKind
@@ -18,7 +19,6 @@ from social.notifications.schemas import (
     NotifiedPost,
     UnreadCount,
 )
-from social.pagination import Page, PageRequest
 from social.profiles.service import author_read
 from social.restrictions.repository import hidden_from
 
@@ -26,7 +26,7 @@ from social.restrictions.repository import hidden_from
 LIKE_GROUP_WINDOW = timedelta(hours=24)
 
 
-async def _wants(session: AsyncSession, *, recipient_id: uuid.UUID, actor_id: uuid.UUID) -> bool:
+async def _wants(*, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID) -> bool:
     """Whether the recipient hears from this actor at all."""
     if recipient_id == actor_id:
         return False
@@ -35,15 +35,15 @@ async def _wants(session: AsyncSession, *, recipient_id: uuid.UUID, actor_id: uu
 
 
 async def notify_like(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     recipient_id: uuid.UUID,
     actor_id: uuid.UUID,
     post_id: uuid.UUID,
 ) -> None:
     """A like joins the post's like group opened within LIKE_GROUP_WINDOW, or opens one.
     The caller holds the post's row lock, so two likes cannot both open a group."""
-    if not await _wants(session, recipient_id=recipient_id, actor_id=actor_id):
+    if not await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
         return
     group = await repository.open_like_group(
         session,
@@ -63,7 +63,7 @@ async def notify_like(
         await repository.join(session, notification_id=group, actor_id=actor_id)
 
 
-async def withdraw_like(session: AsyncSession, *, actor_id: uuid.UUID, post_id: uuid.UUID) -> None:
+async def withdraw_like(*, session: AsyncSession, actor_id: uuid.UUID, post_id: uuid.UUID) -> None:
     await repository.withdraw(
         session,
         actor_id=actor_id,
@@ -72,15 +72,15 @@ async def withdraw_like(session: AsyncSession, *, actor_id: uuid.UUID, post_id: 
 
 
 async def notify_comment(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     recipient_id: uuid.UUID,
     actor_id: uuid.UUID,
     post_id: uuid.UUID,
     comment_id: uuid.UUID,
 ) -> None:
     """One notification per comment; deleting the comment takes it along (FK cascade)."""
-    if await _wants(session, recipient_id=recipient_id, actor_id=actor_id):
+    if await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
         await repository.create(
             session,
             recipient_id=recipient_id,
@@ -92,16 +92,16 @@ async def notify_comment(
 
 
 async def notify_follow(
-    session: AsyncSession, *, recipient_id: uuid.UUID, actor_id: uuid.UUID
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
 ) -> None:
-    if await _wants(session, recipient_id=recipient_id, actor_id=actor_id):
+    if await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
         await repository.create(
             session, recipient_id=recipient_id, kind=NotificationKind.follow, actor_id=actor_id
         )
 
 
 async def withdraw_follow(
-    session: AsyncSession, *, recipient_id: uuid.UUID, actor_id: uuid.UUID
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
 ) -> None:
     await repository.withdraw(
         session,
@@ -112,7 +112,7 @@ async def withdraw_follow(
 
 
 async def withdraw_all_to(
-    session: AsyncSession, *, recipient_id: uuid.UUID, actor_id: uuid.UUID
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
 ) -> None:
     """Everything the actor caused the recipient to be notified of (a block or a mute)."""
     await repository.withdraw(
@@ -120,14 +120,14 @@ async def withdraw_all_to(
     )
 
 
-async def forget_user(session: AsyncSession, *, user_id: uuid.UUID) -> None:
+async def forget_user(*, session: AsyncSession, user_id: uuid.UUID) -> None:
     """A deleted account: what it received, and its part in anyone else's notifications."""
     await repository.delete_received(session, user_id)
     await repository.withdraw(session, actor_id=user_id, which=Notification.id.is_not(None))
 
 
 async def list_notifications(
-    session: AsyncSession, *, recipient_id: uuid.UUID, page: PageRequest, links: Links
+    *, session: AsyncSession, recipient_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
 ) -> Page[NotificationRead]:
     """A page of the recipient's notifications, newest first, with their latest actors."""
     rows = await repository.page(
@@ -157,10 +157,10 @@ async def list_notifications(
     return page.page(rows, key=lambda row: row.id, item=item)
 
 
-async def unread_count(session: AsyncSession, *, recipient_id: uuid.UUID) -> UnreadCount:
+async def unread_count(*, session: AsyncSession, recipient_id: uuid.UUID) -> UnreadCount:
     return UnreadCount(count=await repository.unread_count(session, recipient_id))
 
 
-async def mark_read(session: AsyncSession, *, recipient_id: uuid.UUID, up_to_id: uuid.UUID) -> None:
+async def mark_read(*, session: AsyncSession, recipient_id: uuid.UUID, up_to_id: uuid.UUID) -> None:
     """Mark read every notification up to and including `up_to_id` (newest first order)."""
     await repository.mark_read(session, recipient_id=recipient_id, up_to=up_to_id)

@@ -29,16 +29,16 @@ async def create_post(
     links: LinksDep,
 ) -> PostRead:
     post = await service.create_post(
-        session, author_id=viewer_id, body=body, media=media, authorization=authorization
+        session=session, author_id=viewer_id, body=body, media=media, authorization=authorization
     )
-    return await service.view_post(session, post=post, viewer_id=viewer_id, links=links)
+    return await service.view_post(session=session, post=post, viewer_id=viewer_id, links=links)
 
 
 @router.get("/{post_id}")
 async def get_post(
     viewer_id: OptionalViewerId, post: PostDep, session: SessionDep, links: LinksDep
 ) -> PostRead:
-    return await service.view_post(session, post=post, viewer_id=viewer_id, links=links)
+    return await service.view_post(session=session, post=post, viewer_id=viewer_id, links=links)
 
 
 @router.delete("/{post_id}", status_code=204)
@@ -50,6 +50,10 @@ async def delete_post(
     retry_after: FirstRetryAfterDep,
 ) -> Response:
     await service.delete_post(
-        session, post=post, media=media, authorization=authorization, retry_after=retry_after
+        session=session,
+        post=post,
+        media=media,
+        authorization=authorization,
+        retry_after=retry_after,
     )
     return Response(status_code=204)

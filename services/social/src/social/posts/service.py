@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 async def create_post(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     author_id: uuid.UUID,
     body: PostCreate | PostUpload,
     media: MediaClient,
@@ -51,8 +51,8 @@ async def create_post(
 
 
 async def delete_post(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     post: Post,
     media: MediaClient,
     authorization: str,
@@ -89,7 +89,7 @@ async def delete_post(
     on_commit(session, delete_media_now)
 
 
-async def lock_post(session: AsyncSession, *, post_id: uuid.UUID) -> None:
+async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:
     """Lock the post row before touching its reactions or comments (404 if it is gone).
 
     A post delete locks the post row and then, by cascade, its reactions and comments; a
@@ -120,7 +120,7 @@ def post_read(row: Row, links: Links) -> PostRead:
 
 
 async def view_post(
-    session: AsyncSession, *, post: Post, viewer_id: uuid.UUID | None, links: Links
+    *, session: AsyncSession, post: Post, viewer_id: uuid.UUID | None, links: Links
 ) -> PostRead:
     """One post as the viewer sees it."""
     (row,) = await repository.view(

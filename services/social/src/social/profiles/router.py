@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from common.db import SessionDep
+from common.pagination import IdPageDep, Page
 from social.clients.media import MediaDep
 from social.links import LinksDep
-from social.pagination import Page, PageDep
 from social.profiles import service
 from social.profiles.dependencies import (
     AuthorizationDep,
@@ -30,9 +30,11 @@ async def update_me(
     links: LinksDep,
 ) -> ProfileRead:
     updated = await service.update_profile(
-        session, profile=profile, changes=changes, media=media, authorization=authorization
+        session=session, profile=profile, changes=changes, media=media, authorization=authorization
     )
-    return await service.read_profile(session, profile=updated, viewer_id=profile.id, links=links)
+    return await service.read_profile(
+        session=session, profile=updated, viewer_id=profile.id, links=links
+    )
 
 
 # Before /{user_id}, which would otherwise take "search" for an id.
@@ -40,20 +42,24 @@ async def update_me(
 async def search(
     q: Annotated[str, Query(min_length=1, max_length=64, description="A username prefix")],
     viewer_id: OptionalViewerId,
-    page: PageDep,
+    page: IdPageDep,
     session: SessionDep,
     links: LinksDep,
 ) -> Page[ProfileMatchRead]:
-    return await service.search(session, query=q, viewer_id=viewer_id, page=page, links=links)
+    return await service.search(
+        session=session, query=q, viewer_id=viewer_id, page=page, links=links
+    )
 
 
 @router.get("/{user_id}")
 async def get_profile(
     viewer_id: OptionalViewerId, profile: ProfileDep, session: SessionDep, links: LinksDep
 ) -> ProfileRead:
-    return await service.read_profile(session, profile=profile, viewer_id=viewer_id, links=links)
+    return await service.read_profile(
+        session=session, profile=profile, viewer_id=viewer_id, links=links
+    )
 
 
 @router.get("/{user_id}/stats")
 async def get_stats(profile: ProfileDep, session: SessionDep) -> StatsRead:
-    return await service.stats(session, profile=profile)
+    return await service.stats(session=session, profile=profile)

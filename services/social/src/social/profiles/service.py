@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
 from common.errors import ApiError, Forbidden, Unauthorized
+from common.pagination import Page, PageRequest
 from common.tokens import Principal
 from social.clients.media import MediaClient
 from social.links import Links
-from social.pagination import Page, PageRequest
 from social.profiles import repository
 from social.profiles.models import Profile
 from social.profiles.schemas import (
@@ -63,7 +63,7 @@ def author_read(profile: Profile, links: Links) -> AuthorRead:
 
 
 async def read_profile(
-    session: AsyncSession, *, profile: Profile, viewer_id: uuid.UUID | None, links: Links
+    *, session: AsyncSession, profile: Profile, viewer_id: uuid.UUID | None, links: Links
 ) -> ProfileRead:
     """A profile as the viewer sees it, with whether the viewer follows it."""
     following = viewer_id is not None and await repository.is_following(
@@ -88,11 +88,11 @@ async def read_profile(
 
 
 async def search(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     query: str,
     viewer_id: uuid.UUID | None,
-    page: PageRequest,
+    page: PageRequest[uuid.UUID],
     links: Links,
 ) -> Page[ProfileMatchRead]:
     """Users whose username starts with the query, any case, in username order."""
@@ -112,8 +112,8 @@ async def search(
 
 
 async def update_profile(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     profile: Profile,
     changes: ProfileUpdate,
     media: MediaClient,
@@ -134,7 +134,7 @@ async def update_profile(
     return await repository.update_fields(session, profile, **fields)
 
 
-async def stats(session: AsyncSession, *, profile: Profile) -> StatsRead:
+async def stats(*, session: AsyncSession, profile: Profile) -> StatsRead:
     """Counts for a profile page; likes received are summed from the user's posts."""
     return StatsRead(
         posts=profile.posts_count,

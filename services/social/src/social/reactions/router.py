@@ -22,8 +22,8 @@ def _route(kind: ReactionKind, change: Change) -> Callable[..., Awaitable[PostRe
     async def endpoint(
         viewer_id: ViewerId, post: PostDep, session: SessionDep, links: LinksDep
     ) -> PostRead:
-        await change(session, post=post, user_id=viewer_id, kind=kind)
-        return await posts.view_post(session, post=post, viewer_id=viewer_id, links=links)
+        await change(session=session, post=post, user_id=viewer_id, kind=kind)
+        return await posts.view_post(session=session, post=post, viewer_id=viewer_id, links=links)
 
     return endpoint
 

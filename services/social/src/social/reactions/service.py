@@ -19,16 +19,16 @@ def _counter(kind: ReactionKind) -> str:
 
 
 async def react(
-    session: AsyncSession, *, post: Post, user_id: uuid.UUID, kind: ReactionKind
+    *, session: AsyncSession, post: Post, user_id: uuid.UUID, kind: ReactionKind
 ) -> None:
     """Set the user's reaction to `kind`, replacing the other kind; a repeat changes nothing."""
-    await ensure_not_blocked(session, actor_id=user_id, other_id=post.author_id)
+    await ensure_not_blocked(session=session, actor_id=user_id, other_id=post.author_id)
     # Every reaction change of a post holds the post's row lock first, so the user's
     # reaction read below stays as read until we commit.
-    await lock_post(session, post_id=post.id)
+    await lock_post(session=session, post_id=post.id)
     if await repository.insert_new(session, post_id=post.id, user_id=user_id, kind=kind):
         await posts.add_counts(session, post_id=post.id, **{_counter(kind): 1})
-        await _notify(session, post=post, user_id=user_id, now=kind, before=None)
+        await _notify(session=session, post=post, user_id=user_id, now=kind, before=None)
         return
     current = await repository.current(session, post_id=post.id, user_id=user_id)
     if current is not None and current != kind:
@@ -36,22 +36,22 @@ async def react(
         await posts.add_counts(
             session, post_id=post.id, **{_counter(kind): 1, _counter(current): -1}
         )
-        await _notify(session, post=post, user_id=user_id, now=kind, before=current)
+        await _notify(session=session, post=post, user_id=user_id, now=kind, before=current)
 
 
 async def unreact(
-    session: AsyncSession, *, post: Post, user_id: uuid.UUID, kind: ReactionKind
+    *, session: AsyncSession, post: Post, user_id: uuid.UUID, kind: ReactionKind
 ) -> None:
     """Remove the user's reaction if it is `kind`; otherwise change nothing."""
-    await lock_post(session, post_id=post.id)
+    await lock_post(session=session, post_id=post.id)
     if await repository.delete_kind(session, post_id=post.id, user_id=user_id, kind=kind):
         await posts.add_counts(session, post_id=post.id, **{_counter(kind): -1})
-        await _notify(session, post=post, user_id=user_id, now=None, before=kind)
+        await _notify(session=session, post=post, user_id=user_id, now=None, before=kind)
 
 
 async def _notify(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     post: Post,
     user_id: uuid.UUID,
     now: ReactionKind | None,
@@ -60,7 +60,7 @@ async def _notify(
     """A like notifies the author; a dislike does not; a like undone is withdrawn."""
     if now is ReactionKind.like:
         await notifications.notify_like(
-            session, recipient_id=post.author_id, actor_id=user_id, post_id=post.id
+            session=session, recipient_id=post.author_id, actor_id=user_id, post_id=post.id
         )
     elif before is ReactionKind.like:
-        await notifications.withdraw_like(session, actor_id=user_id, post_id=post.id)
+        await notifications.withdraw_like(session=session, actor_id=user_id, post_id=post.id)

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.pagination import IdPageDep, Page
 from social.links import LinksDep
-from social.pagination import Page, PageDep
 from social.profiles import service as profiles
 from social.profiles.dependencies import ProfileDep, ViewerId
 from social.profiles.schemas import AuthorRead, ProfileRead
@@ -23,9 +23,9 @@ def _change(kind: RestrictionKind, change: Change) -> Callable[..., Awaitable[Pr
     async def endpoint(
         viewer_id: ViewerId, target: ProfileDep, session: SessionDep, links: LinksDep
     ) -> ProfileRead:
-        await change(session, owner_id=viewer_id, target=target, kind=kind)
+        await change(session=session, owner_id=viewer_id, target=target, kind=kind)
         return await profiles.read_profile(
-            session, profile=target, viewer_id=viewer_id, links=links
+            session=session, profile=target, viewer_id=viewer_id, links=links
         )
 
     return endpoint
@@ -33,10 +33,10 @@ def _change(kind: RestrictionKind, change: Change) -> Callable[..., Awaitable[Pr
 
 def _list(kind: RestrictionKind) -> Callable[..., Awaitable[Page[AuthorRead]]]:
     async def endpoint(
-        viewer_id: ViewerId, page: PageDep, session: SessionDep, links: LinksDep
+        viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
     ) -> Page[AuthorRead]:
         return await service.list_restricted(
-            session, owner_id=viewer_id, kind=kind, page=page, links=links
+            session=session, owner_id=viewer_id, kind=kind, page=page, links=links
         )
 
     return endpoint

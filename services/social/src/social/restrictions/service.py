@@ -6,10 +6,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import ApiError, Forbidden
+from common.pagination import Page, PageRequest
 from social.follows import repository as follows
 from social.links import Links
 from social.notifications import service as notifications
-from social.pagination import Page, PageRequest
 from social.profiles import repository as profiles
 from social.profiles.models import Profile
 from social.profiles.schemas import AuthorRead
@@ -19,7 +19,7 @@ from social.restrictions.models import RestrictionKind
 
 
 async def ensure_not_blocked(
-    session: AsyncSession, *, actor_id: uuid.UUID, other_id: uuid.UUID
+    *, session: AsyncSession, actor_id: uuid.UUID, other_id: uuid.UUID
 ) -> None:
     """403 `blocked` when either of the two blocks the other."""
     if await repository.is_blocked_between(session, actor_id, other_id):
@@ -27,7 +27,7 @@ async def ensure_not_blocked(
 
 
 async def restrict(
-    session: AsyncSession, *, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
+    *, session: AsyncSession, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
 ) -> None:
     """Block or mute a user; a repeat changes nothing."""
     if owner_id == target.id:
@@ -37,9 +37,11 @@ async def restrict(
     await profiles.lock_pair(session, owner_id, target.id)
     if not await repository.insert_new(session, owner_id=owner_id, target_id=target.id, kind=kind):
         return
-    await notifications.withdraw_all_to(session, recipient_id=owner_id, actor_id=target.id)
+    await notifications.withdraw_all_to(session=session, recipient_id=owner_id, actor_id=target.id)
     if kind is RestrictionKind.block:
-        await notifications.withdraw_all_to(session, recipient_id=target.id, actor_id=owner_id)
+        await notifications.withdraw_all_to(
+            session=session, recipient_id=target.id, actor_id=owner_id
+        )
         for follower_id, followee_id in ((owner_id, target.id), (target.id, owner_id)):
             if await follows.delete_edge(session, follower_id=follower_id, followee_id=followee_id):
                 await follows.add_counts(
@@ -49,18 +51,18 @@ async def restrict(
 
 
 async def unrestrict(
-    session: AsyncSession, *, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
+    *, session: AsyncSession, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
 ) -> None:
     """Unblock or unmute a user; one not blocked or muted changes nothing."""
     await repository.delete_one(session, owner_id=owner_id, target_id=target.id, kind=kind)
 
 
 async def list_restricted(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     owner_id: uuid.UUID,
     kind: RestrictionKind,
-    page: PageRequest,
+    page: PageRequest[uuid.UUID],
     links: Links,
 ) -> Page[AuthorRead]:
     """The users the owner blocks (or mutes), most recent first."""
