@@ -13,13 +13,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import MetaData, make_url, text
+from sqlalchemy import MetaData, event, make_url, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from common.errors import DependencyUnavailable, classifies_outages
 from common.health import Check
 
 logger = logging.getLogger(__name__)
@@ -48,8 +50,70 @@ def naming_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# A connection refused fails at once; a server that accepts and then says nothing (frozen,
+# or a network that drops packets) is given up on after these, as a 503, not a hang.
+CONNECT_TIMEOUT_SECONDS = 3.0
+STATEMENT_TIMEOUT_SECONDS = 15.0
+# Waiting for a pooled connection while every one is busy (or stuck on a frozen server):
+# long enough for a burst on a busy machine to queue, short of the gateway's 30 s.
+POOL_TIMEOUT_SECONDS = 20.0
+
+# What asyncpg raises while it cannot reach a server that is down, starting or stopping.
+CONNECT_FAILURES = (
+    OSError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+)
+
+
+# SQLSTATE classes of a server that cannot serve: connection exceptions (08), shutdown or
+# start-up in progress (57P01-57P03), too many connections (53300).
+OUTAGE_SQLSTATES = ("08", "57P", "53300")
+
+
+@classifies_outages
+def postgres_outage(exc: BaseException) -> str | None:
+    """Postgres is down: a lost connection (SQLAlchemy invalidates it), no free connection
+    in time, or the server refusing work while it stops or starts."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return "postgres"
+    if isinstance(exc, sa_exc.TimeoutError | asyncpg.PostgresConnectionError):
+        return "postgres"
+    # SQLAlchemy's asyncpg adapter keeps the code as `pgcode`, asyncpg as `sqlstate`.
+    sqlstate = getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(OUTAGE_SQLSTATES):
+        return "postgres"
+    return None
+
+
+def _connect_or_unavailable(engine: AsyncEngine) -> None:
+    # asyncpg's connect raises plain OSErrors that nothing would tie to Postgres; naming
+    # them here makes a refused connection a 503 at once instead of an unknown 500.
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except CONNECT_FAILURES as exc:
+            raise DependencyUnavailable("postgres") from exc
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={
+            "timeout": CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": STATEMENT_TIMEOUT_SECONDS,
+        },
+    )
+    _connect_or_unavailable(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

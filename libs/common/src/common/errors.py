@@ -1,6 +1,7 @@
 """One error shape for every service: {"error": {"code", "message", "request_id"}}."""
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -79,6 +80,59 @@ class Conflict(ApiError):
     status, code, message = 409, "conflict", "Conflict"
 
 
+# How long a client should wait before trying again after an outage answer: restarts of
+# Postgres, Redis or a service take seconds, not minutes.
+RETRY_AFTER_SECONDS = 5
+
+
+class DependencyUnavailable(ApiError):
+    """A dependency (Postgres, Redis, S3, another service) is down or not answering: 503
+    with a code naming it (`postgres_unavailable`) and Retry-After."""
+
+    status = 503
+
+    def __init__(self, dependency: str, message: str | None = None) -> None:
+        self.dependency = dependency
+        super().__init__(
+            message or f"The {dependency} dependency is unavailable; try again shortly",
+            code=f"{dependency}_unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+# Exceptions a client library raises when its server is down, named by the library's own
+# module (common.db for Postgres, common.redis for Redis): exception -> dependency or None.
+OutageClassifier = Callable[[BaseException], str | None]
+_outage_classifiers: list[OutageClassifier] = []
+
+
+def classifies_outages(classifier: OutageClassifier) -> OutageClassifier:
+    """Register a classifier (a decorator, used once per client library at import)."""
+    _outage_classifiers.append(classifier)
+    return classifier
+
+
+def outage_of(exc: BaseException) -> str | None:
+    """The dependency whose outage raised `exc` (or an exception it caused), else None."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DependencyUnavailable):
+            return current.dependency
+        for classify in _outage_classifiers:
+            if dependency := classify(current):
+                return dependency
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        # A rollback failing on the dead connection raises anew; the cause is the outage.
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     # ("body", "birthday") → "birthday": clients want the field, not where FastAPI found it.
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
@@ -87,7 +141,10 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status >= 500:
+            # The access line carries it: a server-side failure is found by its code.
+            request.state.error_code = exc.code
         return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
@@ -112,10 +169,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class UnhandledErrorMiddleware:
-    """Turns an unexpected exception into the JSON 500, never a trace.
+    """Turns an exception no handler took into JSON: a known outage into its 503, quietly
+    (the access line names it: one line per request, however long the outage), anything
+    else into the 500 with its traceback logged, never sent.
 
     It sits inside the request-id middleware (unlike Starlette's outermost
-    ServerErrorMiddleware), so the 500 still carries the request id.
+    ServerErrorMiddleware), so the answer still carries the request id.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -134,9 +193,16 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            logger.exception("unhandled error")
+        except Exception as exc:
+            dependency = outage_of(exc)
+            if dependency is None:
+                logger.exception("unhandled error")
             if started:
                 raise
-            response = error_response(500, "internal_error", "Internal server error")
+            error = DependencyUnavailable(dependency) if dependency else None
+            if error is None:
+                response = error_response(500, "internal_error", "Internal server error")
+            else:
+                scope.setdefault("state", {})["error_code"] = error.code
+                response = error_response(error.status, error.code, error.message, error.headers)
             await response(scope, receive, send)

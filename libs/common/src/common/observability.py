@@ -74,6 +74,9 @@ class ObservabilityMiddleware:
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                         "user_id": scope.get("state", {}).get("user_id"),
+                        # Why a 5xx happened (`postgres_unavailable`), so an outage costs
+                        # this one line per request and no traceback.
+                        "error_code": scope.get("state", {}).get("error_code"),
                     },
                 )
 

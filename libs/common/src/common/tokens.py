@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from common.errors import ApiError, Unauthorized
+from common.errors import DependencyUnavailable, Unauthorized
 from common.settings import TokenSettings
 
 ALGORITHMS = ["ES256"]
@@ -71,9 +71,7 @@ class TokenVerifier:
             self._keys = KeySet.import_key_set(response.json())
         except (httpx.HTTPError, ValueError, JoseError) as exc:
             if self._keys is None:
-                raise ApiError(
-                    "Cannot verify tokens right now", status=503, code="auth_unavailable"
-                ) from exc
+                raise DependencyUnavailable("auth", "Cannot verify tokens right now") from exc
         self._fetched_at = time.monotonic()
 
     async def _keys_now(self) -> KeySet:

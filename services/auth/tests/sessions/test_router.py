@@ -1,6 +1,8 @@
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy import text
 
+from stack.processes import free_port
 from tests.support.polling import eventually
 
 
@@ -92,3 +94,19 @@ async def test_failed_logins_are_throttled_until_the_window_ends(client, make_us
 
     ok = await eventually(login_allowed)  # the test window is 2 s
     assert ok.status_code == 200
+
+
+async def test_login_while_redis_is_down_is_a_503_naming_it(
+    client, make_user, auth_app, password, monkeypatch
+):
+    account = await make_user()
+    # The throttle's Redis refuses connections, as a stopped server's port does.
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(auth_app.state.login_throttle, "redis", dead)
+    response = await client.post(
+        "/auth/login", json={"username": account["user"]["username"], "password": password}
+    )
+    await dead.aclose()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "redis_unavailable"
+    assert int(response.headers["retry-after"]) > 0

@@ -20,6 +20,13 @@ class Settings(TokenSettings):
     s3_secret_key: SecretStr = SecretStr("platform-secret")
     s3_bucket: str = "media"
     s3_region: str = "us-east-1"
+    # A refused or silent S3 is given up on in seconds (a 503), not minio's minutes.
+    s3_connect_timeout_seconds: float = 2.0
+    s3_read_timeout_seconds: float = 10.0
+    s3_retries: int = 1
+    # The threads S3 calls run on, and the most a call may take, waiting for one included.
+    s3_workers: int = 8
+    s3_deadline_seconds: float = 15.0
     # The gateway's URL as clients see it: image links in responses start with it.
     public_url: str = "http://localhost:8000"
     # Service-to-service credential (X-Internal-Token); empty refuses every internal call.

@@ -1,34 +1,57 @@
 """The S3 bucket (MinIO in production, any S3 server in development) behind media."""
 
 import asyncio
+import functools
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+import certifi
+import urllib3
 from fastapi import FastAPI
 from minio import Minio
 from minio.datatypes import Object
 from minio.deleteobjects import DeleteObject
-from minio.error import S3Error
+from minio.error import S3Error, ServerError
 from urllib3 import BaseHTTPResponse
 
+from common.errors import DependencyUnavailable
 from media.config import Settings
 
 CHUNK_BYTES = 256 * 1024
+T = TypeVar("T")
 
 
 def create_client(settings: Settings) -> Minio:
     endpoint = urlsplit(settings.s3_endpoint)
+    # minio's own default waits 5 minutes per read and retries 5 times: a hung S3 would
+    # hold a request (and a thread) for as long. These give up in seconds.
+    http = urllib3.PoolManager(
+        timeout=urllib3.Timeout(
+            connect=settings.s3_connect_timeout_seconds, read=settings.s3_read_timeout_seconds
+        ),
+        retries=urllib3.Retry(
+            total=settings.s3_retries,
+            backoff_factor=0.1,
+            status_forcelist=(500, 502, 503, 504),
+        ),
+        maxsize=settings.s3_workers,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=certifi.where(),
+    )
     return Minio(
         endpoint.netloc,
         access_key=settings.s3_access_key,
         secret_key=settings.s3_secret_key.get_secret_value(),
         secure=endpoint.scheme == "https",
         region=settings.s3_region,
+        http_client=http,
     )
 
 
@@ -56,11 +79,25 @@ class StoredObject:
 
 
 class ObjectStore:
-    """The bucket, with minio's blocking calls moved off the event loop."""
+    """The bucket, with minio's blocking calls moved off the event loop onto threads of
+    their own: a hung S3 ties up these, never the loop's default pool (or /health)."""
 
-    def __init__(self, client: Minio, bucket: str) -> None:
+    def __init__(
+        self, client: Minio, bucket: str, *, executor: ThreadPoolExecutor, deadline: float
+    ) -> None:
         self.client = client
         self.bucket = bucket
+        self.executor = executor
+        self.deadline = deadline
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        """Run a blocking S3 call; S3 down, failing or slower than the deadline (waiting
+        for a free thread included) is a 503 naming it."""
+        future = asyncio.get_running_loop().run_in_executor(self.executor, call)
+        try:
+            return await asyncio.wait_for(future, self.deadline)
+        except (urllib3.exceptions.HTTPError, ServerError, TimeoutError) as exc:
+            raise DependencyUnavailable("s3", "The object store is unavailable") from exc
 
     async def put(self, key: str, source: Path | bytes, content_type: str) -> None:
         def upload() -> None:
@@ -71,12 +108,12 @@ class ObjectStore:
             else:
                 self.client.fput_object(self.bucket, key, str(source), content_type=content_type)
 
-        await asyncio.to_thread(upload)
+        await self._run(upload)
 
     async def open(self, key: str) -> StoredObject | None:
         """The object at `key` ready to stream, or None when it is missing."""
         try:
-            response = await asyncio.to_thread(self.client.get_object, self.bucket, key)
+            response = await self._run(functools.partial(self.client.get_object, self.bucket, key))
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchObject"):
                 return None
@@ -91,27 +128,38 @@ class ObjectStore:
             if failed:
                 raise RuntimeError(f"could not delete {failed}")
 
-        await asyncio.to_thread(delete)
+        await self._run(delete)
 
     async def list_modified_before(self, prefix: str, cutoff: datetime) -> list[Object]:
         def listing() -> list[Object]:
             objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
             return [o for o in objects if o.last_modified and o.last_modified < cutoff]
 
-        return await asyncio.to_thread(listing)
+        return await self._run(listing)
+
+    async def bucket_exists(self) -> bool:
+        return await self._run(functools.partial(self.client.bucket_exists, self.bucket))
 
 
 @asynccontextmanager
 async def object_storage(app: FastAPI, settings: Settings) -> AsyncIterator[ObjectStore]:
     """Lifespan part: the store on `app.state.objects`, the bucket created, health-checked."""
     client = create_client(settings)
+    executor = ThreadPoolExecutor(max_workers=settings.s3_workers, thread_name_prefix="s3")
     # minio's client is blocking; keep it off the event loop.
     await asyncio.to_thread(ensure_bucket, client, settings.s3_bucket)
-    app.state.objects = ObjectStore(client, settings.s3_bucket)
+    objects = ObjectStore(
+        client, settings.s3_bucket, executor=executor, deadline=settings.s3_deadline_seconds
+    )
+    app.state.objects = objects
 
     async def check() -> None:
-        if not await asyncio.to_thread(client.bucket_exists, settings.s3_bucket):
+        if not await objects.bucket_exists():
             raise RuntimeError("bucket missing")
 
     app.state.health_checks["s3"] = check
-    yield app.state.objects
+    try:
+        yield objects
+    finally:
+        # Threads stuck on a hung S3 end at their read timeout; nobody waits for them.
+        executor.shutdown(wait=False, cancel_futures=True)

@@ -10,7 +10,7 @@ import httpx
 from fastapi import Depends, FastAPI, Request
 from pydantic import SecretStr
 
-from common.errors import ApiError, NotFound
+from common.errors import ApiError, DependencyUnavailable, NotFound
 from social.config import Settings
 
 # Media's refusals a user can act on pass through with media's own code: too big, not an
@@ -30,9 +30,7 @@ class MediaClient:
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
-            raise ApiError(
-                "The media service is unreachable", status=503, code="media_unavailable"
-            ) from exc
+            raise DependencyUnavailable("media", "The media service is unreachable") from exc
         if response.status_code in PASSED_THROUGH:
             raise _media_error(response)
         if response.is_error:
