@@ -12,6 +12,7 @@ from common.settings import TokenSettings
 class Settings(TokenSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_")
 
+    # One URL per service, or its replicas' URLs comma-separated (see gateway/balancer.py).
     auth_url: str = "http://127.0.0.1:8001"
     social_url: str = "http://127.0.0.1:8002"
     media_url: str = "http://127.0.0.1:8003"
@@ -31,7 +32,8 @@ class Settings(TokenSettings):
     slow_timeout_seconds: float = 120.0
     health_timeout_seconds: float = 2.0
     max_connections_per_upstream: int = 256
-    # Attempts for idempotent, body-less requests whose connection failed before any answer.
+    # Attempts for a request whose connection failed: any request refused before a byte was
+    # sent (on another replica when there are several), idempotent body-less ones after a drop.
     retry_attempts: int = 3
 
     max_body_bytes: int = 1024 * 1024

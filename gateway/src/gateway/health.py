@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp
 
 from common.health import run_checks
+from gateway.balancer import parse_urls
 
 # Which service reports which shared server, and under what name.
 DEPENDENCIES = ("postgres", "redis", "s3")
@@ -29,6 +30,21 @@ async def _service_health(
     return {"status": status, "latency_ms": latency, "checks": checks}
 
 
+async def _replicas_health(
+    session: aiohttp.ClientSession, setting: str, timeout: float
+) -> dict[str, Any]:
+    """A service with replicas is up while one of them is; each one's status is listed."""
+    urls = parse_urls(setting)
+    reports = await asyncio.gather(*(_service_health(session, url, timeout) for url in urls))
+    if len(reports) == 1:
+        return reports[0]
+    up = [r for r in reports if r["status"] == "ok"]
+    report = dict((up or reports)[0])
+    report["status"] = "ok" if up else "down"
+    report["replicas"] = {url: r["status"] for url, r in zip(urls, reports, strict=True)}
+    return report
+
+
 async def platform_health(
     session: aiohttp.ClientSession,
     upstreams: dict[str, str],
@@ -37,7 +53,7 @@ async def platform_health(
 ) -> tuple[bool, dict[str, Any]]:
     names = list(upstreams)
     reports, own = await asyncio.gather(
-        asyncio.gather(*(_service_health(session, upstreams[n], timeout) for n in names)),
+        asyncio.gather(*(_replicas_health(session, upstreams[n], timeout) for n in names)),
         run_checks(own_checks, timeout),
     )
     services = dict(zip(names, reports, strict=True))

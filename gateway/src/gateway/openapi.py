@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from common.openapi import add_error_responses, error_schemas
+from gateway.balancer import parse_urls
 from gateway.routes import RoutingTable
 
 BEARER = {
@@ -107,11 +108,18 @@ class MergedOpenAPI:
         self.ttl = ttl
         self._cached: tuple[float, dict[str, Any]] | None = None
 
+    async def _fetch_any(self, setting: str) -> dict[str, Any] | None:
+        """The document of the first of a service's replicas that answers."""
+        for url in parse_urls(setting):
+            if (document := await _fetch(self.session, url)) is not None:
+                return document
+        return None
+
     async def document(self) -> dict[str, Any]:
         if self._cached and time.monotonic() - self._cached[0] < self.ttl:
             return self._cached[1]
         names = list(self.upstreams)
-        fetched = await asyncio.gather(*(_fetch(self.session, self.upstreams[n]) for n in names))
+        fetched = await asyncio.gather(*(self._fetch_any(self.upstreams[n]) for n in names))
         documents = dict(zip(names, fetched, strict=True))
         merged = merge(documents, self.table)
         if all(doc is not None for doc in fetched):

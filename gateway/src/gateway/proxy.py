@@ -6,17 +6,17 @@ the response is relayed chunk by chunk as it arrives.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from prometheus_client import Counter
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from yarl import URL
 
 from common.errors import error_response
 from common.request_id import request_id_var
+from gateway.balancer import Replica, ReplicaSet, parse_urls
 from gateway.policy import Policy
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,9 @@ OWN_HEADERS = frozenset(
 
 # Safe to send again when the connection failed before any answer came back.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-RETRYABLE = (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError)
+# Failures to connect: nothing reached the replica.
+CONNECT_ERRORS = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+RETRYABLE = (*CONNECT_ERRORS, aiohttp.ServerDisconnectedError)
 
 
 class ClientDisconnected(Exception):
@@ -110,10 +112,12 @@ class StreamedBody:
         self.receive = receive
         self.limit = limit
         self.failure: type[Exception] | None = None
+        self.started = False  # a byte read: it cannot be sent to another replica
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         received = 0
         while True:
+            self.started = True
             message = await self.receive()
             if message["type"] == "http.disconnect":
                 self.failure = ClientDisconnected
@@ -137,30 +141,66 @@ class Proxy:
         trusted_proxies: frozenset[str] = frozenset(),
         retry_attempts: int = 3,
     ) -> None:
+        """`upstreams`: each service's URL, or its replicas' URLs comma-separated."""
         self.session = session
-        self.upstreams = {name: URL(base) for name, base in upstreams.items()}
+        self.replicas = {name: ReplicaSet(parse_urls(urls)) for name, urls in upstreams.items()}
         self.trusted_proxies = trusted_proxies
-        self.retrying = AsyncRetrying(
-            stop=stop_after_attempt(max(1, retry_attempts - 1)),
-            wait=wait_exponential(multiplier=0.05, max=0.5),
-            retry=retry_if_exception_type(RETRYABLE),
-            reraise=True,
-        )
+        self.retry_attempts = max(1, retry_attempts)
+
+    async def _open(
+        self,
+        service: str,
+        request: Callable[[URL], Awaitable[aiohttp.ClientResponse]],
+        *,
+        method: str,
+        body: "StreamedBody | None",
+    ) -> tuple[aiohttp.ClientResponse, Replica]:
+        """Send the request to a replica; on a connection failure, again to another one.
+
+        A refused connection carried nothing, so any request may go again while its body is
+        still unread. A connection dropped before the answer may have been acted on: only an
+        idempotent request without a body is sent again. With one replica, the retries
+        wait a little (it may be restarting); with several, the next one is tried at once.
+        """
+        replicas = self.replicas[service]
+        tried: list[Replica] = []
+        while True:
+            replica = replicas.pick(tried)
+            tried.append(replica)
+            replica.outstanding += 1
+            try:
+                upstream = await request(replica.url)
+            except RETRYABLE as exc:
+                replica.outstanding -= 1
+                refused = isinstance(exc, CONNECT_ERRORS)
+                if refused:
+                    replicas.failed(replica)
+                unsent = body is None or (refused and not body.started)
+                may_retry = unsent and (refused or (body is None and method in IDEMPOTENT))
+                if not may_retry or len(tried) >= self.retry_attempts:
+                    raise
+                if len(tried) >= len(replicas.replicas):  # the next one is a second try
+                    await asyncio.sleep(min(0.05 * 2 ** (len(tried) - 1), 0.5))
+                continue
+            except BaseException:
+                replica.outstanding -= 1
+                raise
+            replicas.answered(replica)
+            return upstream, replica
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, service: str, policy: Policy
     ) -> None:
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        target = str(self.upstreams[service]) + raw_path.decode("latin-1")
+        target = raw_path.decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
         body = StreamedBody(receive, policy.body_limit) if declared_length(scope) != 0 else None
-        has_body = body is not None
 
-        async def open_upstream() -> aiohttp.ClientResponse:
+        async def request(base: URL) -> aiohttp.ClientResponse:
             return await self.session.request(
                 scope["method"],
-                URL(target, encoded=True),
+                URL(str(base) + target, encoded=True),
                 headers=_request_headers(scope, self.trusted_proxies),
                 data=body.__aiter__() if body else None,
                 allow_redirects=False,
@@ -169,12 +209,9 @@ class Proxy:
 
         started = False
         try:
-            try:
-                upstream = await open_upstream()
-            except RETRYABLE:
-                if has_body or scope["method"] not in IDEMPOTENT:
-                    raise
-                upstream = await self.retrying(open_upstream)
+            upstream, replica = await self._open(
+                service, request, method=scope["method"], body=body
+            )
             try:
                 headers = [
                     (name.lower(), value)
@@ -194,6 +231,7 @@ class Proxy:
                         break
             finally:
                 upstream.release()
+                replica.outstanding -= 1
         except (TimeoutError, aiohttp.ClientError) as exc:
             if started:
                 raise  # mid-stream: nothing left to do but drop the connection
