@@ -41,7 +41,7 @@ async def auth_settings(servers, fresh_database, oauth_fakes) -> Settings:
         redis_prefix=f"test-auth-{RUN}:",
         login_max_failures=3,
         login_window_seconds=2,
-        refresh_reuse_grace_seconds=1,
+        refresh_reuse_grace_seconds=5,
         outbox_poll_seconds=0.05,
         frontend_url="http://frontend.test",
         public_url="http://test",

@@ -30,8 +30,10 @@ class Settings(ServiceSettings):
     token_audience: str = "photo-platform"
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
-    # A spent refresh token presented again this soon is a racing duplicate, not a theft.
-    refresh_reuse_grace_seconds: float = 5.0
+    # A spent refresh token presented again this soon after its successor was issued, by
+    # the same client, is a retry whose answer was lost (or a second tab), not a theft: it
+    # gets that successor again. Long enough for a client to retry after a gateway timeout.
+    refresh_reuse_grace_seconds: float = 30.0
 
     # Failed logins allowed per account and per client IP within the window.
     login_max_failures: int = 10

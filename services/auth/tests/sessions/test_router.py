@@ -1,7 +1,10 @@
+import hashlib
+
 import httpx
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from auth.sessions.models import RefreshToken
 from stack.processes import free_port
 from tests.support.polling import eventually
 
@@ -30,16 +33,51 @@ async def test_unknown_user_and_wrong_password_get_the_same_answer(client, make_
     assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
 
 
-async def test_a_racing_duplicate_refresh_is_refused_without_revoking(client, make_user):
+async def test_a_retried_refresh_gets_the_same_successor_pair(client, make_user):
     first = await make_user()
     rotated = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert rotated.status_code == 200
-    duplicate = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    assert duplicate.status_code == 401
-    assert duplicate.json()["error"]["code"] == "refresh_token_spent"
-    # Within the grace the session lives on.
+    # The answer was lost (a gateway 504): the client tries again with the same token.
+    retried = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["refresh_token"] == rotated.json()["refresh_token"]
+    assert retried.json()["access_token"] == rotated.json()["access_token"]
+    # The session lives on through that successor.
     second = rotated.json()["refresh_token"]
     assert (await client.post("/auth/refresh", json={"refresh_token": second})).status_code == 200
+
+
+async def test_a_retry_after_the_successor_was_used_is_refused_without_revoking(client, make_user):
+    first = await make_user()
+    second = (
+        await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
+    third = (
+        await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    ).json()
+    # A second tab still holding the first token, within the grace.
+    late = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert late.status_code == 401
+    assert late.json()["error"]["code"] == "refresh_token_spent"
+    assert (
+        await client.post("/auth/refresh", json={"refresh_token": third["refresh_token"]})
+    ).status_code == 200
+
+
+async def test_the_same_token_from_another_client_within_the_grace_revokes(client, make_user):
+    first = await make_user()
+    second = (
+        await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
+    stolen = await client.post(
+        "/auth/refresh",
+        json={"refresh_token": first["refresh_token"]},
+        headers={"User-Agent": "somebody-else/1.0"},
+    )
+    assert stolen.status_code == 401
+    assert stolen.json()["error"]["code"] == "refresh_token_reused"
+    after = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert after.status_code == 401
 
 
 async def test_reuse_after_the_grace_revokes_the_whole_family(client, make_user, auth_app):
@@ -57,6 +95,23 @@ async def test_reuse_after_the_grace_revokes_the_whole_family(client, make_user,
     assert reused.json()["error"]["code"] == "refresh_token_reused"
     after = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
     assert after.status_code == 401
+
+
+async def test_the_successor_is_kept_only_sealed(client, make_user, auth_app):
+    first = await make_user()
+    rotated = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    successor = rotated.json()["refresh_token"].encode()
+    async with auth_app.state.sessionmaker() as session:
+        sealed = await session.scalar(
+            select(RefreshToken.successor_sealed).where(
+                RefreshToken.token_hash == hashlib.sha256(first["refresh_token"].encode()).digest()
+            )
+        )
+        in_clear = await session.scalar(
+            text("SELECT count(*) FROM refresh_token WHERE position(:raw in successor_sealed) > 0"),
+            {"raw": successor},
+        )
+    assert sealed and in_clear == 0
 
 
 async def test_the_refresh_cookie_alone_refreshes(client, make_user):

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from auth.sessions.cookies import REFRESH_COOKIE
 from auth.sessions.schemas import LoginRequest, RefreshRequest
+from auth.sessions.throttle import client_ip
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -36,5 +37,14 @@ def presented_refresh_token(
     return body.refresh_token.get_secret_value() if body else cookie
 
 
+def requesting_client(request: Request) -> str:
+    """Who is asking, as far as a refresh can tell: address and user agent. A spent token
+    presented again by the same client is a retry; by another, a copy."""
+    settings = request.app.state.settings
+    address = client_ip(request, settings.trusted_proxies)
+    return f"{address}\n{request.headers.get('user-agent', '')}"
+
+
 LoginDep = Annotated[LoginRequest, Depends(login_request)]
+RequestingClient = Annotated[str, Depends(requesting_client)]
 PresentedRefreshToken = Annotated[str | None, Depends(presented_refresh_token)]

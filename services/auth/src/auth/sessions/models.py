@@ -22,5 +22,10 @@ class RefreshToken(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the successor was issued: a retry within the grace gets that successor again.
     spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 of the client (address and user agent) that spent it, and the successor pair
+    # it got, encrypted: a retry whose answer was lost is recognised and answered again.
+    spent_by: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    successor_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.dependencies import SettingsDep, SignerDep, ThrottleDep
+from auth.dependencies import SecretBoxDep, SettingsDep, SignerDep, ThrottleDep
 from auth.sessions import service
 from auth.sessions.cookies import clear_refresh_cookie, token_response
-from auth.sessions.dependencies import LoginDep, PresentedRefreshToken
+from auth.sessions.dependencies import LoginDep, PresentedRefreshToken, RequestingClient
 from auth.sessions.schemas import LoginRequest, TokenRead
 from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
@@ -54,11 +54,18 @@ async def refresh(
     session: SessionDep,
     signer: SignerDep,
     settings: SettingsDep,
+    box: SecretBoxDep,
+    client: RequestingClient,
 ) -> TokenRead:
     if presented is None:
         raise Unauthorized("No refresh token", code="invalid_refresh_token")
     issued = await service.refresh_session(
-        session=session, signer=signer, settings=settings, refresh_token=presented
+        session=session,
+        signer=signer,
+        settings=settings,
+        box=box,
+        refresh_token=presented,
+        client=client,
     )
     return token_response(response, issued, settings)
 

@@ -2,10 +2,12 @@
 
 A refresh token is 256 random bits, stored only as its SHA-256. Each use spends it and
 issues the next one in the same family; presenting a spent one again means it was copied,
-so the whole family is revoked.
+so the whole family is revoked, unless it is the same client retrying within a short grace
+(its answer was lost on the way): that retry gets the same successor pair, kept encrypted.
 """
 
 import hashlib
+import json
 import logging
 import secrets
 import uuid
@@ -15,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.config import Settings
+from auth.crypto import InvalidToken, SecretBox
 from auth.keys.service import Signer
 from auth.sessions import repository
 from auth.sessions.models import RefreshToken
@@ -114,17 +117,32 @@ async def log_in(
 
 
 async def refresh_session(
-    *, session: AsyncSession, signer: Signer, settings: Settings, refresh_token: str
+    *,
+    session: AsyncSession,
+    signer: Signer,
+    settings: Settings,
+    box: SecretBox,
+    refresh_token: str,
+    client: str,
 ) -> IssuedTokens:
-    """Spend a refresh token for a new pair; a reused one revokes its family."""
+    """Spend a refresh token for a new pair. The same client retrying within the grace
+    (its answer was lost) gets that same pair again; a reuse after the grace, or by
+    another client, revokes the family."""
     now = datetime.now(UTC)
     token = await repository.get_by_hash_for_update(session, _hash(refresh_token))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise _invalid()
+    user = await users_repository.get(session, token.user_id)
+    if user is None:
+        raise _invalid()
     if token.spent_at is not None:
-        if now - token.spent_at <= timedelta(seconds=settings.refresh_reuse_grace_seconds):
-            # Two tabs refreshing at once: the loser gets a 401, the session lives on.
-            raise Unauthorized("Refresh token already used", code="refresh_token_spent")
+        within_grace = now - token.spent_at <= timedelta(
+            seconds=settings.refresh_reuse_grace_seconds
+        )
+        if within_grace and token.spent_by == _hash(client):
+            return await _successor_again(
+                session=session, box=box, settings=settings, token=token, user=user
+            )
         await repository.revoke_family(session, token.family_id, at=now)
         logger.warning(
             "refresh token reused: family revoked",
@@ -132,12 +150,41 @@ async def refresh_session(
         )
         # A KeepsWrites error: the revocation commits although the answer is a 401.
         raise RefreshTokenReused()
-    token.spent_at = now
-    user = await users_repository.get(session, token.user_id)
-    if user is None:
-        raise _invalid()
-    return await open_session(
+    issued = await open_session(
         session=session, signer=signer, settings=settings, user=user, family_id=token.family_id
+    )
+    # The grace runs from when the successor exists, not from when this request began.
+    token.spent_at = datetime.now(UTC)
+    token.spent_by = _hash(client)
+    token.successor_sealed = box.encrypt(
+        json.dumps({"access_token": issued.access_token, "refresh_token": issued.refresh_token})
+    )
+    return issued
+
+
+async def _successor_again(
+    *, session: AsyncSession, box: SecretBox, settings: Settings, token: RefreshToken, user: User
+) -> IssuedTokens:
+    """The pair this token was already exchanged for, while its refresh token is unused
+    (the retry of a refresh whose answer never arrived); 401 once it has been used."""
+    assert token.successor_sealed is not None and token.spent_at is not None
+    try:
+        pair = json.loads(box.decrypt(token.successor_sealed))
+    except InvalidToken:
+        # Sealed under a key since removed: the client signs in again.
+        raise _invalid() from None
+    successor = await repository.get_usable(
+        session, _hash(pair["refresh_token"]), now=datetime.now(UTC)
+    )
+    if successor is None:
+        # Two tabs, one of which already moved on: the session lives, this tab's try fails.
+        raise Unauthorized("Refresh token already used", code="refresh_token_spent")
+    age = int((datetime.now(UTC) - token.spent_at).total_seconds())
+    return IssuedTokens(
+        user,
+        pair["access_token"],
+        pair["refresh_token"],
+        max(settings.access_token_ttl_seconds - age, 0),
     )
 
 
