@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from stack.platform import Stack
+from stack.platform import REPLICA_ALIASES, REPLICABLE, Stack
 from stack.processes import wait_for
 from stack.settings import StackSettings
 
@@ -101,13 +101,27 @@ def run_foreground(settings: StackSettings) -> int:
     return 0
 
 
+def parse_replicas(text: str) -> dict[str, int]:
+    """`social=2,media=2,worker=2` → {"social": 2, "media": 2, "igscraper-worker": 2}."""
+    replicas: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, count = item.partition("=")
+        name = REPLICA_ALIASES.get(name.strip(), name.strip())
+        if name not in REPLICABLE or not count.strip().isdigit() or int(count) < 1:
+            known = ", ".join([*REPLICABLE, *REPLICA_ALIASES])
+            raise argparse.ArgumentTypeError(f"{item!r}: want NAME=COUNT >= 1, NAME in {known}")
+        replicas[name] = int(count)
+    return replicas
+
+
 def run_detached(settings: StackSettings) -> int:
     state = _state_file(settings)
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
     log = (state.parent / "stack.log").open("ab")
+    replicas = ",".join(f"{name}={count}" for name, count in settings.replicas.items())
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "stack.cli", "up"],
+        [sys.executable, "-m", "stack.cli", "up", "--replicas", replicas],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -153,12 +167,22 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the whole platform")
     up.add_argument("--detach", "-d", action="store_true", help="run in the background")
     up.add_argument("--port", type=int, help="gateway port (default 8000, 0 for any)")
+    up.add_argument(
+        "--replicas",
+        type=parse_replicas,
+        default={},
+        metavar="NAME=N,...",
+        help="processes per service, worker or gateway, e.g. social=2,media=2,worker=2,gateway=2 "
+        "(the gateway balances over a service's replicas; each gateway has its own port)",
+    )
     commands.add_parser("down", help="stop a detached stack")
     args = parser.parse_args(argv)
 
     settings = StackSettings()
     if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"gateway_port": args.port})
+    if getattr(args, "replicas", None):
+        settings = settings.model_copy(update={"replicas": args.replicas})
     if args.command == "down":
         return run_down(settings)
     if args.detach:

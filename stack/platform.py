@@ -30,6 +30,14 @@ logger = logging.getLogger("stack")
 SERVICES = ("auth", "social", "media", "igscraper")
 WORKER = "igscraper-worker"
 GATEWAY = "gateway"
+# What `--replicas` may multiply; "worker" is short for the igscraper worker.
+REPLICABLE = (*SERVICES, WORKER, GATEWAY)
+REPLICA_ALIASES = {"worker": WORKER}
+
+
+def replica_names(kind: str, count: int) -> list[str]:
+    """ "social", "social-2", ...: the first keeps the plain name."""
+    return [kind, *(f"{kind}-{i}" for i in range(2, count + 1))]
 
 
 class Stack:
@@ -42,6 +50,16 @@ class Stack:
         self.ports: dict[str, int] = {}
         self.processes: dict[str, ManagedProcess] = {}
         self.supervisor: Supervisor | None = None
+        # Every process name, and the kind (service, worker or gateway) it is a replica of.
+        self.kinds = {
+            name: kind
+            for kind in REPLICABLE
+            for name in replica_names(kind, settings.replicas.get(kind, 1))
+        }
+
+    def names(self, *kinds: str) -> list[str]:
+        """The replicas of these kinds, in order."""
+        return [name for name, kind in self.kinds.items() if kind in kinds]
 
     @property
     def gateway_url(self) -> str:
@@ -55,9 +73,9 @@ class Stack:
         self.dir.mkdir(parents=True, exist_ok=True)
         try:
             self.start_servers()
-            self.ports = {name: free_port() for name in SERVICES}
-            self.ports[GATEWAY] = self.settings.gateway_port or free_port()
-            for name in (*SERVICES, WORKER, GATEWAY):
+            self.ports = {name: free_port() for name in self.names(*SERVICES, GATEWAY)}
+            self.ports[GATEWAY] = self.settings.gateway_port or self.ports[GATEWAY]
+            for name in self.kinds:
                 self.start_process(name)
             self.wait_ready()
         except BaseException:
@@ -146,7 +164,8 @@ class Stack:
         for service in SERVICES:
             env[f"{service.upper()}_DATABASE_URL"] = self.database_url(service)
             env[f"{service.upper()}_PUBLIC_URL"] = self.gateway_url
-            env[f"GATEWAY_{service.upper()}_URL"] = self.url(service)
+            # The gateway spreads requests over the replicas (gateway/balancer.py).
+            env[f"GATEWAY_{service.upper()}_URL"] = ",".join(map(self.url, self.names(service)))
         for prefix in ("AUTH", "SOCIAL", "IGSCRAPER", "GATEWAY"):
             env[f"{prefix}_REDIS_URL"] = redis
         for prefix in ("SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
@@ -157,14 +176,15 @@ class Stack:
 
     def _argv(self, name: str) -> list[str]:
         bin_dir = Path(sys.executable).parent
-        if name == WORKER:
+        kind = self.kinds[name]
+        if kind == WORKER:
             return [
                 str(bin_dir / "arq"),
                 "igscraper.worker.WorkerSettings",
                 "--custom-log-dict",
                 "igscraper.worker.log_config",
             ]
-        module = "gateway.main" if name == GATEWAY else f"{name}.main"
+        module = f"{kind}.main"
         return [
             str(bin_dir / "uvicorn"),
             f"{module}:create_app",
@@ -218,7 +238,7 @@ class Stack:
 
     def wait_ready(self) -> None:
         deadline_s = self.settings.ready_timeout_seconds
-        for name in (*SERVICES, GATEWAY):
+        for name in self.names(*SERVICES, GATEWAY):
             # The worker has no port: igscraper's health includes its heartbeat.
             wait_for(
                 lambda name=name: self._healthy(name),
@@ -231,7 +251,7 @@ class Stack:
         """Gateway first, then services and worker, then the servers this stack started."""
         if self.supervisor is not None:
             self.supervisor.stop()  # first, or it would restart what is being stopped
-        for group in ([GATEWAY], [*SERVICES, WORKER]):
+        for group in (self.names(GATEWAY), self.names(*SERVICES, WORKER)):
             procs = [self.processes[n] for n in group if n in self.processes]
             with ThreadPoolExecutor(max_workers=len(procs) or 1) as pool:
                 list(pool.map(lambda p: p.stop(), procs))
@@ -250,7 +270,10 @@ class Stack:
 
     def describe(self) -> str:
         lines = [f"  gateway      {self.gateway_url}   (docs: {self.gateway_url}/docs)"]
-        lines += [f"  {name:<12} {self.url(name)}" for name in SERVICES]
+        lines += [f"  {name:<12} {self.url(name)}" for name in self.names(GATEWAY)[1:]]
+        lines += [f"  {name:<12} {self.url(name)}" for name in self.names(*SERVICES)]
+        if len(workers := self.names(WORKER)) > 1:
+            lines.append(f"  {'workers':<12} {len(workers)}")
         for name, server in self.servers.items():
             origin = "started here" if server.process else "from the environment"
             lines.append(f"  {name:<12} {_redact(server.url)}   ({origin})")

@@ -23,3 +23,5 @@ class StackSettings(BaseSettings):
     frontend_url: str = "http://localhost:3000"
     strict_cors: bool = False
     ready_timeout_seconds: float = 60.0
+    # Processes per service, worker ("igscraper-worker") or gateway; 1 when not named.
+    replicas: dict[str, int] = {}

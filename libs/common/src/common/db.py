@@ -209,8 +209,9 @@ async def ensure_database(url: str) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            # Another replica may win the race; its database is as good as ours.
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+            # Another replica may win the race; its database is as good as ours. (Two
+            # CREATE DATABASE at once can also collide on pg_database's unique index.)
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()

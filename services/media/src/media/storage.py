@@ -57,7 +57,12 @@ def create_client(settings: Settings) -> Minio:
 
 def ensure_bucket(client: Minio, bucket: str) -> None:
     if not client.bucket_exists(bucket):
-        client.make_bucket(bucket)
+        try:
+            client.make_bucket(bucket)
+        except S3Error as error:
+            # Another replica starting at the same moment made it first.
+            if error.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
 
 
 @dataclass
