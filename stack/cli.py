@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from stack import web
 from stack.platform import REPLICA_ALIASES, REPLICABLE, Stack
 from stack.processes import wait_for
 from stack.settings import StackSettings
@@ -161,6 +162,20 @@ def run_down(settings: StackSettings) -> int:
     return 0
 
 
+def build_web_app() -> None:
+    """The app the gateway serves at /, built when stale; without it the API still runs."""
+    if not web.present():
+        print("warning: no web/ in this checkout: the gateway serves the API only", flush=True)
+        return
+    if not web.stale():
+        return
+    print("building the web app (web/ → web/dist)…", flush=True)
+    try:
+        web.build()
+    except web.WebBuildError as exc:
+        print(f"warning: the web app did not build; the API still runs.\n{exc}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update={"replicas": args.replicas})
     if args.command == "down":
         return run_down(settings)
+    build_web_app()
     if args.detach:
         return run_detached(settings)
     return run_foreground(settings)

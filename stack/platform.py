@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from stack import web
 from stack.processes import ManagedProcess, free_port, port_open, wait_for
 from stack.servers import Server, start_postgres, start_redis, start_s3
 from stack.settings import StackSettings
@@ -63,7 +64,9 @@ class Stack:
 
     @property
     def gateway_url(self) -> str:
-        return self.url(GATEWAY)
+        """The public URL: the one host browsers, OAuth callbacks and the README use, so a
+        cookie set on one page is sent on the next (127.0.0.1 is another site to a browser)."""
+        return f"http://localhost:{self.ports[GATEWAY]}"
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -152,7 +155,9 @@ class Stack:
             "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",
             "SOCIAL_USERS_STREAM": f"{s.name_prefix}users",
             "LOG_LEVEL": s.log_level,
-            "FRONTEND_URL": s.frontend_url,
+            # The web app is served by the gateway itself, on the same origin as the API.
+            "FRONTEND_URL": s.frontend_url or self.gateway_url,
+            "GATEWAY_WEB_DIR": str(web.DIST),
             "STRICT_CORS": "1" if s.strict_cors else "0",
             "MEDIA_S3_ENDPOINT": self.servers["s3"].url,
             "MEDIA_S3_ACCESS_KEY": s.s3_access_key,

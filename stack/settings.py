@@ -20,7 +20,8 @@ class StackSettings(BaseSettings):
     # Isolates a run (e2e tests) from a developer's stack on the same servers.
     name_prefix: str = ""
     log_level: str = "INFO"
-    frontend_url: str = "http://localhost:3000"
+    # Where OAuth sign-ins land; unset, the web app the gateway serves (its public URL).
+    frontend_url: str | None = None
     strict_cors: bool = False
     ready_timeout_seconds: float = 60.0
     # Processes per service, worker ("igscraper-worker") or gateway; 1 when not named.

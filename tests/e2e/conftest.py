@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import httpx
 import pytest
 
+from stack import web
 from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
@@ -108,7 +109,15 @@ def third_party_env(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def web_app() -> None:
+    """The web app the gateway serves at /, built once per run (only when stale)."""
+    if web.stale():
+        web.build()
+
+
+@pytest.fixture(scope="session")
 async def platform(
+    web_app: None,
     servers: dict[str, Server],
     fresh_database: Callable[[str], Awaitable[str]],
     third_party_env: dict[str, str],

@@ -5,6 +5,7 @@ import time
 import httpx
 import pytest
 
+from stack import web
 from stack.platform import SERVICES, WORKER, Stack
 from stack.processes import wait_for
 
@@ -58,6 +59,18 @@ async def test_cors_preflight_allows_only_the_frontend(gateway, platform: Stack)
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == frontend
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_the_web_app_is_served_at_the_public_url(gateway, platform: Stack):
+    assert platform.gateway_url.startswith("http://localhost:")
+    page = await gateway.get("/people/someone", headers={"Accept": "text/html"})
+    if web.present():  # built by the platform fixture
+        assert page.status_code == 200
+        assert page.headers["cache-control"] == "no-cache"
+        assert page.text == (web.DIST / "index.html").read_text()
+    else:
+        assert page.status_code == 503
+        assert "The web app is not built" in page.text
 
 
 def _down(client: httpx.Client, name: str) -> bool:
