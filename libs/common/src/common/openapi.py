@@ -6,9 +6,11 @@ Statuses are derived, not listed by hand per route:
   them to every route that uses it;
 - a route that needs a token (`CurrentUser`) answers 401, one that only reads it
   (`OptionalUser`) answers 401 to a bad token and declares its auth optional;
-- a route with a path parameter answers 404 when it names nothing;
+- a route with a path parameter answers 404 when it names nothing, one with a body 400
+  when the body cannot be parsed at all;
 - every route answers 503 while a dependency of its service is down;
-- FastAPI's own 422 is documented with the shape the error handler really sends.
+- FastAPI's own 422 is documented with the shape the error handler really sends, and its
+  redirects without the JSON body they do not have.
 """
 
 from collections.abc import Callable, Iterable
@@ -90,6 +92,17 @@ def _calls(dependant: Dependant) -> Iterable[Any]:
         yield from _calls(sub)
 
 
+def _redirects_have_no_body(operation: dict[str, Any]) -> None:
+    # FastAPI gives every response a JSON body; a redirect has none, only its Location.
+    for status, response in operation.get("responses", {}).items():
+        if status.startswith("3"):
+            response.pop("content", None)
+            response.setdefault("headers", {})["Location"] = {
+                "description": "Where to go next",
+                "schema": {"type": "string"},
+            }
+
+
 def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
     """Makes `app.openapi()` list each operation's errors (see the module docstring)."""
     build = app.openapi
@@ -116,9 +129,12 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
                 operation = schema["paths"].get(route.path_format, {}).get(method.lower())
                 if operation is None:
                     continue
+                _redirects_have_no_body(operation)
                 if "422" in operation.get("responses", {}):
                     operation["responses"]["422"] = error_response(422)
-                add_error_responses(operation, statuses)
+                # A body that is not even parseable (bytes that are not UTF-8 JSON).
+                body = (400,) if "requestBody" in operation else ()
+                add_error_responses(operation, statuses.union(body))
                 if reads_token and not needs_token and operation.get("security"):
                     # An empty requirement: the operation also serves callers without a token.
                     operation["security"] = [*operation["security"], {}]

@@ -18,11 +18,14 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from common.errors import ApiError
+from common.openapi import raises
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Far above any key this code encodes; bounds what a client can make us decode.
 MAX_CURSOR_LENGTH = 512
+# What encode_cursor writes: unpadded URL-safe base64.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -89,9 +92,18 @@ def keyset(*kinds: type[KeyPart]) -> Callable[..., PageRequest[Any]]:
     """A dependency reading `?limit=&cursor=` for lists sorted by a key of these `kinds`;
     with one kind, `after` is that value, with several a tuple."""
 
+    @raises(InvalidCursor)
     def page_request(
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-        cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_CURSOR_LENGTH,
+                pattern=CURSOR_PATTERN,
+                description="The `next_cursor` of the previous page; 400 for one this API "
+                "did not give out.",
+            ),
+        ] = None,
     ) -> PageRequest[Any]:
         if cursor is None:
             return PageRequest(limit=limit)

@@ -8,6 +8,7 @@ import httpx
 from fastapi import Depends, Header, Request
 
 from common.errors import Forbidden, Unauthorized
+from common.openapi import raises
 from media.config import Settings
 from media.storage import ObjectStore
 
@@ -34,6 +35,7 @@ ImagePoolDep = Annotated[ThreadPoolExecutor, Depends(get_image_pool)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 
 
+@raises(Unauthorized, Forbidden)
 def require_internal_token(
     settings: SettingsDep,
     token: Annotated[str | None, Header(alias="X-Internal-Token", include_in_schema=False)] = None,

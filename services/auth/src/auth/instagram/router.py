@@ -9,6 +9,8 @@ from auth.oauth.providers import INSTAGRAM
 from auth.oauth.service import provider_client
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
+from common.errors import NotFound
+from common.openapi import raises
 
 router = APIRouter(prefix="/oauth/instagram", tags=["instagram"])
 
@@ -18,6 +20,7 @@ router = APIRouter(prefix="/oauth/instagram", tags=["instagram"])
     status_code=status.HTTP_302_FOUND,
     responses={200: {"model": InstagramStart, "description": "with Accept: application/json"}},
 )
+@raises(NotFound)
 async def start(
     request: Request, user: CurrentAccount, settings: SettingsDep, next: str = "/"
 ) -> Response:
@@ -37,6 +40,7 @@ async def start(
 
 
 @router.get("/callback", status_code=status.HTTP_302_FOUND)
+@raises(NotFound)
 async def callback(
     request: Request, session: SessionDep, settings: SettingsDep, box: SecretBoxDep
 ) -> RedirectResponse:
@@ -58,6 +62,7 @@ async def callback(
 
 
 @router.get("/accounts")
+@raises(NotFound, 502)
 async def accounts(
     request: Request,
     user: CurrentAccount,
@@ -71,6 +76,7 @@ async def accounts(
 
 
 @router.post("/link")
+@raises(NotFound, 502)
 async def link(
     data: InstagramLinkRequest,
     request: Request,
@@ -90,5 +96,6 @@ async def link(
 
 
 @router.post("/unlink", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
 async def unlink(data: InstagramLinkRequest, user: CurrentAccount, session: SessionDep) -> None:
     await service.unlink_account(session=session, user=user, ig_user_id=data.ig_user_id)

@@ -12,6 +12,8 @@ from auth.sessions.service import open_session
 from auth.users.dependencies import CurrentAccount
 from auth.users.schemas import UserRead, read_user
 from common.db import SessionDep
+from common.errors import Conflict, NotFound
+from common.openapi import raises
 
 router = APIRouter(tags=["oauth"])
 
@@ -71,6 +73,7 @@ async def oauth_callback(
 
 
 @router.delete("/auth/identities/{provider}")
+@raises(Conflict)
 async def unlink_identity(
     provider: LoginProvider, user: CurrentAccount, session: SessionDep
 ) -> UserRead:
@@ -79,6 +82,7 @@ async def unlink_identity(
 
 
 @router.post("/auth/kakao/unlink")
+@raises(NotFound, 502)
 async def unlink_kakao(
     request: Request, user: CurrentAccount, session: SessionDep, settings: SettingsDep
 ) -> UserRead:

@@ -7,10 +7,12 @@ from pydantic import ValidationError
 from auth.sessions.cookies import REFRESH_COOKIE
 from auth.sessions.schemas import LoginRequest, RefreshRequest
 from auth.sessions.throttle import client_ip
+from common.openapi import raises
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+@raises(422)
 async def login_request(request: Request) -> LoginRequest:
     """JSON, or the OAuth2 password form (what Swagger's Authorize button posts)."""
     content_type = request.headers.get("content-type", "")

@@ -11,6 +11,7 @@ from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
 from common.errors import Unauthorized
+from common.openapi import raises
 
 router = APIRouter(prefix="/auth", tags=["sessions"])
 
@@ -26,6 +27,7 @@ LOGIN_OPENAPI = {
 
 
 @router.post("/login", openapi_extra=LOGIN_OPENAPI)
+@raises(Unauthorized, 429)
 async def login(
     credentials: LoginDep,
     request: Request,
@@ -48,6 +50,7 @@ async def login(
 
 
 @router.post("/refresh")
+@raises(Unauthorized)
 async def refresh(
     presented: PresentedRefreshToken,
     response: Response,

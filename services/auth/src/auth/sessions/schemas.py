@@ -1,12 +1,15 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
 from auth.users.schemas import UserRead
+from common.text import NUL_FREE
 
 
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=320, description="username or email")
+    username: Annotated[
+        str, Field(min_length=1, max_length=320, description="username or email"), NUL_FREE
+    ]
     password: SecretStr = Field(min_length=1, max_length=128)
 
 

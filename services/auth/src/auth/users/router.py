@@ -8,11 +8,14 @@ from auth.users import service
 from auth.users.dependencies import CurrentAccount
 from auth.users.schemas import ProfileUpdate, ProfileUpdated, UserCreate, UserRead, read_user
 from common.db import SessionDep
+from common.errors import Conflict
+from common.openapi import raises
 
 router = APIRouter(tags=["accounts"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+@raises(Conflict)
 async def register(
     data: UserCreate,
     response: Response,
@@ -31,6 +34,7 @@ async def me(user: CurrentAccount) -> UserRead:
 
 
 @router.put("/users/me/profile")
+@raises(Conflict)
 async def update_profile(
     data: ProfileUpdate, user: CurrentAccount, session: SessionDep
 ) -> ProfileUpdated:

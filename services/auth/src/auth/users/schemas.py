@@ -30,16 +30,26 @@ def _gender_alias(value: object) -> object:
 Gender = Annotated[Literal["male", "female"], BeforeValidator(_gender_alias)]
 
 
+# A letter and something else, in either order. SecretStr takes no pattern: it is
+# documented on the field and checked by the validator below.
+MIXED_PASSWORD = re.compile(r"[A-Za-z][\s\S]*[^A-Za-z]|[^A-Za-z][\s\S]*[A-Za-z]")
+# Year 1900 or later (the rest of the rule, "not in the future", moves every day).
+BIRTHDAY_PATTERN = r"^(19|[2-9][0-9])[0-9]{2}-"
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class UserCreate(BaseModel):
     username: Username
     email: EmailStr
-    password: SecretStr = Field(min_length=8, max_length=128)
+    password: SecretStr = Field(
+        min_length=8, max_length=128, json_schema_extra={"pattern": MIXED_PASSWORD.pattern}
+    )
 
     @field_validator("password")
     @classmethod
     def strong_enough(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         password = value.get_secret_value()
-        if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)):
+        if not MIXED_PASSWORD.search(password):
             raise ValueError("must mix letters with digits or symbols")
         username = info.data.get("username")
         if username and username.lower() in password.lower():
@@ -59,8 +69,20 @@ class UserRead(BaseModel):
     identities: list[str] = Field(validation_alias="providers")
 
 
+def _iso_date_text(value: object) -> object:
+    # Only what the schema documents, "YYYY-MM-DD": pydantic alone would also take a number
+    # as a Unix time (0 → 1970-01-01) or a datetime at midnight.
+    if not (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
 class ProfileUpdate(BaseModel):
-    birthday: date
+    birthday: Annotated[
+        date,
+        BeforeValidator(_iso_date_text),
+        Field(json_schema_extra={"pattern": BIRTHDAY_PATTERN}),
+    ]
     gender: Gender
     username: Username | None = None
 

@@ -1,10 +1,12 @@
 from collections.abc import AsyncIterator
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Path, Request, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from common.db import SessionDep
+from common.openapi import raises
+from common.text import NUL_FREE
 from common.tokens import CurrentUser
 from igscraper.analyses import events, service
 from igscraper.analyses.dependencies import (
@@ -14,6 +16,7 @@ from igscraper.analyses.dependencies import (
     SettingsDep,
     VaultDep,
 )
+from igscraper.analyses.exceptions import AnalysisAlreadyActive
 from igscraper.analyses.jobs import enqueue_step
 from igscraper.analyses.pagination import LimitQuery
 from igscraper.analyses.schemas import (
@@ -57,6 +60,7 @@ EVENTS_SCHEMA = {
 
 
 @router.post("/analyses", status_code=status.HTTP_202_ACCEPTED)
+@raises(AnalysisAlreadyActive, 422)
 async def submit_analysis(
     data: AnalysisCreate,
     user: CurrentUser,
@@ -75,6 +79,7 @@ async def submit_analysis(
 
 
 @router.get("/analyses")
+@raises(400)
 async def list_analyses(
     user: CurrentUser,
     session: SessionDep,
@@ -113,6 +118,7 @@ async def analysis_events(
 
 
 @router.get("/analyses/{analysis_id}/users")
+@raises(400)
 async def list_analysis_users(
     analysis: AnalysisDep,
     session: SessionDep,
@@ -159,7 +165,10 @@ async def delete_analysis(
 
 @router.get("/accounts/{ig_user_id}/changes")
 async def account_changes(
-    ig_user_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    ig_user_id: Annotated[str, Path(max_length=32), NUL_FREE],
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> AccountChanges:
     return await service.account_changes(
         session=session, settings=settings, owner_id=user.id, ig_user_id=ig_user_id

@@ -6,13 +6,21 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from igscraper.credentials.service import CSRF_TOKEN_PATTERN, SESSION_ID_PATTERN
+
 Status = Literal["queued", "running", "completed", "failed", "cancelled"]
 
 
 class AnalysisCreate(BaseModel):
-    # SecretStr: a validation error or a stray repr never shows the cookie.
-    session_id: SecretStr = Field(min_length=1, max_length=1024)
-    csrf_token: SecretStr | None = Field(default=None, max_length=256)
+    # SecretStr: a validation error or a stray repr never shows the cookie. SecretStr takes
+    # no pattern, so the cookies' shapes are documented here and checked by
+    # credentials.parse_credentials (422 invalid_session_id / invalid_csrf_token).
+    session_id: SecretStr = Field(
+        min_length=1, max_length=1024, json_schema_extra={"pattern": SESSION_ID_PATTERN}
+    )
+    csrf_token: SecretStr | None = Field(
+        default=None, max_length=256, json_schema_extra={"pattern": CSRF_TOKEN_PATTERN}
+    )
     # None = the session's own account.
     username: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._]{1,30}$")
 

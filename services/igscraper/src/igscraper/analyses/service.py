@@ -57,7 +57,7 @@ async def submit_analysis(
         )
     credentials = parse_credentials(
         session_id=data.session_id.get_secret_value(),
-        csrf_token=data.csrf_token.get_secret_value() if data.csrf_token else None,
+        csrf_token=data.csrf_token.get_secret_value() if data.csrf_token is not None else None,
     )
     username = data.username.lower() if data.username else None
     analysis = Analysis(

@@ -18,9 +18,17 @@ from igscraper.config import Settings
 
 logger = logging.getLogger(__name__)
 
-# URL-decoded `sessionid`: "<viewer pk>:<token>:<shard>[:<signature>]".
-SESSION_ID = re.compile(r"^(\d{1,20}):[A-Za-z0-9_-]{6,128}:\d{1,4}(:[A-Za-z0-9_:.+/=-]{0,512})?$")
-CSRF_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+# The `sessionid` cookie: "<viewer pk>:<token>:<shard>[:<signature>]", its colons as they
+# are or URL-encoded, as a browser's cookie list may show them. The API documents these
+# patterns, so nothing else is accepted (no trimming either).
+_COLON = "(?::|%3[Aa])"
+SESSION_ID_PATTERN = (
+    rf"^(\d{{1,20}}){_COLON}[A-Za-z0-9_-]{{6,128}}{_COLON}\d{{1,4}}"
+    rf"(?:{_COLON}[A-Za-z0-9_:.+/=-]{{0,512}})?$"
+)
+SESSION_ID = re.compile(SESSION_ID_PATTERN)
+CSRF_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+CSRF_TOKEN = re.compile(CSRF_TOKEN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -33,22 +41,21 @@ class InstagramCredentials:
 
 def parse_credentials(*, session_id: str, csrf_token: str | None) -> InstagramCredentials:
     """Check the cookies' shape (never echoing them) and name the viewer they belong to."""
-    decoded = unquote(session_id.strip())
-    match = SESSION_ID.match(decoded)
+    match = SESSION_ID.fullmatch(session_id)
     if match is None:
         raise ApiError(
             "session_id is not an Instagram sessionid cookie",
             status=422,
             code="invalid_session_id",
         )
-    if csrf_token is not None and not CSRF_TOKEN.match(csrf_token):
+    if csrf_token is not None and not CSRF_TOKEN.fullmatch(csrf_token):
         raise ApiError(
             "csrf_token is not an Instagram csrftoken cookie", status=422, code="invalid_csrf_token"
         )
     # Instagram compares the csrftoken cookie with the X-CSRFToken header (double submit),
     # so a token of our own works when the user has none at hand.
     return InstagramCredentials(
-        session_id=decoded,
+        session_id=unquote(session_id),
         csrf_token=csrf_token or secrets.token_urlsafe(24),
         viewer_id=match.group(1),
     )

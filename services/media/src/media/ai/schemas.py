@@ -1,14 +1,26 @@
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from common.text import NOT_BLANK_PATTERN, NUL_FREE, trimmed
+
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=100, pattern=NOT_BLANK_PATTERN),
+    NUL_FREE,
+    AfterValidator(trimmed),
+]
 
 
 class ImageGenerate(BaseModel):
     name: Text
-    gender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    feature: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    gender: Annotated[
+        str,
+        Field(min_length=1, max_length=20, pattern=NOT_BLANK_PATTERN),
+        NUL_FREE,
+        AfterValidator(trimmed),
+    ]
+    feature: Annotated[str, Field(max_length=500), NUL_FREE, AfterValidator(trimmed)] | None = None
     options: list[Text] = Field(default_factory=list, max_length=20)
 
 

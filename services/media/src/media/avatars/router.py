@@ -1,8 +1,10 @@
 from fastapi import APIRouter, Request, Response
 
 from common.db import SessionDep
+from common.openapi import raises
 from media.avatars import service
 from media.avatars.dependencies import AvatarDep, IgUserId
+from media.avatars.exceptions import AvatarFetchFailed
 from media.avatars.schemas import AvatarCache, AvatarRead
 from media.dependencies import HttpDep, ImagePoolDep, InternalCaller, ObjectsDep, SettingsDep
 from media.serving import serve_object
@@ -27,6 +29,7 @@ async def get_avatar(avatar: AvatarDep, request: Request, objects: ObjectsDep) -
 
 
 @internal_router.put("/ig-avatars/{ig_user_id}")
+@raises(AvatarFetchFailed)
 async def cache_avatar(
     ig_user_id: IgUserId,
     body: AvatarCache,

@@ -6,10 +6,11 @@ from fastapi import Depends, Request
 
 from common.db import SessionDep
 from common.errors import Forbidden
+from common.openapi import raises
 from common.tokens import CurrentUser
 from media.dependencies import SettingsDep
 from media.images import repository
-from media.images.exceptions import MediaNotFound
+from media.images.exceptions import FileRequired, FileTooLarge, MediaNotFound
 from media.images.models import Media
 from media.images.upload import ReceivedFile, receive_file_field
 
@@ -29,6 +30,7 @@ async def get_media(media_id: str, session: SessionDep) -> Media:
 MediaDep = Annotated[Media, Depends(get_media)]
 
 
+@raises(Forbidden)
 async def get_owned_media(media: MediaDep, user: CurrentUser) -> Media:
     if media.owner_id != user.id:
         raise Forbidden("Only the owner can do this", code="not_media_owner")
@@ -38,6 +40,7 @@ async def get_owned_media(media: MediaDep, user: CurrentUser) -> Media:
 OwnedMediaDep = Annotated[Media, Depends(get_owned_media)]
 
 
+@raises(FileTooLarge, FileRequired)
 async def uploaded_file(request: Request, settings: SettingsDep) -> AsyncIterator[ReceivedFile]:
     """The request's `file` field on disk for the length of the request, then deleted."""
     received = await receive_file_field(

@@ -3,10 +3,18 @@ from typing import Literal
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from common.db import SessionDep
+from common.openapi import raises
 from common.tokens import CurrentUser, OptionalUser
 from media.dependencies import ImagePoolDep, InternalCaller, ObjectsDep, SettingsDep
 from media.images import service
 from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
+from media.images.exceptions import (
+    CorruptImage,
+    ImageTooLarge,
+    InvalidDimensions,
+    NotAnImage,
+    QuotaExceeded,
+)
 from media.images.schemas import MediaRead
 from media.serving import serve_object
 
@@ -38,6 +46,7 @@ UPLOAD_BODY = {
     openapi_extra=UPLOAD_BODY,
     responses={200: {"description": "The same bytes were already stored: that media"}},
 )
+@raises(QuotaExceeded, NotAnImage, CorruptImage, ImageTooLarge, InvalidDimensions)
 async def upload_media(
     user: CurrentUser,
     upload: UploadDep,

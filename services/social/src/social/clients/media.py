@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import SecretStr
 
 from common.errors import ApiError, DependencyUnavailable, NotFound
+from common.openapi import raises
 from social.config import Settings
 
 # Media's refusals a user can act on pass through with media's own code: too big, not an
@@ -89,6 +90,7 @@ async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaC
         yield app.state.media
 
 
+@raises(502, 503)
 def get_media(request: Request) -> MediaClient:
     return request.app.state.media
 

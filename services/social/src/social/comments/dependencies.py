@@ -6,12 +6,14 @@ from fastapi import Depends
 
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from social.comments import repository
 from social.comments.models import Comment
 from social.ids import parse_id
 from social.profiles.dependencies import ViewerId
 
 
+@raises(Forbidden)
 async def load_own_comment(comment_id: str, viewer_id: ViewerId, session: SessionDep) -> Comment:
     comment = await repository.get(session, parse_id(comment_id, what="comment"))
     if comment is None:

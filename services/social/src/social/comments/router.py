@@ -3,6 +3,8 @@
 from fastapi import APIRouter, Response
 
 from common.db import SessionDep
+from common.errors import Forbidden
+from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from social.comments import service
 from social.comments.dependencies import OwnCommentDep
@@ -28,6 +30,7 @@ async def list_comments(
 
 
 @router.post("/posts/{post_id}/comments", status_code=201)
+@raises(Forbidden)
 async def add_comment(
     body: CommentCreate, me: MyProfileDep, post: PostDep, session: SessionDep, links: LinksDep
 ) -> CommentRead:

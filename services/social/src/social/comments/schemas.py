@@ -2,18 +2,25 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from common.text import NOT_BLANK_PATTERN, NUL_FREE, trimmed
 from social.comments.models import CONTENT_MAX_LENGTH
 from social.profiles.schemas import AuthorRead
 
 
 class CommentCreate(BaseModel):
-    # Whitespace alone is not a comment.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    content: str = Field(min_length=1, max_length=CONTENT_MAX_LENGTH)
+    # Whitespace alone is not a comment; what is kept is trimmed.
+    content: Annotated[
+        str,
+        Field(min_length=1, max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK_PATTERN),
+        NUL_FREE,
+        AfterValidator(trimmed),
+    ]
 
 
 class CommentRead(BaseModel):

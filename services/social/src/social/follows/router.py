@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.errors import Forbidden
+from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from social.follows import service
 from social.links import LinksDep
@@ -14,6 +16,7 @@ router = APIRouter(prefix="/users", tags=["follows"])
 
 
 @router.post("/{user_id}/follow")
+@raises(Forbidden, 400)  # blocked; yourself
 async def follow(
     viewer_id: ViewerId, followee: ProfileDep, session: SessionDep, links: LinksDep
 ) -> ProfileRead:

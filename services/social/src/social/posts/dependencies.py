@@ -10,9 +10,10 @@ from starlette.datastructures import UploadFile
 
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from social.ids import parse_id
 from social.posts import repository
-from social.posts.models import CAPTION_MAX_LENGTH, Post
+from social.posts.models import Post
 from social.posts.schemas import PostCreate, PostUpload, PostUploadForm
 from social.profiles.dependencies import ViewerId
 
@@ -28,6 +29,7 @@ PostDep = Annotated[Post, Depends(load_post)]
 M = TypeVar("M", bound=BaseModel)
 
 
+@raises(Forbidden)
 async def load_own_post(viewer_id: ViewerId, post: PostDep) -> Post:
     if post.author_id != viewer_id:
         raise Forbidden("Only its author can do that to a post", code="not_post_author")
@@ -82,7 +84,7 @@ POST_BODY_OPENAPI = {
                     "required": ["image"],
                     "properties": {
                         "image": {"type": "string", "format": "binary"},
-                        "caption": {"type": "string", "maxLength": CAPTION_MAX_LENGTH},
+                        "caption": PostUploadForm.model_json_schema()["properties"]["caption"],
                     },
                 }
             },

@@ -3,6 +3,8 @@
 from fastapi import APIRouter, Response
 
 from common.db import SessionDep
+from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from social.clients.media import MediaDep
 from social.links import LinksDep
 from social.media_deletions.dependencies import FirstRetryAfterDep
@@ -20,6 +22,7 @@ router = APIRouter(prefix="/posts", tags=["posts"])
 
 
 @router.post("", status_code=201, openapi_extra=POST_BODY_OPENAPI)
+@raises(Forbidden, NotFound, 413, 415, 422)
 async def create_post(
     viewer_id: ViewerId,
     body: PostBody,

@@ -3,15 +3,17 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
+from common.text import NUL_FREE
 from social.posts.models import CAPTION_MAX_LENGTH
 from social.profiles.schemas import AuthorRead
 from social.reactions.models import ReactionKind
 
-Caption = Field(default="", max_length=CAPTION_MAX_LENGTH)
+Caption = Annotated[str, Field(max_length=CAPTION_MAX_LENGTH), NUL_FREE]
 
 
 class PostCreate(BaseModel):
@@ -20,13 +22,13 @@ class PostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     media_id: uuid.UUID
-    caption: str = Caption
+    caption: Caption = ""
 
 
 class PostUploadForm(BaseModel):
     """The text fields of the multipart body; the image travels beside them."""
 
-    caption: str = Caption
+    caption: Caption = ""
 
 
 @dataclass(frozen=True)

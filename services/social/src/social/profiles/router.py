@@ -5,7 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from common.db import SessionDep
+from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from common.pagination import IdPageDep, Page
+from common.text import NUL_FREE
 from social.clients.media import MediaDep
 from social.links import LinksDep
 from social.profiles import service
@@ -21,6 +24,7 @@ router = APIRouter(prefix="/users", tags=["profiles"])
 
 
 @router.patch("/me")
+@raises(Forbidden, NotFound)
 async def update_me(
     changes: ProfileUpdate,
     profile: MyProfileDep,
@@ -40,7 +44,16 @@ async def update_me(
 # Before /{user_id}, which would otherwise take "search" for an id.
 @router.get("/search")
 async def search(
-    q: Annotated[str, Query(min_length=1, max_length=64, description="A username prefix")],
+    q: Annotated[
+        str,
+        Query(
+            max_length=64,
+            # Something to search for once the blanks and a leading "@" are gone.
+            pattern=r"[^@ \t\n\r\f\v]",
+            description="A username prefix",
+        ),
+        NUL_FREE,
+    ],
     viewer_id: OptionalViewerId,
     page: IdPageDep,
     session: SessionDep,

@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from common.text import NUL_FREE
 from social.profiles.models import BIO_MAX_LENGTH
 
 
@@ -38,7 +40,7 @@ class ProfileMatchRead(AuthorRead):
 class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    bio: str | None = Field(default=None, max_length=BIO_MAX_LENGTH)
+    bio: Annotated[str, Field(max_length=BIO_MAX_LENGTH), NUL_FREE] | None = None
     avatar_media_id: uuid.UUID | None = None
 
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
-from common.errors import ApiError, Forbidden, Unauthorized
+from common.errors import Forbidden, Unauthorized
 from common.pagination import Page, PageRequest
+from common.text import BLANK
 from common.tokens import Principal
 from social.clients.media import MediaClient
 from social.links import Links
@@ -96,9 +97,8 @@ async def search(
     links: Links,
 ) -> Page[ProfileMatchRead]:
     """Users whose username starts with the query, any case, in username order."""
-    prefix = query.strip().removeprefix("@")
-    if not prefix:
-        raise ApiError("Type part of a username to search for", code="empty_query", status=422)
+    # Never empty: the route's pattern asks for a character that is neither blank nor "@".
+    prefix = query.strip(BLANK).removeprefix("@")
     rows = await repository.search(
         session, prefix=prefix, viewer_id=viewer_id, after=page.after, limit=page.limit + 1
     )

@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.errors import Forbidden
+from common.openapi import raises
 from social.links import LinksDep
 from social.posts import service as posts
 from social.posts.dependencies import PostDep
@@ -31,7 +33,7 @@ def _route(kind: ReactionKind, change: Change) -> Callable[..., Awaitable[PostRe
 for _kind in ReactionKind:
     router.add_api_route(
         f"/{{post_id}}/{_kind.value}",
-        _route(_kind, service.react),
+        raises(Forbidden)(_route(_kind, service.react)),  # one of you blocks the other
         methods=["POST"],
         name=f"{_kind.value}_post",
     )

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter
 
 from common.db import SessionDep
+from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from social.links import LinksDep
 from social.profiles import service as profiles
@@ -48,7 +49,7 @@ for _kind in RestrictionKind:
     )
     router.add_api_route(
         f"/{{user_id}}/{_kind.value}",
-        _change(_kind, service.restrict),
+        raises(400)(_change(_kind, service.restrict)),  # yourself
         methods=["POST"],
         name=f"{_kind.value}_user",
     )
