@@ -81,10 +81,14 @@ def nginx_config(work: Path, listen: int, backend: int) -> Path:
     return config
 
 
-def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
-    """Requests per second and p50/p99 latency in ms, from wrk --latency."""
+def wrk(
+    url: str, connections: int, seconds: int, headers: tuple[str, ...] = (), timeout: int = 2
+) -> dict[str, float]:
+    """Requests per second and p50/p99 latency in ms, from wrk --latency (a request slower
+    than `timeout` seconds is not counted)."""
+    extra = [arg for header in headers for arg in ("-H", header)] + [f"--timeout={timeout}s"]
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
