@@ -47,6 +47,24 @@ async def stream(request: web.Request) -> web.StreamResponse:
     return response
 
 
+# Endless streams the upstream served, and which of them saw their reader leave.
+ENDLESS = {"opened": 0, "closed": 0}
+
+
+async def endless(request: web.Request) -> web.StreamResponse:
+    """Server-sent events that never end, as an analysis's events stream until it is done."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    ENDLESS["opened"] += 1
+    try:
+        while True:
+            await response.write(b": keep-alive\n\n")
+            await asyncio.sleep(0.05)
+    except (ConnectionResetError, asyncio.CancelledError):
+        ENDLESS["closed"] += 1
+        raise
+
+
 @pytest.fixture(scope="session")
 async def upstream() -> AsyncIterator[str]:
     app = web.Application(client_max_size=1 << 30)
@@ -56,6 +74,7 @@ async def upstream() -> AsyncIterator[str]:
     app.router.add_post("/media", digest)
     app.router.add_get("/feed/slow", slow)
     app.router.add_get("/feed/stream", stream)
+    app.router.add_get("/feed/endless", endless)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()

@@ -1,11 +1,14 @@
 """The gateway forwards faithfully, streams both ways, and fails fast with JSON errors."""
 
+import asyncio
 import hashlib
 import json
 import os
 import time
 
 import httpx
+
+from gateway.tests.conftest import ENDLESS
 
 
 async def test_forwards_method_path_query_and_body(client):
@@ -77,6 +80,21 @@ async def test_a_slow_upstream_is_a_json_504(client):
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "upstream_timeout"
     assert time.monotonic() - started < 2.0
+
+
+async def test_a_caller_leaving_an_endless_stream_closes_it_upstream(gateway):
+    opened, closed = ENDLESS["opened"], ENDLESS["closed"]
+    async with (
+        httpx.AsyncClient(base_url=gateway) as client,
+        client.stream("GET", "/feed/endless") as response,
+    ):
+        async for chunk in response.aiter_bytes():
+            assert chunk.startswith(b": keep-alive")
+            break
+    assert ENDLESS["opened"] == opened + 1
+    async with asyncio.timeout(5):
+        while ENDLESS["closed"] == closed:  # noqa: ASYNC110 (the upstream runs elsewhere)
+            await asyncio.sleep(0.05)
 
 
 async def test_unknown_paths_are_json_404(client):

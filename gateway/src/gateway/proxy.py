@@ -113,6 +113,7 @@ class StreamedBody:
         self.limit = limit
         self.failure: type[Exception] | None = None
         self.started = False  # a byte read: it cannot be sent to another replica
+        self.finished = False  # read whole: what `receive` says next is the caller leaving
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         received = 0
@@ -129,7 +130,28 @@ class StreamedBody:
                     raise BodyTooLarge
                 yield chunk
             if not message.get("more_body", False):
+                self.finished = True
                 return
+
+
+async def _caller_gone(receive: Receive) -> None:
+    """Returns when the caller disconnects; only once its body has been read whole."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _next_chunk(
+    upstream: aiohttp.ClientResponse, caller_gone: "asyncio.Future[None] | None"
+) -> bytes | None:
+    """The upstream's next bytes, or None if the caller left first."""
+    if caller_gone is None:
+        return await upstream.content.readany()
+    read = asyncio.ensure_future(upstream.content.readany())
+    await asyncio.wait((read, caller_gone), return_when=asyncio.FIRST_COMPLETED)
+    if not read.done():
+        read.cancel()
+        return None
+    return read.result()
 
 
 class Proxy:
@@ -222,13 +244,23 @@ class Proxy:
                     {"type": "http.response.start", "status": upstream.status, "headers": headers}
                 )
                 started = True
-                while True:
-                    chunk = await upstream.content.readany()
-                    # Mark the last chunk as last: one ASGI message fewer for most responses.
-                    more = bool(chunk) and not upstream.content.at_eof()
-                    await send({"type": "http.response.body", "body": chunk, "more_body": more})
-                    if not more:
-                        break
+                # A response of unknown length may never end (server-sent events): watch for
+                # the caller leaving, or the upstream stream would be relayed to nobody.
+                caller_gone = None
+                if upstream.content_length is None and (body is None or body.finished):
+                    caller_gone = asyncio.ensure_future(_caller_gone(receive))
+                try:
+                    while (chunk := await _next_chunk(upstream, caller_gone)) is not None:
+                        # Mark the last chunk as last: one ASGI message fewer for most.
+                        more = bool(chunk) and not upstream.content.at_eof()
+                        await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                        if not more:
+                            break
+                    else:
+                        upstream.close()  # unread: the connection cannot be reused
+                finally:
+                    if caller_gone is not None:
+                        caller_gone.cancel()
             finally:
                 upstream.release()
                 replica.outstanding -= 1
