@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.sse import ServerSentEvent
@@ -21,6 +21,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.db import transaction
+from common.loops import BackgroundLoop
 from igscraper.analyses import repository
 from igscraper.analyses.models import ACTIVE
 from igscraper.analyses.schemas import AnalysisRead
@@ -29,7 +31,6 @@ from igscraper.config import Settings
 
 logger = logging.getLogger(__name__)
 
-RETRY_DELAY_S = 1.0
 # Tells EventSource how soon to reconnect after a dropped connection (milliseconds).
 RECONNECT_MS = 2_000
 
@@ -73,19 +74,14 @@ class AnalysisChanges:
             for changed in events:
                 changed.set()
 
-    async def run(self) -> None:
-        """Forever: relay the channel's messages; outlive any Redis outage."""
-        while True:
-            try:
-                async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    # Whatever was announced while unsubscribed is looked at now.
-                    self._wake()
-                    async for message in pubsub.listen():
-                        self._wake(message["data"])
-            except Exception as exc:
-                logger.warning("analysis changes: retrying after %s", type(exc).__name__)
-            await asyncio.sleep(RETRY_DELAY_S)
+    async def listen(self) -> None:
+        """Relay the channel's messages until the connection fails (the loop resubscribes)."""
+        async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.subscribe(self.channel)
+            # Whatever was announced while unsubscribed is looked at now.
+            self._wake()
+            async for message in pubsub.listen():
+                self._wake(message["data"])
 
 
 @asynccontextmanager
@@ -93,20 +89,16 @@ async def analysis_changes(app: FastAPI, redis: Redis, settings: Settings) -> As
     """Lifespan part: the process's subscription, on `app.state.analysis_changes`."""
     changes = AnalysisChanges(redis, changes_channel(settings))
     app.state.analysis_changes = changes
-    task = asyncio.create_task(changes.run())
-    try:
+    # listen() blocks on Redis itself: no pause between runs, back-off only on outages.
+    async with BackgroundLoop("analysis changes", changes.listen, interval_seconds=0):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
 
 
 async def _read(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, analysis_id: uuid.UUID
 ) -> AnalysisRead | None:
     # A session per read: a stream may stay open for an hour, a pooled connection must not.
-    async with sessionmaker() as session:
+    async with transaction(sessionmaker) as session:
         analysis = await repository.get_analysis(session, analysis_id)
         if analysis is None:
             return None
