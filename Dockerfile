@@ -1,10 +1,15 @@
-# Image of the media service: images in S3, thumbnails, EXIF, quotas.
-# Build from the repository root (docker-compose.yml does):
-#   docker build -f services/media/Dockerfile -t photo-platform/media .
-# Only the packages uv.lock pins for `media` (and `common`) are installed.
+# One image recipe for every Python part of the platform: the gateway and each service.
+# SERVICE names the workspace package (and its module); PORT is where it listens.
+# docker-compose.yml passes both. By hand, from the repository root:
+#   docker build --build-arg SERVICE=social --build-arg PORT=8002 -t photo-platform/social .
+# Only the packages uv.lock pins for SERVICE (and `common`) are installed. The igscraper
+# image also runs the ARQ worker (`arq igscraper.worker.WorkerSettings`, set in compose).
+ARG SERVICE
+ARG PORT
 
 # ---------------------------------------------------------------- builder ----
 FROM python:3.11-slim AS builder
+ARG SERVICE
 
 # Same uv minor version as the one that writes uv.lock.
 COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /uvx /bin/
@@ -32,16 +37,24 @@ COPY services/auth/pyproject.toml services/auth/
 COPY services/social/pyproject.toml services/social/
 COPY services/media/pyproject.toml services/media/
 COPY services/igscraper/pyproject.toml services/igscraper/
-RUN uv sync --frozen --no-dev --no-install-workspace --package media
+RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<package>" >&2; exit 1; }
+RUN uv sync --frozen --no-dev --no-install-workspace --package "$SERVICE"
 
-# Layer 2: our code. Install it as regular wheels (not editable) so the venv
-# works without the source tree.
+# Layer 2: our code. Every member's source is copied (an ARG can't pick a folder for
+# COPY), but only SERVICE and `common` are built, as regular wheels (not editable) so
+# the venv works without the source tree. Alembic migrations ship inside each package.
 COPY libs/common/src libs/common/src
+COPY gateway/src gateway/src
+COPY services/auth/src services/auth/src
+COPY services/social/src services/social/src
 COPY services/media/src services/media/src
-RUN uv sync --frozen --no-dev --no-editable --package media
+COPY services/igscraper/src services/igscraper/src
+RUN uv sync --frozen --no-dev --no-editable --package "$SERVICE"
 
 # ---------------------------------------------------------------- runtime ----
 FROM python:3.11-slim AS runtime
+ARG SERVICE
+ARG PORT
 
 # Fixed uid/gid so volume ownership and runAsNonRoot policies are predictable.
 RUN groupadd --system --gid 10001 app \
@@ -52,21 +65,23 @@ RUN groupadd --system --gid 10001 app \
 # It stays owned by root, so the service can read its code but not change it.
 COPY --from=builder /app/.venv /app/.venv
 
-# Alembic migrations ship inside the package (src/media/migrations), so they are
-# in the venv too; the service applies them on start.
 WORKDIR /app
 
 ENV PATH="/app/.venv/bin:$PATH" \
     VIRTUAL_ENV=/app/.venv \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONDONTWRITEBYTECODE=1 \
+    SERVICE=${SERVICE} \
+    PORT=${PORT}
 
 USER 10001:10001
-EXPOSE 8003
+EXPOSE ${PORT}
 
 # /health returns 503 when a dependency is down; urlopen raises on it, so the
 # check fails. start-period covers migrations on first start.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8003/health', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/health\", timeout=4)"]
 
-CMD ["uvicorn", "media.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8003"]
+# Our own JSON access log replaces uvicorn's; X-Forwarded-* is trusted by the gateway
+# itself (trusted_proxies), not by uvicorn. exec: uvicorn is PID 1 and gets SIGTERM.
+CMD ["sh", "-c", "exec uvicorn \"$SERVICE.main:create_app\" --factory --host 0.0.0.0 --port \"$PORT\" --no-access-log --no-proxy-headers"]
