@@ -1,5 +1,8 @@
 """One OpenAPI document for the platform: public paths only, names kept apart, valid."""
 
+import re
+
+import pytest
 from openapi_spec_validator import validate
 
 from gateway.openapi import merge
@@ -77,3 +80,16 @@ async def test_the_gateway_serves_a_valid_merged_document_and_swagger_ui(client)
     docs = await client.get("/docs")
     assert docs.status_code == 200
     assert "swagger-ui" in docs.text and "/openapi.json" in docs.text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_pages_load_every_asset_from_the_gateway_itself(client, page):
+    html = (await client.get(page)).text
+    assert "/openapi.json" in html
+    # Every script, stylesheet and icon is a path on the gateway, never another host.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(url.startswith("/") and not url.startswith("//") for url in assets)
+    for url in assets:
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        assert len(response.content) > 1000, url

@@ -43,6 +43,14 @@ async def test_strips_hop_by_hop_and_sets_forwarding_headers(client, gateway):
     assert response.headers["x-request-id"] == "trace-me-1"
 
 
+async def test_a_proxied_response_has_one_date_and_one_server_header(client):
+    # The upstream (aiohttp) writes both, and so does the gateway's own server.
+    response = await client.get("/users/1")
+    assert response.status_code == 200
+    assert len(response.headers.get_list("date")) == 1
+    assert len(response.headers.get_list("server")) == 1
+
+
 async def test_streams_a_large_upload_intact(client):
     payload = os.urandom(1 << 20) * 20  # 20 MiB: the largest photo media accepts
 

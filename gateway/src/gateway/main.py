@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 import aiohttp
-from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +18,7 @@ from common.logging import configure_logging
 from common.observability import ObservabilityMiddleware, metrics_response
 from common.request_id import RequestIdMiddleware
 from common.tokens import TokenVerifier
+from gateway import docs
 from gateway.config import Settings, get_settings
 from gateway.health import platform_health
 from gateway.identity import Identity
@@ -31,7 +31,7 @@ from gateway.webapp import WebApp
 
 logger = logging.getLogger(__name__)
 
-OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json", "/docs"})
+OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json"}) | docs.PATHS
 OWN_METHODS = "GET, HEAD, OPTIONS"
 
 
@@ -147,12 +147,8 @@ class Gateway:
         if path == "/openapi.json":
             assert self.openapi is not None
             return JSONResponse(await self.openapi.document())
-        if path == "/docs":
-            return get_swagger_ui_html(
-                openapi_url="/openapi.json",
-                title="Photo platform API",
-                swagger_ui_parameters={"persistAuthorization": True},
-            )
+        if path in docs.PATHS:
+            return docs.docs_response(path)
         return JSONResponse({"routes": self._routes()})
 
     async def _health(self) -> Response:

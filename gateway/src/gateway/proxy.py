@@ -41,6 +41,10 @@ HOP_BY_HOP = frozenset(
     }
 )
 
+# Not relayed from an upstream's response: hop-by-hop ones, and those the gateway's own
+# server writes on every response (a copy of the upstream's would make two of each).
+DROPPED_RESPONSE_HEADERS = HOP_BY_HOP | {b"date", b"server"}
+
 # Set by the gateway itself; a caller's values are replaced (or, for -for, extended).
 OWN_HEADERS = frozenset(
     {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-request-id"}
@@ -238,7 +242,7 @@ class Proxy:
                 headers = [
                     (name.lower(), value)
                     for name, value in upstream.raw_headers
-                    if name.lower() not in HOP_BY_HOP
+                    if name.lower() not in DROPPED_RESPONSE_HEADERS
                 ]
                 await send(
                     {"type": "http.response.start", "status": upstream.status, "headers": headers}
