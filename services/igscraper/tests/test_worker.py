@@ -11,10 +11,12 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 import httpx
 import pytest
+from arq.worker import Worker
 from redis.asyncio import Redis
 
 from igscraper.config import Settings
 from igscraper.main import create_app
+from igscraper.worker import worker_options
 from stack.processes import ManagedProcess
 
 
@@ -154,3 +156,26 @@ async def test_a_sigkilled_worker_resumes_exactly_and_the_session_never_leaks(
         assert secret not in logs
         assert secret not in dump
         assert not [v for v in values if secret in v]
+
+
+async def test_a_worker_started_before_its_database_exists_migrates_it_before_its_crons(
+    settings, fresh_database
+):
+    """Compose starts the worker beside the API on a fresh volume: its startup cron must
+    find the database and tables there, whichever of the two came up first."""
+    url = await fresh_database("test_igscraper_worker_first")
+    fresh = settings.model_copy(update={"database_url": url, "queue_name": "test-first:queue"})
+    worker = Worker(**worker_options(fresh), handle_signals=False)
+    task = asyncio.create_task(worker.async_run())
+    try:
+        async with asyncio.timeout(30):
+            while "deps" not in worker.ctx:  # noqa: ASYNC110 (filled by ARQ's on_startup)
+                await asyncio.sleep(0.01)
+        conn = await asyncpg.connect(urlsplit(url)._replace(scheme="postgresql").geturl())
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM analysis") == 0
+        finally:
+            await conn.close()
+    finally:
+        await worker.close()
+        task.cancel()

@@ -9,7 +9,7 @@ import httpx
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from common.db import create_engine, create_sessionmaker
+from common.db import create_engine, create_sessionmaker, migrate
 from common.logging import logging_config
 from igscraper.analyses.tasks import (
     WorkerDeps,
@@ -22,6 +22,7 @@ from igscraper.clients.media import MediaClient
 from igscraper.config import Settings, get_settings
 from igscraper.credentials.service import vault_from_settings
 from igscraper.instagram.pacing import Pacer
+from igscraper.main import MIGRATIONS
 
 settings = get_settings()
 log_config = logging_config("igscraper-worker", settings.log_level)
@@ -35,6 +36,9 @@ async def ping(ctx: dict[str, Any]) -> str:
 async def startup(ctx: dict[str, Any]) -> None:
     """Clients live as long as the worker; every job finds them in ctx["deps"]."""
     settings: Settings = ctx["settings"]
+    # The crons run right after this (one at startup): on a fresh volume the database may
+    # not exist yet, so the worker migrates it as the API does (idempotent, under a lock).
+    await migrate(settings.database_url, MIGRATIONS)
     vault = vault_from_settings(ctx["redis"], settings)
     if vault is None:
         raise RuntimeError("IGSCRAPER_CREDENTIALS_KEY must be set for the worker")
