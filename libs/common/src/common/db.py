@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import MetaData, event, make_url, text
 from sqlalchemy import exc as sa_exc
@@ -187,9 +188,12 @@ def postgres_check(engine: AsyncEngine) -> Check:
 
 
 @asynccontextmanager
-async def database(app: FastAPI, url: str, migrations_dir: Path) -> AsyncIterator[AsyncEngine]:
-    """Lifespan part: migrate, then keep an engine and sessionmaker on `app.state`."""
-    await migrate(url, migrations_dir)
+async def database(
+    app: FastAPI, url: str, migrations_dir: Path, *, migrate_on_start: bool = True
+) -> AsyncIterator[AsyncEngine]:
+    """Lifespan part: migrate (or wait for the migration), then keep an engine and
+    sessionmaker on `app.state`."""
+    await prepare_database(url, migrations_dir, migrate_on_start=migrate_on_start)
     engine = create_engine(url)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
@@ -229,3 +233,37 @@ async def migrate(url: str, migrations_dir: Path) -> None:
     await ensure_database(url)
     # Alembic's env.py runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(command.upgrade, alembic_config(url, migrations_dir), "head")
+
+
+async def applied_revisions(url: str) -> set[str]:
+    """The revisions the database is at; empty while it or its version table is missing."""
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = await asyncpg.connect(plain)
+    except asyncpg.InvalidCatalogNameError:
+        return set()
+    try:
+        return {row[0] for row in await conn.fetch("SELECT version_num FROM alembic_version")}
+    except asyncpg.UndefinedTableError:
+        return set()
+    finally:
+        await conn.close()
+
+
+async def wait_until_migrated(
+    url: str, migrations_dir: Path, *, timeout: float = 600.0, interval: float = 1.0
+) -> None:
+    """Return once another process (a migration Job) has upgraded the database to head."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url, migrations_dir)).get_heads())
+    async with asyncio.timeout(timeout):
+        while await applied_revisions(url) != heads:  # noqa: ASYNC110 (another process)
+            await asyncio.sleep(interval)
+
+
+async def prepare_database(url: str, migrations_dir: Path, *, migrate_on_start: bool) -> None:
+    """Before a process uses its database: migrate it, or, where a migration Job owns that
+    (Kubernetes), wait until the Job has brought it to head."""
+    if migrate_on_start:
+        await migrate(url, migrations_dir)
+    else:
+        await wait_until_migrated(url, migrations_dir)

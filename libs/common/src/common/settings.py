@@ -19,3 +19,11 @@ class TokenSettings(ServiceSettings):
     jwks_url: str = "http://127.0.0.1:8001/auth/.well-known/jwks.json"
     token_issuer: str = "photo-platform"
     token_audience: str = "photo-platform"
+
+
+class MigrationSettings(BaseSettings):
+    """For services that own a database: who applies its migrations."""
+
+    # True: every process upgrades the database on start (under an advisory lock). False:
+    # a migration Job does (Kubernetes), and processes wait until the database is at head.
+    migrate_on_start: bool = True

@@ -6,10 +6,10 @@ from ipaddress import IPv4Network, IPv6Network
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import ServiceSettings
+from common.settings import MigrationSettings, ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/auth"

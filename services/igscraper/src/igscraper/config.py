@@ -5,10 +5,10 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import TokenSettings
+from common.settings import MigrationSettings, TokenSettings
 
 
-class Settings(TokenSettings):
+class Settings(TokenSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="IGSCRAPER_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/igscraper"

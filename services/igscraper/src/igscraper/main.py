@@ -28,7 +28,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
+        await stack.enter_async_context(
+            database(
+                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
+            )
+        )
         redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
         app.state.health_checks["worker"] = worker_heartbeat_check(redis, settings.queue_name)
         app.state.vault = vault_from_settings(redis, settings)

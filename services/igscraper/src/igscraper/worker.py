@@ -9,7 +9,7 @@ import httpx
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from common.db import create_engine, create_sessionmaker, migrate
+from common.db import create_engine, create_sessionmaker, prepare_database
 from common.logging import logging_config
 from igscraper.analyses.tasks import (
     WorkerDeps,
@@ -37,8 +37,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Clients live as long as the worker; every job finds them in ctx["deps"]."""
     settings: Settings = ctx["settings"]
     # The crons run right after this (one at startup): on a fresh volume the database may
-    # not exist yet, so the worker migrates it as the API does (idempotent, under a lock).
-    await migrate(settings.database_url, MIGRATIONS)
+    # not exist yet, so the worker migrates it as the API does (idempotent, under a lock),
+    # or waits for the migration Job.
+    await prepare_database(
+        settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
+    )
     vault = vault_from_settings(ctx["redis"], settings)
     if vault is None:
         raise RuntimeError("IGSCRAPER_CREDENTIALS_KEY must be set for the worker")

@@ -5,12 +5,12 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import TokenSettings
+from common.settings import MigrationSettings, TokenSettings
 
 MiB = 1024 * 1024
 
 
-class Settings(TokenSettings):
+class Settings(TokenSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="MEDIA_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/media"

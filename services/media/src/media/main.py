@@ -49,7 +49,11 @@ async def http_client(app: FastAPI) -> AsyncIterator[None]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
+        await stack.enter_async_context(
+            database(
+                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
+            )
+        )
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(object_storage(app, settings))
         await stack.enter_async_context(image_pool(app, settings))

@@ -31,7 +31,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.known_profiles = {}
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(database(app, settings.database_url, MIGRATIONS))
+        await stack.enter_async_context(
+            database(
+                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
+            )
+        )
         await stack.enter_async_context(redis_client(app, settings.redis_url))
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
