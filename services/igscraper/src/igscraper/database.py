@@ -1,4 +1,6 @@
-"""The declarative base every igscraper model derives from."""
+"""The declarative base every igscraper model derives from, and the migrations of its tables."""
+
+from pathlib import Path
 
 from sqlalchemy.orm import DeclarativeBase
 
@@ -7,3 +9,7 @@ from common.db import naming_metadata
 
 class Base(DeclarativeBase):
     metadata = naming_metadata()
+
+
+# Applied by the API and by the worker on start (or by a migration Job).
+MIGRATIONS = Path(__file__).parent / "migrations"

@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 
 from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
@@ -19,9 +18,8 @@ from igscraper.analyses.exceptions import AnalysisAlreadyActive
 from igscraper.analyses.router import router as analyses_router
 from igscraper.config import Settings, get_settings
 from igscraper.credentials.service import vault_from_settings
+from igscraper.database import MIGRATIONS
 from igscraper.workers import worker_heartbeat_check
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 @asynccontextmanager

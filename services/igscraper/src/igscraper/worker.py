@@ -21,8 +21,8 @@ from igscraper.analyses.tasks import (
 from igscraper.clients.media import MediaClient
 from igscraper.config import Settings, get_settings
 from igscraper.credentials.service import vault_from_settings
+from igscraper.database import MIGRATIONS
 from igscraper.instagram.pacing import Pacer
-from igscraper.main import MIGRATIONS
 
 settings = get_settings()
 log_config = logging_config("igscraper-worker", settings.log_level)
