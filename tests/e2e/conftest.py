@@ -6,6 +6,8 @@ session fixture returns the settings that point the services at it, and is liste
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -108,6 +110,34 @@ def third_party_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return env
 
 
+def stack_on(
+    servers: dict[str, Server],
+    stack_dir: Path,
+    *,
+    prefix: str,
+    env: dict[str, str],
+    **settings: Any,
+) -> Stack:
+    """A whole platform on the test servers, isolated from others by its name prefix."""
+    return Stack(
+        StackSettings(
+            database_url=servers["postgres"].url,
+            redis_url=servers["redis"].url,
+            s3_endpoint=servers["s3"].url,
+            stack_dir=stack_dir,
+            name_prefix=prefix,
+            strict_cors=True,
+            **settings,
+        ),
+        extra_env=RELAXED_RATE_LIMITS | env,
+    )
+
+
+async def drop_databases(fresh_database: Callable[[str], Awaitable[str]], prefix: str) -> None:
+    for service in SERVICES:
+        await fresh_database(f"{prefix}{service}")  # drops it
+
+
 @pytest.fixture(scope="session")
 def web_app() -> None:
     """The web app the gateway serves at /, built once per run (only when stale)."""
@@ -123,24 +153,20 @@ async def platform(
     third_party_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
-    settings = StackSettings(
-        database_url=servers["postgres"].url,
-        redis_url=servers["redis"].url,
-        s3_endpoint=servers["s3"].url,
-        stack_dir=tmp_path_factory.mktemp("stack"),
+    stack = stack_on(
+        servers,
+        tmp_path_factory.mktemp("stack"),
+        prefix=PREFIX,
+        env=third_party_env,
         gateway_port=0,
-        name_prefix=PREFIX,
-        strict_cors=True,
         frontend_url="http://frontend.test",
     )
-    stack = Stack(settings, extra_env=RELAXED_RATE_LIMITS | third_party_env)
     stack.start()
     try:
         yield stack
     finally:
         stack.stop()
-        for service in SERVICES:
-            await fresh_database(f"{PREFIX}{service}")  # drops it
+        await drop_databases(fresh_database, PREFIX)
 
 
 @pytest.fixture

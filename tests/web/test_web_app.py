@@ -1,0 +1,32 @@
+"""The web app's own checks, so `uv run pytest` runs them: generated API types current,
+Vitest unit tests pass, first load within budget."""
+
+import re
+import subprocess
+import sys
+
+from tests.support import web
+
+
+def test_generated_api_types_match_the_gateways_openapi():
+    web.install()
+    result = subprocess.run(
+        [sys.executable, str(web.WEB / "scripts" / "api_types.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vitest_unit_tests_pass():
+    web.install()
+    web.npm("run", "test")
+
+
+def test_first_load_javascript_is_within_budget():
+    web.install()
+    output = web.npm("run", "build").stdout
+    found = re.search(r"first-load JavaScript: ([\d.]+) KB gzipped", output)
+    assert found, output
+    assert float(found.group(1)) <= 150

@@ -1,0 +1,30 @@
+// The one configured API client: generated types, bearer token, silent refresh.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema";
+import { authorizedFetch, TokenRefresher, type IssuedToken } from "./refresher";
+
+export type Schemas = components["schemas"];
+
+/** The session store hears of every renewed token (with its user) and of a session's end. */
+export const sessionHooks: {
+  renewed?: (tokens: Schemas["TokenRead"]) => void;
+  ended?: () => void;
+} = {};
+
+export const refresher: TokenRefresher = new TokenRefresher({
+  renew: async (): Promise<IssuedToken | null> => {
+    // The refresh cookie (HttpOnly, path /auth) goes with this same-origin request.
+    const { data, response } = await api.POST("/auth/refresh", {});
+    if (data) {
+      sessionHooks.renewed?.(data);
+      return data;
+    }
+    if (response.status === 401 || response.status === 422) return null;
+    throw new Error(`refresh failed: ${response.status}`);
+  },
+  onChange: (token) => {
+    if (token === null) sessionHooks.ended?.();
+  },
+});
+
+export const api = createClient<paths>({ baseUrl: "", fetch: authorizedFetch(refresher) });
