@@ -1,5 +1,5 @@
 """The web app's own checks, so `uv run pytest` runs them: generated API types current,
-Vitest unit tests pass, first load within budget."""
+svelte-check clean, Vitest unit tests passing, first-load JavaScript within budget."""
 
 import re
 import subprocess
@@ -22,6 +22,11 @@ def test_generated_api_types_match_the_gateways_openapi():
 def test_vitest_unit_tests_pass():
     web.install()
     web.npm("run", "test")
+
+
+def test_the_app_type_checks():
+    web.install()
+    web.npm("run", "check")
 
 
 def test_first_load_javascript_is_within_budget():
