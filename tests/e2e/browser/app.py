@@ -1,0 +1,103 @@
+"""What the browser tests do as a person would: sign up, make photos, check accessibility."""
+
+import io
+import json
+import uuid
+from pathlib import Path
+
+import httpx
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.e2e.accounts import CREDENTIALS, PASSWORD
+
+AXE = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def sign_up(page: Page, prefix: str = "w") -> str:
+    """A new account made through the sign-up form; the app ends on Home. Its username."""
+    name = f"{prefix}{uuid.uuid4().hex[:8]}"
+    page.goto("/signup")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Email").fill(f"{name}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    give_consent(page)
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    return name
+
+
+def give_consent(page: Page) -> None:
+    """The one-time birthday and gender step every new account goes through."""
+    expect(page.get_by_role("heading", name="A few details")).to_be_visible()
+    page.get_by_label("Birthday").fill("1994-05-17")
+    page.get_by_label("Gender").select_option("female")
+    page.get_by_role("button", name="Save").click()
+
+
+def register_sync(client: httpx.Client) -> dict:
+    """An account made through the API (for a second person in a test): the register body."""
+    name = f"x{uuid.uuid4().hex[:8]}"
+    response = client.post(
+        "/auth/register",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    CREDENTIALS.append(body["refresh_token"])
+    return body
+
+
+def sign_in(page: Page, login: str) -> None:
+    page.goto("/signin")
+    page.get_by_label("Username or email").fill(login)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def photo(path: Path, size: tuple[int, int] = (640, 480), color: str = "teal") -> Path:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=90)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def noise_photo(path: Path, min_bytes: int) -> Path:
+    """A JPEG at least `min_bytes` big (random pixels do not compress)."""
+    side = 256
+    while True:
+        image = Image.effect_noise((side, side), 120).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=100)
+        if buffer.tell() >= min_bytes:
+            path.write_bytes(buffer.getvalue())
+            return path
+        side *= 2
+
+
+def share_photo(page: Page, file: Path, caption: str) -> None:
+    """Posts `file` through New post and waits for the post's own page."""
+    page.get_by_role("link", name="New post").click()
+    page.get_by_label("Photo", exact=True).set_input_files(file)
+    page.get_by_label("Caption").fill(caption)
+    page.get_by_role("button", name="Share").click()
+    expect(page.get_by_role("heading", name="Comments")).to_be_visible()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core on the current screen: no serious or critical violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, json.dumps(bad, indent=1)
