@@ -81,6 +81,8 @@ def web(
         prefix=prefix,
         env=env,
         gateway_port=0,
+        # It starts while the rest of the suite's stack runs: a loaded machine needs longer.
+        ready_timeout_seconds=180,
     )
     stack.start()
     try:
