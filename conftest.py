@@ -23,6 +23,7 @@ from gateway.main import create_app as create_gateway
 from stack.platform import Stack
 from stack.servers import Server
 from stack.settings import StackSettings
+from tests.support.dirs import server_data_dir
 from tests.support.servers import RunningServer
 from tests.support.token_issuer import TokenIssuer
 
@@ -45,9 +46,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_settings(tmp_path_factory: pytest.TempPathFactory) -> StackSettings:
+def server_settings() -> Iterator[StackSettings]:
     """Where the servers are (or will be started), and the S3 credentials."""
-    return StackSettings(stack_dir=tmp_path_factory.mktemp("servers"))
+    with server_data_dir("pytest-servers-") as stack_dir:
+        yield StackSettings(stack_dir=stack_dir)
 
 
 @pytest.fixture(scope="session")

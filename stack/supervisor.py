@@ -84,9 +84,11 @@ class Supervisor:
         if process.stopped:
             return
         if w.restart_at is not None:
-            if now >= w.restart_at:
-                w.restart_at = None
-                w.started_at, w.back = now, False
+            if not process.alive() and now < w.restart_at:
+                return  # backing off
+            w.restart_at = None
+            w.started_at, w.back = now, False
+            if not process.alive():  # else someone (Stack.restart) started it meanwhile
                 try:
                     process.start()
                 except Exception as error:

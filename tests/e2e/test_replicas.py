@@ -19,11 +19,10 @@ import redis.asyncio as redis
 
 from stack.platform import REPLICABLE, Stack
 from stack.servers import Server
-from stack.settings import StackSettings
 from tests.e2e import test_igscraper as igscraper_flows
 from tests.e2e import test_social as social_flows
 from tests.e2e.accounts import bearer, register
-from tests.e2e.conftest import RELAXED_RATE_LIMITS
+from tests.e2e.conftest import drop_databases, stack_on
 from tests.fakes.instagram import FakeInstagram
 
 PREFIX = f"rep{os.getpid()}_"
@@ -39,29 +38,26 @@ async def replicated(
     third_party_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
-    settings = StackSettings(
-        database_url=servers["postgres"].url,
-        redis_url=servers["redis"].url,
-        s3_endpoint=servers["s3"].url,
-        stack_dir=tmp_path_factory.mktemp("replicated"),
-        gateway_port=0,
-        name_prefix=PREFIX,
-        replicas=dict.fromkeys(REPLICABLE, 2),
-        ready_timeout_seconds=180,  # twelve processes booting at once on two busy cores
-    )
-    limits = RELAXED_RATE_LIMITS | {"GATEWAY_RATE_LIMIT_LOGIN": f"{LOGIN_LIMIT}/hour"}
+    login = {"GATEWAY_RATE_LIMIT_LOGIN": f"{LOGIN_LIMIT}/hour"}
     # A step that outlived its timeout would be run again and fetch its pages twice: this
     # test counts the pages, so a slow machine must not look like a double scan.
     patient = {"IGSCRAPER_STEP_TIMEOUT_SECONDS": "60"}
-    stack = Stack(settings, extra_env=limits | third_party_env | patient)
+    stack = stack_on(
+        servers,
+        tmp_path_factory.mktemp("replicated"),
+        prefix=PREFIX,
+        env=third_party_env | login | patient,
+        gateway_port=0,
+        replicas=dict.fromkeys(REPLICABLE, 2),
+        ready_timeout_seconds=180,  # twelve processes booting at once on two busy cores
+    )
     stack.start()
-    stack.supervise()
     try:
+        stack.supervise()
         yield stack
     finally:
         stack.stop()
-        for service in ("auth", "social", "media", "igscraper"):
-            await fresh_database(f"{PREFIX}{service}")  # drops it
+        await drop_databases(fresh_database, PREFIX)
 
 
 def _gateway_urls(stack: Stack) -> list[str]:

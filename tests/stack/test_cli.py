@@ -6,7 +6,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,21 +16,25 @@ import pytest
 
 import stack.cli
 from stack.processes import port_open, wait_for
+from tests.support.dirs import server_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def stack_dir() -> Iterator[Path]:
-    # Not under pytest's tmp_path: every pytest run on the machine makes /tmp/pytest-of-<user>
-    # private again, which would lock the unprivileged Postgres user out of its data.
-    path = Path(tempfile.mkdtemp(prefix="stack-cli-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    with server_data_dir("stack-cli-") as path:
+        yield path
 
 
 def _stack_env(stack_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "STACK_DIR": str(stack_dir), "GATEWAY_PORT": "0"}
+    # A generous start: a busy machine can take minutes to boot every process.
+    env = {
+        **os.environ,
+        "STACK_DIR": str(stack_dir),
+        "GATEWAY_PORT": "0",
+        "READY_TIMEOUT_SECONDS": "240",
+    }
     for name in ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"):
         env.pop(name, None)
     return env
@@ -56,7 +59,7 @@ def _stack_up(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 def _wait_ready(up: subprocess.Popen[bytes], log: Path, runs: int = 1) -> str:
     wait_for(
         lambda: log.read_text().count("ready in") >= runs or up.poll() is not None,
-        timeout=120,
+        timeout=300,
         what="stack up",
     )
     assert up.poll() is None, log.read_text()
@@ -102,7 +105,7 @@ def _stop_group(up: subprocess.Popen[bytes], sig: signal.Signals, seconds: float
         os.killpg(up.pid, sig)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
 def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
     tmp_path: Path, stack_dir: Path, sig: signal.Signals
@@ -141,44 +144,42 @@ def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
             child.kill()
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+class StopSignalsUnderTest:
+    """The handler with a clock the test moves, recording each force-kill."""
 
-    def __call__(self) -> float:
-        return self.now
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 1000.0
+        monkeypatch.setattr(stack.cli.time, "monotonic", lambda: self.now)
+        self.forced: list[bool] = []
+        self.handler = stack.cli.StopSignals(force_kill=lambda: self.forced.append(True))
+
+    def __call__(self, sig: signal.Signals) -> None:
+        self.handler(sig, None)
 
 
 def test_only_the_first_signal_interrupts_and_three_ctrl_c_force_kill(monkeypatch):
-    clock = _Clock()
-    monkeypatch.setattr(stack.cli.time, "monotonic", clock)
-    forced: list[bool] = []
-    handler = stack.cli.StopSignals(force_kill=lambda: forced.append(True))
-
+    signals = StopSignalsUnderTest(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        handler(signal.SIGINT, None)
+        signals(signal.SIGINT)
     for _ in range(5):  # uv's copies and a supervisor's repeats, all within one press
-        handler(signal.SIGTERM, None)
-        handler(signal.SIGINT, None)
-    clock.now += 1
-    handler(signal.SIGINT, None)  # second press: a hint, no more
-    assert forced == []
-    clock.now += 1
-    handler(signal.SIGINT, None)  # third press within the window
-    assert forced == [True]
-    clock.now += 1
-    handler(signal.SIGINT, None)
-    assert forced == [True]
+        signals(signal.SIGTERM)
+        signals(signal.SIGINT)
+    signals.now += 1
+    signals(signal.SIGINT)  # second press: a hint, no more
+    assert signals.forced == []
+    signals.now += 1
+    signals(signal.SIGINT)  # third press within the window
+    assert signals.forced == [True]
+    signals.now += 1
+    signals(signal.SIGINT)
+    assert signals.forced == [True]
 
 
 def test_ctrl_c_presses_far_apart_never_force_kill(monkeypatch):
-    clock = _Clock()
-    monkeypatch.setattr(stack.cli.time, "monotonic", clock)
-    forced: list[bool] = []
-    handler = stack.cli.StopSignals(force_kill=lambda: forced.append(True))
+    signals = StopSignalsUnderTest(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        handler(signal.SIGINT, None)
+        signals(signal.SIGINT)
     for _ in range(4):
-        clock.now += stack.cli.FORCE_WINDOW_SECONDS / 1.5
-        handler(signal.SIGINT, None)
-    assert forced == []
+        signals.now += stack.cli.FORCE_WINDOW_SECONDS / 1.5
+        signals(signal.SIGINT)
+    assert signals.forced == []

@@ -1,9 +1,7 @@
 """A supervised stack heals itself: whatever is killed comes back, reaped, with no human action."""
 
 import os
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +10,13 @@ import httpx
 import psutil
 import pytest
 
+import stack.supervisor
 from stack.platform import GATEWAY, WORKER, Stack
 from stack.processes import ManagedProcess, wait_for
 from stack.servers import _remove_stale_lock
 from stack.settings import StackSettings
 from stack.supervisor import FIRST_BACKOFF_SECONDS, Supervisor
+from tests.support.dirs import server_data_dir
 
 
 class Reports(list[str]):
@@ -33,18 +33,17 @@ def _zombies() -> list[psutil.Process]:
 
 @pytest.fixture(scope="module")
 def supervised() -> Iterator[tuple[Stack, Reports]]:
-    # Its own servers, so they can be killed; not under pytest's tmp_path, which every pytest
-    # run on the machine makes private again (the Postgres user must reach its data).
-    stack_dir = Path(tempfile.mkdtemp(prefix="stack-supervised-"))
-    stack = Stack(StackSettings(stack_dir=stack_dir, gateway_port=0))
-    reports = Reports()
-    try:
-        stack.start()
-        stack.supervise(reports)
-        yield stack, reports
-    finally:
-        stack.stop()
-        shutil.rmtree(stack_dir, ignore_errors=True)
+    # Its own servers, so that they can be killed.
+    with server_data_dir("stack-supervised-") as stack_dir:
+        settings = StackSettings(stack_dir=stack_dir, gateway_port=0, ready_timeout_seconds=240)
+        stack = Stack(settings)
+        reports = Reports()
+        try:
+            stack.start()
+            stack.supervise(reports)
+            yield stack, reports
+        finally:
+            stack.stop()
 
 
 def _healthy(stack: Stack) -> bool:
@@ -62,7 +61,7 @@ def _crash(process: ManagedProcess) -> int:
     return pid
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", ["social", WORKER, GATEWAY, "postgres", "redis", "s3"])
 def test_a_killed_process_comes_back_on_its_own(supervised, name):
     stack, reports = supervised
@@ -120,3 +119,25 @@ def test_a_stale_postmaster_pid_is_removed_unless_a_postgres_holds_it(tmp_path: 
     lock.write_text(f"{sleeper.pid}\n")  # a pid nothing holds any more
     _remove_stale_lock(tmp_path)
     assert not lock.exists()
+
+
+def test_a_process_restarted_by_hand_while_backing_off_is_taken_as_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(stack.supervisor, "FIRST_BACKOFF_SECONDS", 10.0)
+    sleeper = ManagedProcess("sleeper", ["sleep", "300"], log_path=tmp_path / "s.log")
+    sleeper.start()
+    reports = Reports()
+    supervisor = Supervisor(reports)
+    supervisor.watch(sleeper)
+    supervisor.start()
+    try:
+        _crash(sleeper)
+        wait_for(lambda: reports.seen("restarting in 10.0s"), timeout=5, what="crash seen")
+        with supervisor.lock:  # what Stack.restart does
+            sleeper.stop()
+            sleeper.start()
+        wait_for(lambda: reports.seen("sleeper is back"), timeout=5, what="taken as back")
+        assert not reports.seen("could not start")
+        assert sleeper.alive()
+    finally:
+        supervisor.stop()
+        sleeper.stop()
