@@ -6,6 +6,11 @@ gateway (each event at once, keep-alives) is tested in tests/e2e/test_igscraper.
 import asyncio
 import threading
 
+from redis.asyncio import Redis
+
+from common.ids import new_id
+from common.loops import BackgroundLoop
+from igscraper.analyses.events import AnalysisChanges, changes_channel
 from tests.support.sse import parse_events
 
 
@@ -84,3 +89,24 @@ async def test_only_the_owner_may_follow_an_analysis(
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "analysis_not_found"
     assert (await client.get(f"/api/ig/analyses/{analysis_id}/events")).status_code == 401
+
+
+async def test_a_quiet_subscription_outlives_the_redis_read_timeout(settings):
+    """Nothing announced for longer than the client's read timeout: no outage, and the
+    next announcement still wakes its watcher at once."""
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=0.5)
+    changes = AnalysisChanges(redis, f"{changes_channel(settings)}-quiet")
+    watched, other = new_id(), new_id()
+    try:
+        async with BackgroundLoop("test changes", changes.listen, interval_seconds=0) as loop:
+            with changes.watch(watched) as changed, changes.watch(other) as unrelated:
+                await asyncio.sleep(1.5)  # three read timeouts' worth of silence
+                changed.clear()
+                unrelated.clear()
+                await redis.publish(changes.channel, str(watched))
+                async with asyncio.timeout(2):
+                    await changed.wait()
+                assert not unrelated.is_set()
+                assert loop.outage.since is None
+    finally:
+        await redis.aclose()

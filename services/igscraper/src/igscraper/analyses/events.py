@@ -31,6 +31,8 @@ from igscraper.config import Settings
 
 logger = logging.getLogger(__name__)
 
+# Below the Redis client's read timeout (common.redis), which a quiet channel must not hit.
+POLL_SECONDS = 1.0
 # Tells EventSource how soon to reconnect after a dropped connection (milliseconds).
 RECONNECT_MS = 2_000
 
@@ -76,12 +78,18 @@ class AnalysisChanges:
 
     async def listen(self) -> None:
         """Relay the channel's messages until the connection fails (the loop resubscribes)."""
-        async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+        async with self.redis.pubsub() as pubsub:
             await pubsub.subscribe(self.channel)
             # Whatever was announced while unsubscribed is looked at now.
             self._wake()
-            async for message in pubsub.listen():
-                self._wake(message["data"])
+            while True:
+                # Short waits, not listen(): the client's read timeout would end a quiet
+                # subscription with an error.
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=POLL_SECONDS
+                )
+                if message is not None:
+                    self._wake(message["data"])
 
 
 @asynccontextmanager
