@@ -3,7 +3,7 @@
 # docker-compose.yml passes both. By hand, from the repository root:
 #   docker build --build-arg SERVICE=social --build-arg PORT=8002 -t photo-platform/social .
 # Only the packages uv.lock pins for SERVICE (and `common`) are installed. The igscraper
-# image also runs the ARQ worker (`arq igscraper.worker.WorkerSettings`, set in compose).
+# image also runs the ARQ worker (`python -m igscraper.worker`, set in compose).
 ARG SERVICE
 ARG PORT
 

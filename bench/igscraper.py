@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import math
 import os
-import sys
 import tempfile
 import time
 from contextlib import asynccontextmanager
@@ -33,8 +32,9 @@ from cryptography.fernet import Fernet
 
 from igscraper.config import Settings
 from igscraper.main import create_app
-from stack.processes import ManagedProcess, free_port
+from stack.processes import free_port
 from tests.fakes.instagram import FakeInstagram
+from tests.support.igscraper_worker import start_worker
 from tests.support.token_issuer import TokenIssuer
 
 ISSUER = TokenIssuer()
@@ -50,22 +50,9 @@ async def fresh_database(server: str, name: str) -> str:
     return urlsplit(server)._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
 
 
-def worker_env(settings: Settings) -> dict[str, str]:
-    env = {"LOG_LEVEL": "WARNING"}
-    for name, value in settings.model_dump(exclude={"log_level"}).items():
-        if value is not None:
-            plain = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-            env[f"IGSCRAPER_{name.upper()}"] = str(plain)
-    return env
-
-
 @asynccontextmanager
 async def worker(settings: Settings, log_dir: Path):
-    argv = [str(Path(sys.executable).parent / "arq"), "igscraper.worker.WorkerSettings"]
-    process = ManagedProcess(
-        "bench-worker", argv, log_path=log_dir / "worker.log", env=worker_env(settings)
-    )
-    process.start()
+    process = start_worker(settings, log_dir / "worker.log", name="bench-worker")
     try:
         yield psutil.Process(process.pid)
     finally:

@@ -183,12 +183,7 @@ class Stack:
         bin_dir = Path(sys.executable).parent
         kind = self.kinds[name]
         if kind == WORKER:
-            return [
-                str(bin_dir / "arq"),
-                "igscraper.worker.WorkerSettings",
-                "--custom-log-dict",
-                "igscraper.worker.log_config",
-            ]
+            return [sys.executable, "-m", "igscraper.worker"]
         module = f"{kind}.main"
         return [
             str(bin_dir / "uvicorn"),

@@ -27,6 +27,6 @@ class Identity:
         if token is None:
             return None
         try:
-            return (await self.verifier.verify(token)).id
+            return str((await self.verifier.verify(token)).id)
         except ApiError:
             return None

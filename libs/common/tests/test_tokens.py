@@ -12,6 +12,7 @@ import pytest
 from joserfc.jwk import ECKey
 
 from common.errors import ApiError, Unauthorized
+from common.ids import new_id
 from common.tokens import TokenVerifier
 from stack.processes import free_port
 from tests.support.token_issuer import AUDIENCE, ISSUER, TokenIssuer
@@ -44,8 +45,15 @@ async def rejected(verifier: TokenVerifier, token: str) -> str:
 
 
 async def test_a_valid_token_names_the_user(verifier, issuer):
-    principal = await verifier.verify(issuer.token("user-1", "alice"))
-    assert (principal.id, principal.username) == ("user-1", "alice")
+    user_id = new_id()
+    principal = await verifier.verify(issuer.token(str(user_id), "alice"))
+    assert (principal.id, principal.username) == (user_id, "alice")
+
+
+async def test_a_subject_that_is_no_user_id_is_an_invalid_token(verifier, issuer):
+    with pytest.raises(Unauthorized) as refused:
+        await verifier.verify(issuer.token("user-1"))
+    assert refused.value.code == "invalid_token"
 
 
 async def test_the_jwks_is_cached(verifier, issuer):
@@ -97,11 +105,12 @@ async def test_wrong_audience_or_issuer_is_refused(verifier, issuer, field):
 
 
 async def test_rotation_new_kid_is_fetched_and_old_tokens_keep_working(verifier, issuer):
-    old_token = issuer.token("user-1")
+    user_id = new_id()
+    old_token = issuer.token(str(user_id))
     await verifier.verify(old_token)
     issuer.rotate()
-    assert (await verifier.verify(issuer.token("user-1"))).id == "user-1"
-    assert (await verifier.verify(old_token)).id == "user-1"
+    assert (await verifier.verify(issuer.token(str(user_id)))).id == user_id
+    assert (await verifier.verify(old_token)).id == user_id
 
 
 async def test_auth_unreachable_is_503_not_401():

@@ -12,14 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
-from arq.worker import Worker
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from common.ids import new_id
 from igscraper.config import Settings
 from igscraper.main import create_app
-from igscraper.worker import worker_options
+from igscraper.worker import Worker, worker_options
 from stack.processes import free_port
 from tests.fakes.instagram import FakeInstagram
 

@@ -2,7 +2,6 @@
 still ends exact; the Instagram session id never shows up in logs, Postgres or Redis."""
 
 import asyncio
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,35 +10,13 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 import httpx
 import pytest
-from arq.worker import Worker
 from redis.asyncio import Redis
 
-from igscraper.config import Settings
 from igscraper.main import create_app
-from igscraper.worker import worker_options
-from stack.processes import ManagedProcess
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    env = {"LOG_LEVEL": "INFO"}
-    for name, value in settings.model_dump(exclude={"log_level"}).items():
-        if value is not None:
-            plain = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-            env[f"IGSCRAPER_{name.upper()}"] = str(plain)
-    return env
-
-
-def start_worker(settings: Settings, log: Path) -> ManagedProcess:
-    arq = str(Path(sys.executable).parent / "arq")
-    argv = [
-        arq,
-        "igscraper.worker.WorkerSettings",
-        "--custom-log-dict",
-        "igscraper.worker.log_config",
-    ]
-    process = ManagedProcess("igscraper-worker", argv, log_path=log, env=worker_env(settings))
-    process.start()
-    return process
+from igscraper.worker import Worker, worker_options
+from stack.servers import start_redis
+from tests.support.igscraper_worker import start_worker
+from tests.support.polling import eventually
 
 
 async def redis_values(redis: Redis) -> list[bytes]:
@@ -179,3 +156,60 @@ async def test_a_worker_started_before_its_database_exists_migrates_it_before_it
     finally:
         await worker.close()
         task.cancel()
+
+
+@pytest.mark.timeout(180)
+async def test_the_worker_stays_up_through_a_redis_outage_and_finishes_exactly(
+    settings, client_for, instagram, user, tmp_path
+):
+    # A Redis of this test's own: stopping it disturbs no other test.
+    redis_server = start_redis(tmp_path / "servers")
+    settings = settings.model_copy(
+        update={
+            "redis_url": redis_server.url,
+            "queue_name": settings.queue_name + "-outage",
+            "step_timeout_seconds": 4,
+        }
+    )
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=1500, following=1000, mutual=400)
+    instagram.faults.slow_seconds = 0.1
+    session_id, csrf = instagram.session_for(me)
+    log = tmp_path / "worker.log"
+    worker = start_worker(settings, log)
+    try:
+        async with client_for(create_app(settings)) as client:
+            submitted = await client.post(
+                "/api/ig/analyses",
+                json={"session_id": session_id, "csrf_token": csrf},
+                headers=user,
+            )
+            url = f"/api/ig/analyses/{submitted.json()['id']}"
+            await poll(client, url, user, lambda b: b["progress"]["followers_fetched"] >= 400)
+
+            redis_server.stop()
+            await eventually(lambda: _contains(log, "Redis connection failing"), timeout=20)
+            redis_server.process.start()  # same port, same append-only file
+            await eventually(lambda: _contains(log, "Redis connection recovered"), timeout=30)
+            body = await poll(client, url, user, lambda b: b["status"] not in ACTIVE, 90)
+            assert worker.alive(), "the worker exited during the outage"
+    finally:
+        worker.stop()
+        redis_server.stop()
+
+    assert body["status"] == "completed", body
+    assert body["progress"]["followers_fetched"] == 1500
+    assert body["progress"]["following_fetched"] == 1000
+    assert body["result"]["stats"]["mutual_count"] == 400
+    # One line for the outage and one for its end, not one per failed poll.
+    text = log.read_text()
+    assert text.count("Redis connection failing") == 1
+    assert text.count("Redis connection recovered") == 1
+
+
+async def _contains(path: Path, needle: str) -> bool:
+    return needle in await asyncio.to_thread(_text, path)
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""

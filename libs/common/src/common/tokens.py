@@ -20,6 +20,7 @@ from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from common.errors import DependencyUnavailable, Unauthorized
+from common.ids import UserId
 from common.settings import TokenSettings
 
 ALGORITHMS = ["ES256"]
@@ -29,7 +30,7 @@ ALGORITHMS = ["ES256"]
 class Principal:
     """The caller, as the access token says."""
 
-    id: str
+    id: UserId
     username: str
     claims: dict[str, Any] = field(repr=False)
 
@@ -118,14 +119,14 @@ class TokenVerifier:
             except InvalidKeyIdError:
                 decoded = self._decode(token, await self._keys_after(seen_at))
             self._claims.validate(decoded.claims)
+            claims = decoded.claims
+            # Every service stores users by this id: a `sub` that is no UserId is no user.
+            user_id = UserId(str(claims["sub"]))
         except ExpiredTokenError as exc:
             raise Unauthorized("Access token expired", code="token_expired") from exc
-        except (JoseError, ValueError) as exc:
+        except (JoseError, ValueError, KeyError) as exc:
             raise Unauthorized("Invalid access token", code="invalid_token") from exc
-        claims = decoded.claims
-        return Principal(
-            id=str(claims["sub"]), username=str(claims.get("username", "")), claims=claims
-        )
+        return Principal(id=user_id, username=str(claims.get("username", "")), claims=claims)
 
 
 # Declares the bearer scheme in OpenAPI, so Swagger's Authorize button logs in through auth.
@@ -138,7 +139,7 @@ async def optional_user(
     if token is None:
         return None
     principal = await request.app.state.token_verifier.verify(token)
-    request.state.user_id = principal.id  # for the access log
+    request.state.user_id = str(principal.id)  # for the access log
     return principal
 
 

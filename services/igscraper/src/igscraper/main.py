@@ -19,7 +19,7 @@ from igscraper.analyses.router import router as analyses_router
 from igscraper.config import Settings, get_settings
 from igscraper.credentials.service import vault_from_settings
 from igscraper.database import MIGRATIONS
-from igscraper.workers import worker_heartbeat_check
+from igscraper.heartbeat import worker_heartbeat_check
 
 
 @asynccontextmanager

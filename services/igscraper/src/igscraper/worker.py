@@ -1,16 +1,19 @@
-"""The igscraper ARQ worker:
+"""The igscraper ARQ worker (the API's side of it is igscraper.heartbeat):
 
-arq igscraper.worker.WorkerSettings --custom-log-dict igscraper.worker.log_config
+python -m igscraper.worker
 """
 
+import logging.config
 from typing import Any
 
+import arq.worker
 import httpx
 from arq import cron, func
 from arq.connections import RedisSettings
 
 from common.db import create_engine, create_sessionmaker, prepare_database
 from common.logging import logging_config
+from common.loops import Outage
 from igscraper.analyses.tasks import (
     WorkerDeps,
     cache_avatars,
@@ -117,5 +120,28 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-# ARQ takes a dict as well as a class: the CLI's `igscraper.worker.WorkerSettings`.
+class Worker(arq.worker.Worker):
+    """ARQ's worker, kept up through a Redis outage (ARQ's own would exit on the first
+    failed poll): a failed poll is an outage under the common loop policy (one line, back
+    off), and polling resumes once Redis is back. A job that could not record its end is
+    picked up again when its in-progress key lapses; steps are idempotent."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.redis_outage = Outage("worker's Redis connection")
+
+    async def _poll_iteration(self) -> None:
+        await self.redis_outage.attempt(super()._poll_iteration)
+
+
+# ARQ takes a dict as well as a class: `arq --check igscraper.worker.WorkerSettings`.
 WorkerSettings = worker_options(settings)
+
+
+def main() -> None:
+    logging.config.dictConfig(log_config)
+    Worker(**worker_options(settings)).run()
+
+
+if __name__ == "__main__":
+    main()

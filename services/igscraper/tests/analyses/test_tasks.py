@@ -296,12 +296,14 @@ async def test_the_sweeper_enqueues_again_only_an_analysis_idle_past_stall_secon
     me = instagram.add_account()
     instagram.follow_graph(me, followers=3, following=3, mutual=1)
     session_id, csrf = instagram.session_for(me)
-    owner = str(new_id())
-    # Committed with its credential, but step 0 never enqueued: a crash between the two.
+    owner = new_id()
+    # Committed with its credential, but step 0 never enqueued: a crash between the two
+    # (a bare commit runs none of the unit of work's after-commit callbacks).
     async with ctx["deps"].sessionmaker() as session, session.begin():
         submitted = await service.submit_analysis(
             session=session,
             vault=ctx["deps"].vault,
+            arq=ctx["redis"],
             settings=settings,
             owner_id=owner,
             data=AnalysisCreate(session_id=session_id, csrf_token=csrf),
@@ -315,7 +317,7 @@ async def test_the_sweeper_enqueues_again_only_an_analysis_idle_past_stall_secon
     idle = datetime.now(UTC) - timedelta(seconds=settings.stall_seconds + 1)
     await set_times(worker, analysis_id, updated_at=idle)
     await resume_stalled_analyses(ctx)
-    body = await finished(token_issuer.headers(owner), analysis_id)
+    body = await finished(token_issuer.headers(str(owner)), analysis_id)
     assert body["status"] == "completed", body
     assert body["result"]["stats"]["mutual_count"] == 1
 

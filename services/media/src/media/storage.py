@@ -3,11 +3,12 @@
 import asyncio
 import functools
 import io
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -16,7 +17,6 @@ import certifi
 import urllib3
 from fastapi import FastAPI
 from minio import Minio
-from minio.datatypes import Object
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error, ServerError
 from urllib3 import BaseHTTPResponse
@@ -83,6 +83,12 @@ class StoredObject:
         self.response.release_conn()
 
 
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    last_modified: datetime
+
+
 class ObjectStore:
     """The bucket, with minio's blocking calls moved off the event loop onto threads of
     their own: a hung S3 ties up these, never the loop's default pool (or /health)."""
@@ -135,10 +141,25 @@ class ObjectStore:
 
         await self._run(delete)
 
-    async def list_modified_before(self, prefix: str, cutoff: datetime) -> list[Object]:
-        def listing() -> list[Object]:
-            objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
-            return [o for o in objects if o.last_modified and o.last_modified < cutoff]
+    async def list_page(
+        self, prefix: str, *, start_after: str | None, limit: int
+    ) -> list[ListedObject]:
+        """Up to `limit` objects under `prefix` after `start_after`, in key order: one
+        ListObjectsV2 request, so a walk of the bucket holds one page at a time."""
+
+        def listing() -> list[ListedObject]:
+            objects = self.client.list_objects(
+                self.bucket,
+                prefix=prefix,
+                recursive=True,
+                start_after=start_after,
+                extra_query_params={"max-keys": str(limit)},
+            )
+            # A date S3 left out counts as now: such an object is never old enough to go.
+            return [
+                ListedObject(str(o.object_name), o.last_modified or datetime.now(UTC))
+                for o in itertools.islice(objects, limit)
+            ]
 
         return await self._run(listing)
 

@@ -1,12 +1,10 @@
 """The Pillow side alone: what is removed from an original, and what is kept exactly."""
 
 import io
-from datetime import timedelta
 
 from PIL import ExifTags, Image
 
 from media.images.processing import ImageLimits, process_image
-from media.sweeper import sweep_orphans
 from services.media.tests.factories import jpeg_with_exif
 
 LIMITS = ImageLimits(max_pixels=50_000_000, max_side=20_000)
@@ -31,14 +29,3 @@ def test_an_original_without_location_is_stored_as_sent(tmp_path):
     path = tmp_path / "plain.jpg"
     Image.new("RGB", (50, 40)).save(path, "JPEG")
     assert process_image(path, limits=LIMITS).cleaned_original is None
-
-
-async def test_the_sweeper_deletes_old_objects_without_a_row(media_app, stored_keys):
-    objects, sessionmaker = media_app.state.objects, media_app.state.sessionmaker
-    orphan = "media/nobody/0193a5a4-0000-7000-8000-00000000beef/original"
-    await objects.put(orphan, b"left behind by a crash", "image/jpeg")
-    # Young objects may belong to an upload about to commit: they are left alone.
-    await sweep_orphans(sessionmaker=sessionmaker, objects=objects, grace=timedelta(hours=1))
-    assert stored_keys("media/nobody/") == [orphan]
-    await sweep_orphans(sessionmaker=sessionmaker, objects=objects, grace=timedelta(seconds=-5))
-    assert stored_keys("media/nobody/") == []

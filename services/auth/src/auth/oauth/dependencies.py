@@ -1,4 +1,3 @@
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,7 +16,7 @@ async def linking_account(
     """Who starts a provider flow: a signed-in caller (bearer, or the refresh cookie a
     browser sends to /auth) links the identity to their account; nobody signs in."""
     if principal is not None:
-        return await users_repository.get(session, uuid.UUID(principal.id))
+        return await users_repository.get(session, principal.id)
     if cookie := request.cookies.get(REFRESH_COOKIE):
         return await signed_in_user(session=session, refresh_token=cookie)
     return None

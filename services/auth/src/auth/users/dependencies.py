@@ -1,4 +1,3 @@
-import uuid
 from typing import Annotated
 
 from fastapi import Depends
@@ -12,7 +11,7 @@ from common.tokens import CurrentUser
 
 async def current_account(principal: CurrentUser, session: SessionDep) -> User:
     """The signed-in user's account; a token for a deleted account is refused."""
-    user = await repository.get(session, uuid.UUID(principal.id))
+    user = await repository.get(session, principal.id)
     if user is None:
         raise Unauthorized("Account no longer exists", code="invalid_token")
     return user

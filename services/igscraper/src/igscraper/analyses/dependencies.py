@@ -5,6 +5,7 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Request
 
 from common.db import SessionDep
+from common.pagination import PageRequest, keyset
 from common.tokens import CurrentUser
 from igscraper.analyses import repository
 from igscraper.analyses.events import AnalysisChanges
@@ -34,6 +35,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 VaultDep = Annotated[CredentialVault | None, Depends(_vault)]
 ArqDep = Annotated[ArqRedis, Depends(_arq)]
 ChangesDep = Annotated[AnalysisChanges, Depends(_changes)]
+# A group's users are listed by (username, Instagram id).
+UserPageDep = Annotated[PageRequest[tuple[str, str]], Depends(keyset(str, str))]
 
 
 async def _owned_analysis(analysis_id: str, user: CurrentUser, session: SessionDep) -> Analysis:

@@ -18,12 +18,12 @@ from contextlib import asynccontextmanager, contextmanager
 from fastapi import FastAPI
 from fastapi.sse import ServerSentEvent
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
 from common.loops import BackgroundLoop
 from igscraper.analyses import repository
+from igscraper.analyses.jobs import changes_channel
 from igscraper.analyses.models import ACTIVE
 from igscraper.analyses.schemas import AnalysisRead
 from igscraper.analyses.service import describe_analysis
@@ -35,19 +35,6 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 # Tells EventSource how soon to reconnect after a dropped connection (milliseconds).
 RECONNECT_MS = 2_000
-
-
-def changes_channel(settings: Settings) -> str:
-    return f"{settings.queue_name}:changes"
-
-
-async def announce(redis: Redis, settings: Settings, analysis_id: uuid.UUID | str) -> None:
-    """Tell the streams watching this analysis that it changed; best effort, since they
-    also look again on their own within `events_keepalive_seconds`."""
-    try:
-        await redis.publish(changes_channel(settings), str(analysis_id))
-    except RedisError as exc:
-        logger.warning("analysis change not announced: %s", type(exc).__name__)
 
 
 class AnalysisChanges:

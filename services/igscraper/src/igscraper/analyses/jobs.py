@@ -1,8 +1,16 @@
-"""Enqueueing the worker's jobs, with the deterministic ids that make a repeat harmless."""
+"""What other processes learn of an analysis through Redis: the worker's jobs (with the
+deterministic ids that make a repeat harmless) and announcements of its changes."""
 
+import logging
 import uuid
 
 from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from igscraper.config import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def step_job_id(analysis_id: uuid.UUID | str, step: int) -> str:
@@ -31,3 +39,16 @@ async def enqueue_avatars(
         after,
         _job_id=f"ig:{analysis_id}:avatars:{after or ''}",
     )
+
+
+def changes_channel(settings: Settings) -> str:
+    return f"{settings.queue_name}:changes"
+
+
+async def announce(redis: Redis, settings: Settings, analysis_id: uuid.UUID | str) -> None:
+    """Tell the streams watching this analysis that it changed; best effort, since they
+    also look again on their own within `events_keepalive_seconds`."""
+    try:
+        await redis.publish(changes_channel(settings), str(analysis_id))
+    except RedisError as exc:
+        logger.warning("analysis change not announced: %s", type(exc).__name__)

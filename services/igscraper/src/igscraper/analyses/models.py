@@ -1,11 +1,13 @@
 """An analysis job and the Instagram users it collected."""
 
+import enum
 import uuid
 from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -14,39 +16,71 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
-from common.ids import new_id
+from common.ids import UserId, new_id
 from igscraper.database import Base
 
-QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
-    "queued",
-    "running",
-    "completed",
-    "failed",
-    "cancelled",
-)
-ACTIVE = (QUEUED, RUNNING)
-ACTIVE_SQL = text("status IN ('queued', 'running')")
 
-# The worker walks these phases in order; each step advances within or past one.
-RESOLVE, FOLLOWERS, FOLLOWING, FINALIZE = "resolve", "followers", "following", "finalize"
+class AnalysisStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
 
-# Which list a user was found on: the column that says so.
-FOLLOWER, FOLLOWED = "follows_you", "you_follow"
+
+# Waiting for a slot or holding one: at most one per Instagram account.
+ACTIVE = (AnalysisStatus.queued, AnalysisStatus.running)
+
+
+def _status_in(*statuses: AnalysisStatus) -> str:
+    """A partial index's predicate, written from the enum (as the migration spells it)."""
+    if len(statuses) == 1:
+        return f"status = '{statuses[0].value}'"
+    return "status IN ({})".format(", ".join(f"'{s.value}'" for s in statuses))
+
+
+class Phase(enum.StrEnum):
+    """The worker walks these in order; each step advances within or past one."""
+
+    resolve = "resolve"
+    followers = "followers"
+    following = "following"
+    finalize = "finalize"
+
+
+class Listed(enum.StrEnum):
+    """Which of the target's lists a user was found on."""
+
+    followers = "followers"
+    following = "following"
+
+
+class Group(enum.StrEnum):
+    """What an analysis tells: who is on which of the target's lists."""
+
+    mutuals = "mutuals"
+    not_following_back = "not_following_back"
+    fans = "fans"
 
 
 class Analysis(Base):
     __tablename__ = "analysis"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    owner_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[UserId]
     # The session's own account: pacing and rate limits are per viewer.
     viewer_ig_id: Mapped[str] = mapped_column(String(32))
     target_ig_id: Mapped[str | None] = mapped_column(String(32))
     target_username: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
-    phase: Mapped[str] = mapped_column(String(16), default=RESOLVE)
+    # VARCHAR, as before: a new status needs no ALTER TYPE.
+    status: Mapped[AnalysisStatus] = mapped_column(
+        Enum(AnalysisStatus, native_enum=False, length=16), default=AnalysisStatus.queued
+    )
+    phase: Mapped[Phase] = mapped_column(
+        Enum(Phase, native_enum=False, length=16), default=Phase.resolve
+    )
     # Number of the next ARQ step; a step whose number is behind this is a stale re-run.
     step: Mapped[int] = mapped_column(Integer, default=0)
     followers_cursor: Mapped[str | None] = mapped_column(Text)
@@ -80,13 +114,13 @@ class Analysis(Base):
             "uq_analysis_active_target_ig_id",
             "target_ig_id",
             unique=True,
-            postgresql_where=ACTIVE_SQL,
+            postgresql_where=text(_status_in(*ACTIVE)),
         ),
         Index(
             "uq_analysis_active_target_username",
             "target_username",
             unique=True,
-            postgresql_where=ACTIVE_SQL,
+            postgresql_where=text(_status_in(*ACTIVE)),
         ),
         Index("ix_analysis_owner_id_id", "owner_id", "id"),
         Index("ix_analysis_status_id", "status", "id"),
@@ -95,7 +129,7 @@ class Analysis(Base):
             "owner_id",
             "target_ig_id",
             "finished_at",
-            postgresql_where=text("status = 'completed'"),
+            postgresql_where=text(_status_in(AnalysisStatus.completed)),
         ),
         Index("ix_analysis_finished_at", "finished_at"),
     )
@@ -119,6 +153,11 @@ class AnalysisUser(Base):
     # On the target's followers list / on the target's following list.
     follows_you: Mapped[bool] = mapped_column(Boolean, default=False)
     you_follow: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @classmethod
+    def listed_on(cls, listed: Listed) -> InstrumentedAttribute[bool]:
+        """The flag that says a user is on that list."""
+        return cls.follows_you if listed is Listed.followers else cls.you_follow
 
     __table_args__ = (
         # A group is (follows_you, you_follow) fixed, paged by (username, id).

@@ -2,40 +2,23 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from igscraper.analyses.models import (
-    ACTIVE,
-    COMPLETED,
-    FOLLOWED,
-    FOLLOWER,
-    QUEUED,
-    RUNNING,
-    Analysis,
-    AnalysisUser,
-)
-from igscraper.instagram.client import InstagramUser
+from common.ids import UserId
+from igscraper.analyses.models import ACTIVE, Analysis, AnalysisStatus, AnalysisUser, Listed
+from igscraper.analyses.scan import FoundUser
 
-Group = Literal["mutuals", "not_following_back", "fans"]
-GROUPS: tuple[Group, ...] = ("mutuals", "not_following_back", "fans")
-
-# group → (follows_you, you_follow)
-_GROUP_FLAGS: dict[str, tuple[bool, bool]] = {
-    "mutuals": (True, True),
-    # You follow them; they don't follow you back.
-    "not_following_back": (False, True),
-    # They follow you; you don't follow them back.
-    "fans": (True, False),
-}
-
-# Any constant: only the slot claim takes this lock, inside the igscraper database.
+# Any constant: only slot claims take this lock, inside the igscraper database.
 SLOT_LOCK_KEY = 2026112206
+
+# The lists a user is on, exactly: how the service names a group to this module.
+OnLists = frozenset[Listed]
 
 
 async def add_analysis(session: AsyncSession, analysis: Analysis) -> Analysis:
@@ -61,7 +44,7 @@ async def find_active(
 
 
 async def list_for_owner(
-    session: AsyncSession, owner_id: str, *, limit: int, before: uuid.UUID | None
+    session: AsyncSession, owner_id: UserId, *, limit: int, before: uuid.UUID | None
 ) -> Sequence[Analysis]:
     query = select(Analysis).where(Analysis.owner_id == owner_id)
     if before is not None:
@@ -69,7 +52,7 @@ async def list_for_owner(
     return (await session.scalars(query.order_by(Analysis.id.desc()).limit(limit))).all()
 
 
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
+async def count_by_status(session: AsyncSession) -> dict[AnalysisStatus, int]:
     query = (
         select(Analysis.status, func.count())
         .where(Analysis.status.in_(ACTIVE))
@@ -79,29 +62,63 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in ACTIVE}
 
 
-async def queued_ahead(session: AsyncSession, analysis_id: uuid.UUID) -> int:
+def _running() -> ColumnElement[int]:
+    return select(func.count()).where(Analysis.status == AnalysisStatus.running).scalar_subquery()
+
+
+def _queued_ahead(analysis_id: uuid.UUID) -> ColumnElement[int]:
     """Queued analyses submitted before this one (ids are time-ordered)."""
-    query = select(func.count()).where(Analysis.status == QUEUED, Analysis.id < analysis_id)
-    return int(await session.scalar(query) or 0)
+    return (
+        select(func.count())
+        .where(Analysis.status == AnalysisStatus.queued, Analysis.id < analysis_id)
+        .scalar_subquery()
+    )
 
 
-async def recent_duration_seconds(session: AsyncSession, *, sample: int = 20) -> float | None:
+@dataclass(frozen=True)
+class QueueSnapshot:
+    running: int
+    # Place in the queue (1 = next) of each queued analysis asked about.
+    positions: dict[uuid.UUID, int]
+    # Mean duration of the latest completed analyses; None before any has completed.
+    recent_duration_seconds: float | None
+
+
+async def queue_snapshot(
+    session: AsyncSession, analysis_ids: Sequence[uuid.UUID], *, sample: int = 20
+) -> QueueSnapshot:
+    """Everything queue estimates need for a set of analyses, in one statement."""
+    queued = (
+        select(Analysis.id, func.row_number().over(order_by=Analysis.id).label("position"))
+        .where(Analysis.status == AnalysisStatus.queued)
+        .subquery()
+    )
+    positions = (
+        select(func.json_object_agg(queued.c.id, queued.c.position))
+        .where(queued.c.id.in_(analysis_ids))
+        .scalar_subquery()
+    )
     recent = (
         select((Analysis.finished_at - Analysis.started_at).label("took"))
-        .where(Analysis.status == COMPLETED, Analysis.started_at.is_not(None))
+        .where(Analysis.status == AnalysisStatus.completed, Analysis.started_at.is_not(None))
         .order_by(Analysis.finished_at.desc())
         .limit(sample)
         .subquery()
     )
-    took = await session.scalar(select(func.avg(recent.c.took)))
-    return took.total_seconds() if took is not None else None
+    took = select(func.avg(recent.c.took)).scalar_subquery()
+    running, placed, mean = (await session.execute(select(_running(), positions, took))).one()
+    return QueueSnapshot(
+        running=running,
+        positions={uuid.UUID(key): int(n) for key, n in (placed or {}).items()},
+        recent_duration_seconds=mean.total_seconds() if mean is not None else None,
+    )
 
 
 async def cancel(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
     result = await session.execute(
         update(Analysis)
         .where(Analysis.id == analysis_id, Analysis.status.in_(ACTIVE))
-        .values(status="cancelled", finished_at=func.now())
+        .values(status=AnalysisStatus.cancelled, finished_at=func.now())
     )
     return result.rowcount == 1
 
@@ -110,63 +127,60 @@ async def delete_analysis(session: AsyncSession, analysis_id: uuid.UUID) -> None
     await session.execute(delete(Analysis).where(Analysis.id == analysis_id))
 
 
-def _group_query(analysis_id: uuid.UUID, group: str) -> Select[tuple[AnalysisUser]]:
-    follows_you, you_follow = _GROUP_FLAGS[group]
-    return select(AnalysisUser).where(
-        AnalysisUser.analysis_id == analysis_id,
-        AnalysisUser.follows_you.is_(follows_you),
-        AnalysisUser.you_follow.is_(you_follow),
-    )
+def _exactly_on(on: OnLists) -> list[ColumnElement[bool]]:
+    return [AnalysisUser.listed_on(listed).is_(listed in on) for listed in Listed]
 
 
-async def list_group(
+def _on_lists_query(analysis_id: uuid.UUID, on: OnLists) -> Select[tuple[AnalysisUser]]:
+    return select(AnalysisUser).where(AnalysisUser.analysis_id == analysis_id, *_exactly_on(on))
+
+
+async def list_on_lists(
     session: AsyncSession,
     analysis_id: uuid.UUID,
-    group: str,
+    on: OnLists,
     *,
     limit: int,
     after: tuple[str, str] | None,
 ) -> Sequence[AnalysisUser]:
-    """One keyset page of a group, by (username, id): the listing index's order."""
-    query = _group_query(analysis_id, group)
+    """One keyset page of the users on exactly these lists, by (username, id): the
+    listing index's order."""
+    query = _on_lists_query(analysis_id, on)
     if after is not None:
         query = query.where(tuple_(AnalysisUser.username, AnalysisUser.ig_user_id) > tuple_(*after))
     query = query.order_by(AnalysisUser.username, AnalysisUser.ig_user_id).limit(limit)
     return (await session.scalars(query)).all()
 
 
-async def list_whole_group(
-    session: AsyncSession, analysis_id: uuid.UUID, group: str
+async def list_all_on_lists(
+    session: AsyncSession, analysis_id: uuid.UUID, on: OnLists
 ) -> Sequence[AnalysisUser]:
-    query = _group_query(analysis_id, group).order_by(
+    query = _on_lists_query(analysis_id, on).order_by(
         AnalysisUser.username, AnalysisUser.ig_user_id
     )
     return (await session.scalars(query)).all()
 
 
-async def group_counts(session: AsyncSession, analysis_id: uuid.UUID) -> dict[str, int]:
-    """All three groups' sizes in one pass over the analysis' users."""
-    counts = [
-        func.count().filter(
-            AnalysisUser.follows_you.is_(follows_you), AnalysisUser.you_follow.is_(you_follow)
-        )
-        for follows_you, you_follow in _GROUP_FLAGS.values()
-    ]
+async def count_on_lists(
+    session: AsyncSession, analysis_id: uuid.UUID, combinations: Sequence[OnLists]
+) -> list[int]:
+    """How many users are on exactly each combination of lists, in one pass."""
+    counts = [func.count().filter(*_exactly_on(on)) for on in combinations]
     row = (
         await session.execute(select(*counts).where(AnalysisUser.analysis_id == analysis_id))
     ).one()
-    return dict(zip(_GROUP_FLAGS, row, strict=True))
+    return [int(n) for n in row]
 
 
 async def latest_completed(
-    session: AsyncSession, owner_id: str, target_ig_id: str, *, limit: int
+    session: AsyncSession, owner_id: UserId, target_ig_id: str, *, limit: int
 ) -> Sequence[Analysis]:
     query = (
         select(Analysis)
         .where(
             Analysis.owner_id == owner_id,
             Analysis.target_ig_id == target_ig_id,
-            Analysis.status == COMPLETED,
+            Analysis.status == AnalysisStatus.completed,
         )
         .order_by(Analysis.finished_at.desc())
         .limit(limit)
@@ -175,20 +189,22 @@ async def latest_completed(
 
 
 async def users_only_in(
-    session: AsyncSession, analysis_id: uuid.UUID, baseline_id: uuid.UUID, listed: str
+    session: AsyncSession, analysis_id: uuid.UUID, baseline_id: uuid.UUID, listed: Listed
 ) -> Sequence[AnalysisUser]:
-    """Users on a list (`listed` = FOLLOWER or FOLLOWED) in one analysis and not in the
-    baseline's. NOT IN over a subquery: a hashed lookup whatever the row estimates."""
-    flag = getattr(AnalysisUser, listed)
-    baseline = aliased(AnalysisUser)
-    in_baseline = select(baseline.ig_user_id).where(
-        baseline.analysis_id == baseline_id, getattr(baseline, listed).is_(True)
+    """Users on a list in one analysis and not on it in the baseline's. NOT IN over a
+    subquery: a hashed lookup whatever the row estimates."""
+    on_list = AnalysisUser.listed_on(listed).is_(True)
+    # Not correlated: the subquery reads the baseline's own rows.
+    in_baseline = (
+        select(AnalysisUser.ig_user_id)
+        .where(AnalysisUser.analysis_id == baseline_id, on_list)
+        .correlate(None)
     )
     query = (
         select(AnalysisUser)
         .where(
             AnalysisUser.analysis_id == analysis_id,
-            flag.is_(True),
+            AnalysisUser.listed_on(listed).is_(True),
             AnalysisUser.ig_user_id.not_in(in_baseline),
         )
         .order_by(AnalysisUser.username, AnalysisUser.ig_user_id)
@@ -199,20 +215,25 @@ async def users_only_in(
 # --- the worker's side ---------------------------------------------------------------
 
 
-async def claim_slot(session: AsyncSession, analysis_id: uuid.UUID, *, max_running: int) -> bool:
-    """Queued → running when a slot is free and nobody older waits for it.
-
-    The transaction-scoped advisory lock serialises claims from every worker, so the
-    count and the update cannot interleave."""
+async def lock_slot_claims(session: AsyncSession) -> None:
+    """Serialise slot claims from every worker until this transaction ends, so a claim's
+    count and its update cannot interleave with another's."""
     await session.execute(select(func.pg_advisory_xact_lock(SLOT_LOCK_KEY)))
-    running = await session.scalar(select(func.count()).where(Analysis.status == RUNNING))
-    ahead = await queued_ahead(session, analysis_id)
-    if (running or 0) + ahead >= max_running:
-        return False
+
+
+async def running_and_queued_ahead(
+    session: AsyncSession, analysis_id: uuid.UUID
+) -> tuple[int, int]:
+    running, ahead = (await session.execute(select(_running(), _queued_ahead(analysis_id)))).one()
+    return int(running), int(ahead)
+
+
+async def start(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
+    """Queued → running; False if it was not queued (cancelled meanwhile)."""
     result = await session.execute(
         update(Analysis)
-        .where(Analysis.id == analysis_id, Analysis.status == QUEUED)
-        .values(status=RUNNING, started_at=func.now())
+        .where(Analysis.id == analysis_id, Analysis.status == AnalysisStatus.queued)
+        .values(status=AnalysisStatus.running, started_at=func.now())
     )
     return result.rowcount == 1
 
@@ -231,21 +252,21 @@ async def advance_step(
 
 
 async def add_users(
-    session: AsyncSession, analysis_id: uuid.UUID, listed: str, users: Sequence[InstagramUser]
+    session: AsyncSession, analysis_id: uuid.UUID, listed: Listed, users: Sequence[FoundUser]
 ) -> None:
-    """Mark users as found on a list (`listed` = FOLLOWER or FOLLOWED). Idempotent: a user
-    seen again (a re-run step, an overlapping page) stays one row."""
+    """Mark users as found on a list. Idempotent: a user seen again (a re-run step, an
+    overlapping page) stays one row."""
+    flag = AnalysisUser.listed_on(listed).key
     rows = {
-        u.id: {
+        u.ig_user_id: {
             "analysis_id": analysis_id,
-            "ig_user_id": u.id,
+            "ig_user_id": u.ig_user_id,
             "username": u.username,
             "full_name": u.full_name,
             "is_private": u.is_private,
             "is_verified": u.is_verified,
             "profile_pic_url": u.profile_pic_url,
-            FOLLOWER: listed == FOLLOWER,
-            FOLLOWED: listed == FOLLOWED,
+            **{AnalysisUser.listed_on(other).key: other is listed for other in Listed},
         }
         for u in users
     }
@@ -257,36 +278,43 @@ async def add_users(
         await session.execute(
             statement.on_conflict_do_update(
                 index_elements=[AnalysisUser.analysis_id, AnalysisUser.ig_user_id],
-                set_={listed: True},
+                set_={flag: True},
             )
         )
 
 
 async def refresh_fetched_counts(session: AsyncSession, analysis_id: uuid.UUID) -> None:
-    def fetched(listed: str) -> Any:
+    def fetched(listed: Listed) -> ColumnElement[int]:
         return (
             select(func.count())
-            .where(AnalysisUser.analysis_id == analysis_id, getattr(AnalysisUser, listed))
+            .where(
+                AnalysisUser.analysis_id == analysis_id, AnalysisUser.listed_on(listed).is_(True)
+            )
             .scalar_subquery()
         )
 
     await session.execute(
         update(Analysis)
         .where(Analysis.id == analysis_id)
-        .values(followers_fetched=fetched(FOLLOWER), following_fetched=fetched(FOLLOWED))
+        .values(
+            followers_fetched=fetched(Listed.followers),
+            following_fetched=fetched(Listed.following),
+        )
     )
 
 
-async def store_group_counts(session: AsyncSession, analysis_id: uuid.UUID) -> None:
-    counts = await group_counts(session, analysis_id)
+async def set_result_counts(
+    session: AsyncSession,
+    analysis_id: uuid.UUID,
+    *,
+    mutuals: int,
+    not_following_back: int,
+    fans: int,
+) -> None:
     await session.execute(
         update(Analysis)
         .where(Analysis.id == analysis_id)
-        .values(
-            mutual_count=counts["mutuals"],
-            not_following_back_count=counts["not_following_back"],
-            fans_count=counts["fans"],
-        )
+        .values(mutual_count=mutuals, not_following_back_count=not_following_back, fans_count=fans)
     )
 
 

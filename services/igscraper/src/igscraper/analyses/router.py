@@ -1,11 +1,12 @@
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Path, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from common.db import SessionDep
 from common.openapi import raises
+from common.pagination import IdPageDep, Page
 from common.text import NUL_FREE
 from common.tokens import CurrentUser
 from igscraper.analyses import events, service
@@ -14,18 +15,17 @@ from igscraper.analyses.dependencies import (
     ArqDep,
     ChangesDep,
     SettingsDep,
+    UserPageDep,
     VaultDep,
 )
 from igscraper.analyses.exceptions import AnalysisAlreadyActive
-from igscraper.analyses.jobs import enqueue_step
-from igscraper.analyses.pagination import LimitQuery
+from igscraper.analyses.models import Group
 from igscraper.analyses.schemas import (
     AccountChanges,
     AnalysisCreate,
-    AnalysisPage,
     AnalysisRead,
     AnalysisSubmitted,
-    IgUserPage,
+    IgUserRead,
     QueueRead,
 )
 
@@ -68,14 +68,10 @@ async def submit_analysis(
     vault: VaultDep,
     settings: SettingsDep,
     arq: ArqDep,
-    background: BackgroundTasks,
 ) -> AnalysisSubmitted:
-    submitted = await service.submit_analysis(
-        session=session, vault=vault, settings=settings, owner_id=user.id, data=data
+    return await service.submit_analysis(
+        session=session, vault=vault, arq=arq, settings=settings, owner_id=user.id, data=data
     )
-    # Background tasks run after the session committed: the worker always finds the row.
-    background.add_task(enqueue_step, arq, submitted.id, 0)
-    return submitted
 
 
 @router.get("/analyses")
@@ -84,11 +80,10 @@ async def list_analyses(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    limit: LimitQuery = 20,
-    cursor: str | None = None,
-) -> AnalysisPage:
+    page: IdPageDep,
+) -> Page[AnalysisRead]:
     return await service.list_analyses(
-        session=session, settings=settings, owner_id=user.id, limit=limit, cursor=cursor
+        session=session, settings=settings, owner_id=user.id, page=page
     )
 
 
@@ -123,17 +118,11 @@ async def list_analysis_users(
     analysis: AnalysisDep,
     session: SessionDep,
     settings: SettingsDep,
-    group: Literal["mutuals", "not_following_back", "fans"],
-    limit: LimitQuery = 20,
-    cursor: str | None = None,
-) -> IgUserPage:
+    group: Group,
+    page: UserPageDep,
+) -> Page[IgUserRead]:
     return await service.list_group_users(
-        session=session,
-        settings=settings,
-        analysis=analysis,
-        group=group,
-        limit=limit,
-        cursor=cursor,
+        session=session, settings=settings, analysis=analysis, group=group, page=page
     )
 
 
@@ -154,13 +143,12 @@ async def delete_analysis(
     analysis: AnalysisDep,
     session: SessionDep,
     vault: VaultDep,
-    request: Request,
+    arq: ArqDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
 ) -> None:
-    await service.remove_analysis(session=session, vault=vault, analysis=analysis)
-    # After the commit, like the enqueue above: a stream open on it sees it cancelled.
-    background.add_task(events.announce, request.app.state.redis, settings, analysis.id)
+    await service.remove_analysis(
+        session=session, vault=vault, redis=arq, settings=settings, analysis=analysis
+    )
 
 
 @router.get("/accounts/{ig_user_id}/changes")

@@ -9,21 +9,36 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from igscraper.analyses.models import (
-    FINALIZE,
-    FOLLOWED,
-    FOLLOWER,
-    FOLLOWERS,
-    FOLLOWING,
-    RESOLVE,
-    Analysis,
-)
+from igscraper.analyses.models import Analysis, Listed, Phase
 from igscraper.config import Settings
 from igscraper.instagram.client import InstagramClient, InstagramUser, Page
 from igscraper.instagram.exceptions import InstagramRefusal, PrivateAccount, RateLimited
 from igscraper.instagram.pacing import Pacer
 
 INCOMPLETE = "instagram_list_incomplete"
+
+
+@dataclass(frozen=True)
+class FoundUser:
+    """An account as an analysis keeps it, whatever client found it."""
+
+    ig_user_id: str
+    username: str
+    full_name: str
+    is_private: bool
+    is_verified: bool
+    profile_pic_url: str | None
+
+    @classmethod
+    def of(cls, user: InstagramUser) -> "FoundUser":
+        return cls(
+            ig_user_id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            is_private=user.is_private,
+            is_verified=user.is_verified,
+            profile_pic_url=user.profile_pic_url,
+        )
 
 
 @dataclass
@@ -44,7 +59,7 @@ def _failed(code: str, message: str) -> Outcome:
 @dataclass
 class ScanState:
     viewer_ig_id: str
-    phase: str
+    phase: Phase
     target_ig_id: str | None
     target_username: str | None
     followers_cursor: str | None
@@ -52,8 +67,8 @@ class ScanState:
     followers_total: int | None
     following_total: int | None
     rate_limit_strikes: int
-    new_users: dict[str, list[InstagramUser]] = field(
-        default_factory=lambda: {FOLLOWER: [], FOLLOWED: []}
+    new_users: dict[Listed, list[FoundUser]] = field(
+        default_factory=lambda: {listed: [] for listed in Listed}
     )
 
     @classmethod
@@ -102,19 +117,20 @@ async def _resolve(state: ScanState, client: InstagramClient) -> None:
     state.target_username = profile.username.lower()
     state.followers_total = profile.followers_count
     state.following_total = profile.following_count
-    state.phase = FOLLOWERS
+    state.phase = Phase.followers
 
 
 def _take_page(state: ScanState, page: Page) -> Outcome | None:
     """Keep the page's users and move the cursor; an Outcome if the list went bad."""
-    followers = state.phase == FOLLOWERS
-    direction, label = (FOLLOWER, "followers") if followers else (FOLLOWED, "following")
+    followers = state.phase is Phase.followers
+    listed = Listed.followers if followers else Listed.following
     cursor = state.followers_cursor if followers else state.following_cursor
-    state.new_users[direction].extend(page.users)
+    state.new_users[listed].extend(FoundUser.of(user) for user in page.users)
+    label = listed.value
     if page.should_limit:
         return _failed(INCOMPLETE, f"Instagram shows this session only part of the {label} list")
     if page.next_max_id is None:
-        state.phase = FOLLOWING if followers else FINALIZE
+        state.phase = Phase.following if followers else Phase.finalize
         return None
     if page.next_max_id == cursor:
         return _failed(INCOMPLETE, f"Instagram's {label} list stopped moving before its end")
@@ -134,7 +150,7 @@ async def run_step(
     checkpoint. InstagramUnavailable propagates: the task retries the whole step."""
     deadline = time.monotonic() + settings.step_timeout_seconds / 2
     for _ in range(settings.pages_per_step):
-        if state.phase == FINALIZE:
+        if state.phase is Phase.finalize:
             return Outcome(finished=True, complete=True)
         if time.monotonic() >= deadline:
             break
@@ -142,11 +158,11 @@ async def run_step(
         if wait > 0:
             return Outcome(delay=wait)
         try:
-            if state.phase == RESOLVE:
+            if state.phase is Phase.resolve:
                 await _resolve(state, client)
             else:
                 assert state.target_ig_id is not None
-                followers = state.phase == FOLLOWERS
+                followers = state.phase is Phase.followers
                 page = await client.fetch_page(
                     state.target_ig_id,
                     "followers" if followers else "following",
@@ -169,6 +185,6 @@ async def run_step(
         except InstagramRefusal as exc:
             return _failed(exc.code, exc.message)
         state.rate_limit_strikes = 0
-    if state.phase == FINALIZE:
+    if state.phase is Phase.finalize:
         return Outcome(finished=True, complete=True)
     return Outcome()

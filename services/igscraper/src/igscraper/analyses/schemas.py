@@ -2,13 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from igscraper.analyses.models import AnalysisStatus
 from igscraper.credentials.service import CSRF_TOKEN_PATTERN, SESSION_ID_PATTERN
-
-Status = Literal["queued", "running", "completed", "failed", "cancelled"]
 
 
 class AnalysisCreate(BaseModel):
@@ -27,7 +25,7 @@ class AnalysisCreate(BaseModel):
 
 class AnalysisSubmitted(BaseModel):
     id: uuid.UUID
-    status: Status
+    status: AnalysisStatus
     position_in_queue: int | None
     estimated_wait_seconds: int | None
 
@@ -66,7 +64,7 @@ class AnalysisResult(BaseModel):
 
 class AnalysisRead(BaseModel):
     id: uuid.UUID
-    status: Status
+    status: AnalysisStatus
     target: Target
     progress: Progress
     position_in_queue: int | None
@@ -78,11 +76,6 @@ class AnalysisRead(BaseModel):
     finished_at: datetime | None
 
 
-class AnalysisPage(BaseModel):
-    items: list[AnalysisRead]
-    next_cursor: str | None
-
-
 class IgUserRead(BaseModel):
     id: str
     username: str
@@ -90,11 +83,6 @@ class IgUserRead(BaseModel):
     pfp_url: str
     is_private: bool
     is_verified: bool
-
-
-class IgUserPage(BaseModel):
-    items: list[IgUserRead]
-    next_cursor: str | None
 
 
 class AccountChanges(BaseModel):

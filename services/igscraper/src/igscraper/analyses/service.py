@@ -6,32 +6,34 @@ import math
 import uuid
 from collections.abc import Sequence
 
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import on_commit
 from common.errors import ApiError
+from common.ids import UserId
+from common.pagination import Page, PageRequest
 from igscraper.analyses import repository
 from igscraper.analyses.exceptions import AnalysisAlreadyActive, AnalysisNotFound
+from igscraper.analyses.jobs import announce, enqueue_step
 from igscraper.analyses.models import (
     ACTIVE,
-    FOLLOWED,
-    FOLLOWER,
-    QUEUED,
-    RUNNING,
     Analysis,
+    AnalysisStatus,
     AnalysisUser,
+    Group,
+    Listed,
 )
-from igscraper.analyses.pagination import decode_cursor, encode_cursor
-from igscraper.analyses.repository import GROUPS
+from igscraper.analyses.repository import OnLists, QueueSnapshot
 from igscraper.analyses.schemas import (
     AccountChanges,
     AnalysisCreate,
     AnalysisError,
-    AnalysisPage,
     AnalysisRead,
     AnalysisResult,
     AnalysisSubmitted,
-    IgUserPage,
     IgUserRead,
     Progress,
     QueueRead,
@@ -41,16 +43,56 @@ from igscraper.analyses.schemas import (
 from igscraper.config import Settings
 from igscraper.credentials.service import CredentialVault, parse_credentials
 
+# What each group means: the target's lists its users are on, exactly.
+GROUP_LISTS: dict[Group, OnLists] = {
+    Group.mutuals: frozenset({Listed.followers, Listed.following}),
+    # The target follows them; they don't follow back.
+    Group.not_following_back: frozenset({Listed.following}),
+    # They follow the target; the target doesn't follow back.
+    Group.fans: frozenset({Listed.followers}),
+}
+
+
+async def claim_slot(*, session: AsyncSession, analysis_id: uuid.UUID, max_running: int) -> bool:
+    """The queue's policy: queued → running when a slot is free and nobody submitted
+    earlier still waits for one (first come, first served across every worker)."""
+    await repository.lock_slot_claims(session)
+    running, ahead = await repository.running_and_queued_ahead(session, analysis_id)
+    if running + ahead >= max_running:
+        return False
+    return await repository.start(session, analysis_id)
+
+
+async def count_groups(*, session: AsyncSession, analysis_id: uuid.UUID) -> dict[Group, int]:
+    """Every group's size, in one pass over the analysis' users."""
+    counts = await repository.count_on_lists(session, analysis_id, list(GROUP_LISTS.values()))
+    return dict(zip(GROUP_LISTS, counts, strict=True))
+
+
+async def store_group_counts(*, session: AsyncSession, analysis_id: uuid.UUID) -> None:
+    """Keep the groups' sizes on the analysis, its result's summary."""
+    counts = await count_groups(session=session, analysis_id=analysis_id)
+    await repository.set_result_counts(
+        session,
+        analysis_id,
+        mutuals=counts[Group.mutuals],
+        not_following_back=counts[Group.not_following_back],
+        fans=counts[Group.fans],
+    )
+
 
 async def submit_analysis(
     *,
     session: AsyncSession,
     vault: CredentialVault | None,
+    arq: ArqRedis,
     settings: Settings,
-    owner_id: str,
+    owner_id: UserId,
     data: AnalysisCreate,
 ) -> AnalysisSubmitted:
-    """Queue an analysis and lock in its encrypted credentials; 409 if the account is busy."""
+    """Queue an analysis and lock in its encrypted credentials; 409 if the account is busy.
+    Its first step is enqueued once the analysis has committed, so the worker finds it
+    (an enqueue lost then is made good by the stall sweeper)."""
     if vault is None:
         raise ApiError(
             "Analyses are not configured on this server", status=503, code="analyses_unavailable"
@@ -77,7 +119,9 @@ async def submit_analysis(
         )
         raise AnalysisAlreadyActive(str(active.id) if active else None) from None
     await vault.store(analysis.id, credentials)
-    position, wait = await _queue_estimate(session, analysis, settings)
+    on_commit(session, lambda: enqueue_step(arq, analysis.id, 0))
+    snapshot = await repository.queue_snapshot(session, [analysis.id])
+    position, wait = _queue_estimate(snapshot, analysis, settings)
     return AnalysisSubmitted(
         id=analysis.id,
         status=analysis.status,
@@ -86,27 +130,38 @@ async def submit_analysis(
     )
 
 
-async def _queue_estimate(
-    session: AsyncSession, analysis: Analysis, settings: Settings
+def _queue_estimate(
+    snapshot: QueueSnapshot, analysis: Analysis, settings: Settings
 ) -> tuple[int | None, int | None]:
     """Place in the queue (1 = next) and the expected wait from recent analyses' durations."""
-    if analysis.status != QUEUED:
+    position = snapshot.positions.get(analysis.id)
+    if analysis.status is not AnalysisStatus.queued or position is None:
         return None, None
-    position = await repository.queued_ahead(session, analysis.id) + 1
-    running = (await repository.count_by_status(session))[RUNNING]
-    free = max(0, settings.max_concurrent_jobs - running)
+    free = max(0, settings.max_concurrent_jobs - snapshot.running)
     if position <= free:
         return position, 0
-    took = await repository.recent_duration_seconds(session) or settings.default_analysis_seconds
+    took = snapshot.recent_duration_seconds or settings.default_analysis_seconds
     rounds = math.ceil((position - free) / settings.max_concurrent_jobs)
     return position, math.ceil(rounds * took)
+
+
+async def _queue_snapshot(session: AsyncSession, analyses: Sequence[Analysis]) -> QueueSnapshot:
+    queued = [a.id for a in analyses if a.status is AnalysisStatus.queued]
+    if not queued:  # nothing to estimate: no query
+        return QueueSnapshot(running=0, positions={}, recent_duration_seconds=None)
+    return await repository.queue_snapshot(session, queued)
 
 
 async def describe_analysis(
     *, session: AsyncSession, settings: Settings, analysis: Analysis
 ) -> AnalysisRead:
     """An analysis as its owner sees it: status, progress, queue place, error, result."""
-    position, wait = await _queue_estimate(session, analysis, settings)
+    snapshot = await _queue_snapshot(session, [analysis])
+    return _analysis_read(analysis, snapshot, settings)
+
+
+def _analysis_read(analysis: Analysis, snapshot: QueueSnapshot, settings: Settings) -> AnalysisRead:
+    position, wait = _queue_estimate(snapshot, analysis, settings)
     target = Target(id=analysis.target_ig_id, username=analysis.target_username)
     result = None
     if analysis.mutual_count is not None:
@@ -145,30 +200,27 @@ async def describe_analysis(
 
 
 async def list_analyses(
-    *, session: AsyncSession, settings: Settings, owner_id: str, limit: int, cursor: str | None
-) -> AnalysisPage:
-    """The owner's analyses, newest first."""
-    before = None
-    if cursor is not None:
-        try:
-            before = uuid.UUID(decode_cursor(cursor, 1)[0])
-        except (TypeError, ValueError) as exc:
-            raise ApiError(
-                "The cursor is not one this API gave out", code="invalid_cursor"
-            ) from exc
-    rows = await repository.list_for_owner(session, owner_id, limit=limit + 1, before=before)
-    items = [
-        await describe_analysis(session=session, settings=settings, analysis=a)
-        for a in rows[:limit]
-    ]
-    next_cursor = encode_cursor(str(rows[limit - 1].id)) if len(rows) > limit else None
-    return AnalysisPage(items=items, next_cursor=next_cursor)
+    *, session: AsyncSession, settings: Settings, owner_id: UserId, page: PageRequest[uuid.UUID]
+) -> Page[AnalysisRead]:
+    """The owner's analyses, newest first; queue places for the whole page in one query."""
+    rows = await repository.list_for_owner(
+        session, owner_id, limit=page.limit + 1, before=page.after
+    )
+    snapshot = await _queue_snapshot(session, rows[: page.limit])
+    return page.page(rows, key=lambda a: a.id, item=lambda a: _analysis_read(a, snapshot, settings))
 
 
 async def remove_analysis(
-    *, session: AsyncSession, vault: CredentialVault | None, analysis: Analysis
+    *,
+    session: AsyncSession,
+    vault: CredentialVault | None,
+    redis: Redis,
+    settings: Settings,
+    analysis: Analysis,
 ) -> None:
-    """Cancel a queued or running analysis (wiping its credentials), or delete a finished one."""
+    """Cancel a queued or running analysis (wiping its credentials), or delete a finished one;
+    once committed, a stream open on it hears of the change."""
+    on_commit(session, lambda: announce(redis, settings, analysis.id))
     if analysis.status in ACTIVE and await repository.cancel(session, analysis.id):
         if vault is not None:
             await vault.wipe(analysis.id)
@@ -193,20 +245,16 @@ async def list_group_users(
     session: AsyncSession,
     settings: Settings,
     analysis: Analysis,
-    group: str,
-    limit: int,
-    cursor: str | None,
-) -> IgUserPage:
-    """One page of mutuals, not_following_back or fans, by username."""
-    after = None
-    if cursor is not None:
-        username, ig_user_id = decode_cursor(cursor, 2)
-        after = (str(username), str(ig_user_id))
-    rows = await repository.list_group(session, analysis.id, group, limit=limit + 1, after=after)
-    items = [_user_read(u, settings) for u in rows[:limit]]
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last.username, last.ig_user_id) if last else None
-    return IgUserPage(items=items, next_cursor=next_cursor)
+    group: Group,
+    page: PageRequest[tuple[str, str]],
+) -> Page[IgUserRead]:
+    """One page of a group, by username."""
+    rows = await repository.list_on_lists(
+        session, analysis.id, GROUP_LISTS[group], limit=page.limit + 1, after=page.after
+    )
+    return page.page(
+        rows, key=lambda u: (u.username, u.ig_user_id), item=lambda u: _user_read(u, settings)
+    )
 
 
 async def export_csv(*, session: AsyncSession, settings: Settings, analysis: Analysis) -> str:
@@ -216,8 +264,8 @@ async def export_csv(*, session: AsyncSession, settings: Settings, analysis: Ana
     writer.writerow(
         ["group", "id", "username", "full_name", "is_private", "is_verified", "pfp_url"]
     )
-    for group in GROUPS:
-        for user in await repository.list_whole_group(session, analysis.id, group):
+    for group, on in GROUP_LISTS.items():
+        for user in await repository.list_all_on_lists(session, analysis.id, on):
             read = _user_read(user, settings)
             writer.writerow(
                 [
@@ -234,7 +282,7 @@ async def export_csv(*, session: AsyncSession, settings: Settings, analysis: Ana
 
 
 async def account_changes(
-    *, session: AsyncSession, settings: Settings, owner_id: str, ig_user_id: str
+    *, session: AsyncSession, settings: Settings, owner_id: UserId, ig_user_id: str
 ) -> AccountChanges:
     """Who came and who left between the owner's last two complete analyses of an account."""
     latest = await repository.latest_completed(session, owner_id, ig_user_id, limit=2)
@@ -252,19 +300,17 @@ async def account_changes(
         )
     previous = latest[1]
 
-    async def only_in(a: Analysis, b: Analysis, direction: str) -> list[IgUserRead]:
-        users: Sequence[AnalysisUser] = await repository.users_only_in(
-            session, a.id, b.id, direction
-        )
+    async def only_in(a: Analysis, b: Analysis, listed: Listed) -> list[IgUserRead]:
+        users: Sequence[AnalysisUser] = await repository.users_only_in(session, a.id, b.id, listed)
         return [_user_read(u, settings) for u in users]
 
     return AccountChanges(
         analysis_id=current.id,
         previous_analysis_id=previous.id,
-        new_followers=await only_in(current, previous, FOLLOWER),
-        lost_followers=await only_in(previous, current, FOLLOWER),
-        new_following=await only_in(current, previous, FOLLOWED),
-        lost_following=await only_in(previous, current, FOLLOWED),
+        new_followers=await only_in(current, previous, Listed.followers),
+        lost_followers=await only_in(previous, current, Listed.followers),
+        new_following=await only_in(current, previous, Listed.following),
+        lost_following=await only_in(previous, current, Listed.following),
     )
 
 
@@ -272,5 +318,7 @@ async def queue_status(*, session: AsyncSession, settings: Settings) -> QueueRea
     """How busy the analysis workers are, across every worker."""
     counts = await repository.count_by_status(session)
     return QueueRead(
-        active=counts[RUNNING], max_concurrent=settings.max_concurrent_jobs, queued=counts[QUEUED]
+        active=counts[AnalysisStatus.running],
+        max_concurrent=settings.max_concurrent_jobs,
+        queued=counts[AnalysisStatus.queued],
     )

@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
-from igscraper.analyses import repository
-from igscraper.analyses.events import announce
-from igscraper.analyses.jobs import enqueue_avatars, enqueue_step
-from igscraper.analyses.models import ACTIVE, COMPLETED, FAILED, QUEUED, RESOLVE
+from igscraper.analyses import repository, service
+from igscraper.analyses.jobs import announce, enqueue_avatars, enqueue_step
+from igscraper.analyses.models import ACTIVE, AnalysisStatus, Phase
 from igscraper.analyses.scan import Outcome, ScanState, run_step
 from igscraper.clients.media import MediaClient
 from igscraper.config import Settings
@@ -61,10 +60,10 @@ async def run_analysis_step(ctx: dict[str, Any], analysis_id: str, step: int) ->
             await enqueue_step(arq, analysis_id, analysis.step)
         return
 
-    if analysis.status == QUEUED:
+    if analysis.status is AnalysisStatus.queued:
         async with transaction(deps.sessionmaker) as session:
-            granted = await repository.claim_slot(
-                session, key, max_running=deps.settings.max_concurrent_jobs
+            granted = await service.claim_slot(
+                session=session, analysis_id=key, max_running=deps.settings.max_concurrent_jobs
             )
         if not granted:
             await _save(deps, arq, key, step, ScanState.of(analysis), _wait_for_slot(deps))
@@ -114,7 +113,7 @@ async def _save(
     values: dict[str, Any] = state.checkpoint()
     if outcome.finished:
         values |= {
-            "status": COMPLETED if outcome.complete else FAILED,
+            "status": AnalysisStatus.completed if outcome.complete else AnalysisStatus.failed,
             "complete": outcome.complete,
             "error_code": outcome.error_code,
             "error_message": outcome.error_message,
@@ -124,11 +123,11 @@ async def _save(
         async with transaction(deps.sessionmaker) as session:
             if not await repository.advance_step(session, key, step, values):
                 return  # cancelled, or a duplicate run got here first
-            for direction, users in state.new_users.items():
-                await repository.add_users(session, key, direction, users)
+            for listed, users in state.new_users.items():
+                await repository.add_users(session, key, listed, users)
             await repository.refresh_fetched_counts(session, key)
-            if outcome.finished and state.phase != RESOLVE:
-                await repository.store_group_counts(session, key)
+            if outcome.finished and state.phase is not Phase.resolve:
+                await service.store_group_counts(session=session, analysis_id=key)
             if outcome.finished:
                 # Before the commit: nobody ever sees a finished job whose cookies remain.
                 # Should the commit fail, the re-run step finds them gone and says so.

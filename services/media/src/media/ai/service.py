@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from media.ai.client import request_image
 from media.ai.placeholder import placeholder_data_uri
 from media.ai.schemas import ImageGenerate, ImageGenerated
@@ -33,7 +34,7 @@ async def generate_image(
     http: httpx.AsyncClient,
     pool: ThreadPoolExecutor,
     settings: Settings,
-    owner_id: str,
+    owner_id: UserId,
     request: ImageGenerate,
 ) -> ImageGenerated:
     """An AI picture stored as the owner's media, or a placeholder when the service fails."""

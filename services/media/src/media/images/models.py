@@ -3,20 +3,36 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from common.ids import new_id
+from common.ids import UserId, new_id
 from media.database import Base
 
 
 class Media(Base):
     __tablename__ = "media"
-    # Dedupe: an owner stores the same bytes once; also the index for lookups by owner.
-    __table_args__ = (UniqueConstraint("owner_id", "sha256"),)
+    __table_args__ = (
+        # Dedupe: an owner stores the same bytes once; also the index for lookups by owner.
+        UniqueConstraint("owner_id", "sha256"),
+        # The sweeper walks rows in the bucket's key order: media/{owner_id}/{id}/...
+        Index("ix_media_owner_id_id", "owner_id", "id"),
+        Index("ix_media_pending_created_at", "created_at", postgresql_where=text("pending")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    owner_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[UserId]
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(32))
     width: Mapped[int] = mapped_column(Integer)
@@ -39,6 +55,9 @@ class Media(Base):
     gps_latitude: Mapped[float | None] = mapped_column(Float)
     gps_longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Uploaded for a post that does not exist yet: social attaches it once the post does;
+    # the sweeper reclaims it (row, objects, quota) if none ever does.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def object_keys(self) -> list[str]:

@@ -1,11 +1,15 @@
 """SQL for media rows."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from media.images.models import Media
 
 
@@ -13,7 +17,7 @@ async def get(session: AsyncSession, media_id: uuid.UUID) -> Media | None:
     return await session.get(Media, media_id)
 
 
-async def get_by_sha256(session: AsyncSession, *, owner_id: str, sha256: str) -> Media | None:
+async def get_by_sha256(session: AsyncSession, *, owner_id: UserId, sha256: str) -> Media | None:
     query = select(Media).where(Media.owner_id == owner_id, Media.sha256 == sha256)
     return await session.scalar(query)
 
@@ -29,10 +33,73 @@ async def insert_unless_duplicate(session: AsyncSession, values: dict) -> Media 
     return await session.scalar(statement)
 
 
+async def attach(session: AsyncSession, media: Media) -> None:
+    media.pending = False
+    await session.flush()
+
+
 async def delete_row(session: AsyncSession, media: Media) -> None:
     await session.execute(delete(Media).where(Media.id == media.id))
 
 
-async def existing_ids(session: AsyncSession, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    rows = await session.scalars(select(Media.id).where(Media.id.in_(ids)))
-    return set(rows)
+# Any constant: only the sweeper takes this lock, inside the media database.
+SWEEP_LOCK_KEY = 2026120201
+
+
+async def try_lock_sweep(session: AsyncSession) -> bool:
+    """The sweeper's turn, held until this transaction ends; False if another has it."""
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(SWEEP_LOCK_KEY))))
+
+
+class SweptRow(NamedTuple):
+    id: uuid.UUID
+    owner_id: UserId
+    created_at: datetime
+    original_key: str
+
+
+async def rows_after(
+    session: AsyncSession, *, after: tuple[UserId, uuid.UUID] | None, limit: int
+) -> Sequence[SweptRow]:
+    """One page of rows in the bucket's key order, (owner_id, id), after `after`."""
+    query = select(Media.id, Media.owner_id, Media.created_at, Media.original_key)
+    if after is not None:
+        query = query.where(tuple_(Media.owner_id, Media.id) > tuple_(*after))
+    query = query.order_by(Media.owner_id, Media.id).limit(limit)
+    return [SweptRow(*row) for row in await session.execute(query)]
+
+
+class DeletedRow(NamedTuple):
+    owner_id: UserId
+    stored_bytes: int
+    object_keys: list[str]
+
+
+async def delete_old_rows(
+    session: AsyncSession,
+    *,
+    ids: Sequence[uuid.UUID] | None,
+    created_before: datetime,
+    pending_only: bool,
+    limit: int,
+) -> list[DeletedRow]:
+    """Delete up to `limit` rows created before `created_before`: these ids, or any
+    pending ones. Rows another transaction holds are left for the next sweep."""
+    chosen = select(Media.id).where(Media.created_at < created_before)
+    if ids is not None:
+        chosen = chosen.where(Media.id.in_(ids))
+    if pending_only:
+        chosen = chosen.where(Media.pending)
+    chosen = chosen.limit(limit).with_for_update(skip_locked=True)
+    deleted = await session.execute(
+        delete(Media)
+        .where(Media.id.in_(chosen.scalar_subquery()))
+        .returning(
+            Media.owner_id,
+            Media.stored_bytes,
+            Media.original_key,
+            Media.thumb_small_key,
+            Media.thumb_large_key,
+        )
+    )
+    return [DeletedRow(owner, size, list(keys)) for owner, size, *keys in deleted]

@@ -1,6 +1,6 @@
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from common.db import SessionDep
 from common.openapi import raises
@@ -55,6 +55,13 @@ async def upload_media(
     objects: ObjectsDep,
     pool: ImagePoolDep,
     settings: SettingsDep,
+    pending: Annotated[
+        bool,
+        Query(
+            description="For a post about to be created: reclaimed after a grace period "
+            "unless a post takes it"
+        ),
+    ] = False,
 ) -> MediaRead:
     media, created = await service.store_image(
         session=session,
@@ -63,6 +70,7 @@ async def upload_media(
         settings=settings,
         owner_id=user.id,
         upload=upload,
+        pending=pending,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -104,21 +112,20 @@ async def get_thumb(
 
 
 @router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_media(
-    media: OwnedMediaDep, session: SessionDep, objects: ObjectsDep, background: BackgroundTasks
-) -> None:
-    keys = await service.delete_media(session=session, media=media)
-    # After the commit (the session dependency's exit), so a failed commit keeps the objects.
-    background.add_task(service.remove_objects, objects, keys)
+async def delete_media(media: OwnedMediaDep, session: SessionDep, objects: ObjectsDep) -> None:
+    await service.delete_media(session=session, objects=objects, media=media)
 
 
 internal_router = APIRouter(prefix="/internal", tags=["internal"], dependencies=[InternalCaller])
 
 
 @internal_router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_media_internal(
-    media: MediaDep, session: SessionDep, objects: ObjectsDep, background: BackgroundTasks
-) -> None:
+async def delete_media_internal(media: MediaDep, session: SessionDep, objects: ObjectsDep) -> None:
     """For social: a deleted post takes its image along, whoever asks on the owner's behalf."""
-    keys = await service.delete_media(session=session, media=media)
-    background.add_task(service.remove_objects, objects, keys)
+    await service.delete_media(session=session, objects=objects, media=media)
+
+
+@internal_router.put("/media/{media_id}/attachment", status_code=status.HTTP_204_NO_CONTENT)
+async def attach_media(media: MediaDep, session: SessionDep) -> None:
+    """For social: a post now shows this media, so it is no longer pending."""
+    await service.attach_media(session=session, media=media)

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from common.ids import UserId
 from media.images.models import Media
 
 
@@ -31,7 +32,7 @@ class ExifRead(BaseModel):
 
 class MediaRead(BaseModel):
     id: str
-    owner_id: str
+    owner_id: UserId
     content_type: str
     width: int
     height: int
@@ -42,7 +43,7 @@ class MediaRead(BaseModel):
     created_at: datetime
 
     @classmethod
-    def build(cls, media: Media, *, public_url: str, viewer_id: str | None) -> "MediaRead":
+    def build(cls, media: Media, *, public_url: str, viewer_id: UserId | None) -> "MediaRead":
         base = f"{public_url.rstrip('/')}/media/{media.id}"
         show_gps = viewer_id == media.owner_id and media.gps_latitude is not None
         return cls(

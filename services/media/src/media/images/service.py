@@ -14,7 +14,8 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.ids import new_id
+from common.db import on_commit
+from common.ids import UserId, new_id
 from media.config import Settings
 from media.images import repository
 from media.images.exceptions import QuotaExceeded
@@ -27,7 +28,7 @@ from media.storage import ObjectStore
 logger = logging.getLogger(__name__)
 
 
-def media_prefix(owner_id: str, media_id: uuid.UUID) -> str:
+def media_prefix(owner_id: UserId, media_id: uuid.UUID) -> str:
     return f"media/{owner_id}/{media_id}/"
 
 
@@ -58,12 +59,16 @@ async def store_image(
     objects: ObjectStore,
     pool: ThreadPoolExecutor,
     settings: Settings,
-    owner_id: str,
+    owner_id: UserId,
     upload: ReceivedFile,
+    pending: bool = False,
 ) -> tuple[Media, bool]:
-    """Store `upload` as the owner's media; `(existing, False)` when they already have it."""
+    """Store `upload` as the owner's media; `(existing, False)` when they already have it.
+    A `pending` one is for a post about to be made: reclaimed unless a post attaches it."""
     existing = await repository.get_by_sha256(session, owner_id=owner_id, sha256=upload.sha256)
     if existing is not None:
+        if existing.pending and not pending:
+            await repository.attach(session, existing)
         return existing, False
     # A cheap early refusal; the exact, race-free check is the reservation below.
     used = await quota_repository.used_bytes(session, owner_id)
@@ -101,6 +106,7 @@ async def store_image(
                 "original_key": keys["original"],
                 "thumb_small_key": keys["thumb_small"],
                 "thumb_large_key": keys["thumb_large"],
+                "pending": pending,
                 **asdict(processed.exif),
             },
         )
@@ -122,8 +128,15 @@ async def store_image(
     return media, True
 
 
-async def delete_media(*, session: AsyncSession, media: Media) -> list[str]:
-    """Delete the row and free its quota; returns the object keys to delete after commit."""
+async def delete_media(*, session: AsyncSession, objects: ObjectStore, media: Media) -> None:
+    """Delete the row and free its quota; the objects go once that has committed (a failed
+    commit keeps them, a failed delete leaves orphans the sweeper removes)."""
     await repository.delete_row(session, media)
     await quota_repository.release(session, owner_id=media.owner_id, size=media.stored_bytes)
-    return media.object_keys
+    keys = media.object_keys
+    on_commit(session, lambda: remove_objects(objects, keys))
+
+
+async def attach_media(*, session: AsyncSession, media: Media) -> None:
+    """A post now shows this media: it is no longer pending (idempotent)."""
+    await repository.attach(session, media)

@@ -1,8 +1,9 @@
 """Per-user storage usage: the row every upload reserves its bytes on."""
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.ids import UserId
 from media.database import Base
 
 
@@ -13,6 +14,6 @@ class MediaUsage(Base):
         CheckConstraint("media_count >= 0", name="media_count_not_negative"),
     )
 
-    owner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[UserId] = mapped_column(primary_key=True)
     used_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     media_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

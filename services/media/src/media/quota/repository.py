@@ -5,14 +5,15 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from media.quota.models import MediaUsage
 
 
-async def get(session: AsyncSession, owner_id: str) -> MediaUsage | None:
+async def get(session: AsyncSession, owner_id: UserId) -> MediaUsage | None:
     return await session.get(MediaUsage, owner_id)
 
 
-async def reserve(session: AsyncSession, *, owner_id: str, size: int, limit: int) -> bool:
+async def reserve(session: AsyncSession, *, owner_id: UserId, size: int, limit: int) -> bool:
     """Add `size` bytes and one item to the owner's usage if that stays within `limit`."""
     await session.execute(insert(MediaUsage).values(owner_id=owner_id).on_conflict_do_nothing())
     reserved = await session.scalar(
@@ -24,15 +25,16 @@ async def reserve(session: AsyncSession, *, owner_id: str, size: int, limit: int
     return reserved is not None
 
 
-async def release(session: AsyncSession, *, owner_id: str, size: int) -> None:
+async def release(session: AsyncSession, *, owner_id: UserId, size: int, count: int = 1) -> None:
+    """Give back `size` bytes and `count` items of the owner's usage."""
     await session.execute(
         update(MediaUsage)
         .where(MediaUsage.owner_id == owner_id)
-        .values(used_bytes=MediaUsage.used_bytes - size, media_count=MediaUsage.media_count - 1)
+        .values(used_bytes=MediaUsage.used_bytes - size, media_count=MediaUsage.media_count - count)
     )
 
 
-async def used_bytes(session: AsyncSession, owner_id: str) -> int:
+async def used_bytes(session: AsyncSession, owner_id: UserId) -> int:
     used = await session.scalar(
         select(MediaUsage.used_bytes).where(MediaUsage.owner_id == owner_id)
     )

@@ -2,11 +2,12 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from media.quota import repository
 from media.quota.schemas import QuotaRead
 
 
-async def get_quota(*, session: AsyncSession, owner_id: str, limit_bytes: int) -> QuotaRead:
+async def get_quota(*, session: AsyncSession, owner_id: UserId, limit_bytes: int) -> QuotaRead:
     """The owner's usage against the limit (zero for someone who never uploaded)."""
     usage = await repository.get(session, owner_id)
     return QuotaRead(

@@ -24,6 +24,9 @@ class MediaClient:
         self.http = http
         self.internal_token = internal_token
 
+    def _internal(self) -> dict[str, str]:
+        return {"X-Internal-Token": self.internal_token.get_secret_value()}
+
     async def _call(self, method: str, path: str, authorization: str, **kwargs: Any) -> Any:
         return await self._request(method, path, {"Authorization": authorization}, **kwargs)
 
@@ -41,11 +44,21 @@ class MediaClient:
     async def upload(
         self, *, file: BinaryIO, filename: str, content_type: str, authorization: str
     ) -> uuid.UUID:
-        """Stream an image to media as the caller; returns the new (or deduplicated) media id."""
+        """Stream an image for a post to media as the caller; returns the new (or
+        deduplicated) media id. It stays pending, reclaimed by media's sweeper, unless
+        `attach` follows: a post that never comes to be leaves nothing behind."""
         body = await self._call(
-            "POST", "/media", authorization, files={"file": (filename, file, content_type)}
+            "POST",
+            "/media",
+            authorization,
+            params={"pending": "true"},
+            files={"file": (filename, file, content_type)},
         )
         return uuid.UUID(body["id"])
+
+    async def attach(self, *, media_id: uuid.UUID) -> None:
+        """Tell media a post shows this media, so it is no longer pending (idempotent)."""
+        await self._request("PUT", f"/internal/media/{media_id}/attachment", self._internal())
 
     async def owner_of(self, *, media_id: uuid.UUID, authorization: str) -> uuid.UUID:
         """Who owns a media; 404 when media does not know it."""
@@ -62,9 +75,8 @@ class MediaClient:
     async def delete_unused(self, *, media_id: uuid.UUID) -> None:
         """Delete a media no post shows any more, as the service (the media deletion relay
         has no caller); one that is already gone counts as deleted."""
-        headers = {"X-Internal-Token": self.internal_token.get_secret_value()}
         try:
-            await self._request("DELETE", f"/internal/media/{media_id}", headers)
+            await self._request("DELETE", f"/internal/media/{media_id}", self._internal())
         except NotFound:
             return
 

@@ -30,7 +30,9 @@ async def create_post(
     authorization: str,
 ) -> Post:
     """Publish a post: a new image is streamed to media as the author first; an existing
-    media must be the author's own (403 otherwise)."""
+    media must be the author's own (403 otherwise). The image is attached in media before
+    the post commits: a post never shows a media media could reclaim as pending, and a
+    post that fails to come to be leaves its upload pending, reclaimed later."""
     if isinstance(body, PostUpload):
         media_id = await media.upload(
             file=body.image.file,
@@ -47,6 +49,7 @@ async def create_post(
         session, author_id=author_id, media_id=media_id, caption=body.caption
     )
     await profiles.add_posts_count(session, user_id=author_id, delta=1)
+    await media.attach(media_id=media_id)
     return post
 
 

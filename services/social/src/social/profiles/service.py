@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
-from common.errors import Forbidden, Unauthorized
+from common.errors import Forbidden
 from common.pagination import Page, PageRequest
 from common.text import BLANK
 from common.tokens import Principal
@@ -28,18 +28,11 @@ from social.restrictions.models import RestrictionKind
 KNOWN_PROFILES_MAX = 100_000
 
 
-def user_id_of(principal: Principal) -> uuid.UUID:
-    try:
-        return uuid.UUID(principal.id)
-    except ValueError as exc:
-        raise Unauthorized("Invalid access token", code="invalid_token") from exc
-
-
 async def ensure_profile(
     *, session: AsyncSession, known: dict[uuid.UUID, str], principal: Principal
 ) -> uuid.UUID:
     """Upsert the caller's profile from the token, so a new user exists before the event."""
-    user_id = user_id_of(principal)
+    user_id = principal.id
     if known.get(user_id) == principal.username:
         return user_id
     issued_at = datetime.fromtimestamp(int(principal.claims.get("iat", 0)), UTC)

@@ -1,4 +1,4 @@
-"""What the API knows about the worker pool: its heartbeat in Redis."""
+"""The API's view of the worker pool (igscraper.worker): its heartbeat in Redis."""
 
 from arq.constants import health_check_key_suffix
 from redis.asyncio import Redis
