@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from common.db import migrate
+from common.pagination import decode_cursor
 from social.feeds.repository import (
     HOME_AUTHORS_QUERY,
     HOME_PAGES,
@@ -44,7 +45,6 @@ from social.feeds.repository import (
 )
 from social.feeds.service import prefer_merge
 from social.main import MIGRATIONS
-from social.pagination import decode_cursor
 from stack.processes import ManagedProcess, free_port, wait_for
 from tests.support.token_issuer import TokenIssuer
 
@@ -358,7 +358,7 @@ async def measure(
 ) -> dict[str, tuple[float, float]]:
     """One viewer and page: the SQL alone, then the service directly and via the gateway."""
     authors, _ = await raw.authors(viewer)
-    before = decode_cursor(cursor) if cursor else NEWEST
+    before = decode_cursor(cursor, uuid.UUID)[0] if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
 
     async def alone(plan: str) -> None:
