@@ -2,6 +2,8 @@
 
 import pytest
 
+from common.pagination import encode_cursor
+
 
 async def test_no_token_is_401(client):
     response = await client.get("/api/ig/analyses")
@@ -75,7 +77,13 @@ async def test_queue_reports_capacity(client):
     assert response.json()["max_concurrent"] == 4
 
 
-async def test_a_bad_cursor_is_400(client, user):
-    response = await client.get("/api/ig/analyses", params={"cursor": "%%%"}, headers=user)
+async def test_a_cursor_this_api_did_not_give_out_is_400_and_one_outside_its_alphabet_422(
+    client, user
+):
+    # Well-formed, but the key of another list (a group's users are keyed by two strings).
+    foreign = encode_cursor(("someone", "42"))
+    response = await client.get("/api/ig/analyses", params={"cursor": foreign}, headers=user)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_cursor"
+    response = await client.get("/api/ig/analyses", params={"cursor": "%%%"}, headers=user)
+    assert response.status_code == 422
