@@ -15,6 +15,9 @@ from stack.processes import free_port
 
 class ThreadedFake:
     name = "fake"
+    # Loopback for tests; deploy/compose-check sets the Docker bridge's address so that
+    # containers reach the fake.
+    host = "127.0.0.1"
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -24,7 +27,7 @@ class ThreadedFake:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def routes(self, app: web.Application) -> None:
         """Add the fake's endpoints."""
@@ -36,7 +39,7 @@ class ThreadedFake:
         self.routes(app)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self._loop.run_until_complete(web.TCPSite(runner, self.host, self.port).start())
         self._started.set()
         self._loop.run_forever()
         self._loop.run_until_complete(runner.cleanup())
