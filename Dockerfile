@@ -78,8 +78,8 @@ USER 10001:10001
 EXPOSE ${PORT}
 
 # /health returns 503 when a dependency is down; urlopen raises on it, so the
-# check fails. start-period covers migrations on first start.
-HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
+# check fails. start-period covers migrations on first start; the timeout, a busy host.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/health\", timeout=4)"]
 
 # Our own JSON access log replaces uvicorn's; X-Forwarded-* is trusted by the gateway
