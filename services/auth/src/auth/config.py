@@ -30,6 +30,9 @@ class Settings(ServiceSettings, MigrationSettings):
     token_audience: str = "photo-platform"
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    # How long the JWKS is served from memory (and cached by clients) before it is read
+    # again: a key that leaves it (retired, its tokens expired) leaves this much later.
+    jwks_max_age_seconds: int = 5
     # A spent refresh token presented again this soon after its successor was issued, by
     # the same client, is a retry whose answer was lost (or a second tab), not a theft: it
     # gets that successor again. Long enough for a client to retry after a gateway timeout.

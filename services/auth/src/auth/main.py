@@ -15,7 +15,7 @@ from auth.config import Settings, get_settings
 from auth.crypto import SecretBox
 from auth.instagram.router import router as instagram_router
 from auth.keys.router import router as keys_router
-from auth.keys.service import Signer, ensure_signing_key
+from auth.keys.service import PublishedKeys, Signer, ensure_signing_key
 from auth.keys.verifier import LocalTokenVerifier
 from auth.oauth.providers import oauth_clients
 from auth.oauth.router import router as oauth_router
@@ -47,6 +47,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = Signer(box)
         app.state.secret_box = box
         app.state.signer = signer
+        app.state.published_keys = PublishedKeys(
+            sessionmaker=app.state.sessionmaker,
+            signer=signer,
+            access_token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            max_age=settings.jwks_max_age_seconds,
+        )
         app.state.login_throttle = LoginThrottle(redis, settings)
         app.state.token_verifier = LocalTokenVerifier(
             issuer=settings.token_issuer,

@@ -2,14 +2,23 @@ import asyncio
 
 from joserfc import jwt
 from joserfc.jwk import ECKey
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from auth.keys.models import SigningKey
 from auth.keys.service import ensure_signing_key, rotate_signing_key
+from tests.support.polling import eventually
 
 
 async def _kids(client) -> list[str]:
     return [key["kid"] for key in (await client.get("/auth/.well-known/jwks.json")).json()["keys"]]
+
+
+async def _has(client, kid: str) -> bool:
+    return kid in await _kids(client)
+
+
+async def _lacks(client, kid: str) -> bool:
+    return kid not in await _kids(client)
 
 
 async def test_rotation_signs_with_the_new_key_and_still_accepts_the_old(
@@ -32,7 +41,9 @@ async def test_a_retired_key_leaves_the_jwks_once_its_tokens_have_expired(client
     async with auth_app.state.sessionmaker() as session, session.begin():
         old = await rotate_signing_key(session=session, box=auth_app.state.secret_box)
         await rotate_signing_key(session=session, box=auth_app.state.secret_box)
-    assert old.kid in await _kids(client)
+    # Served from memory: the rotations show once the copy is older than its max-age.
+    wait = auth_app.state.settings.jwks_max_age_seconds + 10
+    await eventually(lambda: _has(client, old.kid), timeout=wait)
     expired = auth_app.state.settings.access_token_ttl_seconds + 120
     async with auth_app.state.sessionmaker() as session, session.begin():
         await session.execute(
@@ -42,7 +53,30 @@ async def test_a_retired_key_leaves_the_jwks_once_its_tokens_have_expired(client
             ),
             {"s": expired, "kid": old.kid},
         )
-    assert old.kid not in await _kids(client)
+    await eventually(lambda: _lacks(client, old.kid), timeout=wait)
+
+
+async def test_the_jwks_is_served_from_memory_not_read_per_request(client, auth_app):
+    await _kids(client)
+    reads = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "signing_key" in statement:
+            reads.append(statement)
+
+    engine = auth_app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        responses = await asyncio.gather(
+            *(client.get("/auth/.well-known/jwks.json") for _ in range(20))
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert all(r.status_code == 200 for r in responses)
+    # At most one read, should the copy's max-age end during the burst.
+    assert len(reads) <= 1
+    max_age = auth_app.state.settings.jwks_max_age_seconds
+    assert responses[0].headers["Cache-Control"] == f"public, max-age={max_age}"
 
 
 async def test_replicas_starting_together_create_one_key(auth_app):

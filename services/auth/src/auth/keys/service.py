@@ -4,17 +4,20 @@ A rotation makes a new key sign; the retired key's public half stays in the JWKS
 every access token it signed has expired.
 """
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.crypto import InvalidToken, SecretBox
 from auth.keys import repository
 from auth.keys.models import SigningKey
+from common.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class Signer:
     def __init__(self, box: SecretBox) -> None:
         self.box = box
         self._private: dict[str, ECKey] = {}
+        # The kid this process last signed with: a new one means a rotation happened.
+        self.signing_kid: str | None = None
 
     async def sign(self, *, session: AsyncSession, claims: dict[str, Any]) -> str:
         key = await repository.get_active(session)
@@ -84,8 +89,53 @@ class Signer:
             pem = self.box.decrypt(key.private_key_encrypted)
             private = ECKey.import_key(pem, parameters={"kid": key.kid})
             self._private[key.kid] = private
+        self.signing_kid = key.kid
         return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, private)
 
     async def public_keys(self, *, session: AsyncSession, access_token_ttl: timedelta) -> KeySet:
         jwks = await published_jwks(session=session, access_token_ttl=access_token_ttl)
         return KeySet.import_key_set(jwks)
+
+
+class PublishedKeys:
+    """The JWKS as the endpoint serves it, from memory: read from the database at most
+    every `max_age` seconds, and at once when this process has signed with a key the copy
+    lacks (a rotation, by this process or an operator's `python -m auth.keys rotate`), so a
+    verifier that refetches on the new kid finds it."""
+
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        signer: Signer,
+        access_token_ttl: timedelta,
+        max_age: float,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.signer = signer
+        self.access_token_ttl = access_token_ttl
+        self.max_age = max_age
+        self._jwks: dict[str, Any] | None = None
+        self._kids: frozenset[str] = frozenset()
+        self._read_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def _stale(self) -> bool:
+        return (
+            self._jwks is None
+            or time.monotonic() - self._read_at >= self.max_age
+            or (self.signer.signing_kid is not None and self.signer.signing_kid not in self._kids)
+        )
+
+    async def get(self) -> dict[str, Any]:
+        if self._stale():
+            async with self._lock:  # concurrent requests share one read
+                if self._stale():
+                    async with transaction(self.sessionmaker) as session:
+                        jwks = await published_jwks(
+                            session=session, access_token_ttl=self.access_token_ttl
+                        )
+                    self._jwks, self._read_at = jwks, time.monotonic()
+                    self._kids = frozenset(key["kid"] for key in jwks["keys"])
+        assert self._jwks is not None
+        return self._jwks
