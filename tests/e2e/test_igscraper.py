@@ -3,7 +3,9 @@
 import asyncio
 import csv
 import io
+import json
 import time
+import uuid
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -17,6 +19,7 @@ from redis.asyncio import Redis
 from stack.platform import SERVICES, WORKER, Stack
 from tests.e2e.accounts import bearer, register
 from tests.fakes.instagram import FakeInstagram
+from tests.support.polling import eventually
 from tests.support.sse import events
 
 ACTIVE = ("queued", "running")
@@ -231,3 +234,39 @@ async def test_progress_streams_live_through_the_gateway(
     gaps = [later[0] - earlier[0] for earlier, later in pairwise(progress)]
     assert max(gaps) > silence_limit
     assert any(data == "keep-alive" for _, _, data in arrivals)
+
+
+def _log_entries(platform: Stack, name: str) -> list[dict[str, Any]]:
+    entries = []
+    for line in (platform.dir / "logs" / f"{name}.log").read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            entries.append(json.loads(line))
+    return entries
+
+
+async def test_the_worker_logs_an_analysis_under_the_request_id_that_asked_for_it(
+    gateway, platform: Stack, instagram: FakeInstagram
+):
+    me = instagram.add_account()
+    instagram.follow_graph(me, followers=30, following=20, mutual=10)
+    user = await signed_in(gateway)
+    request_id = f"analysis-trace-{uuid.uuid4().hex}"
+    session_id, csrf = instagram.session_for(me)
+    submitted = await gateway.post(
+        "/api/ig/analyses",
+        json={"session_id": session_id, "csrf_token": csrf},
+        headers={**user, "X-Request-ID": request_id},
+    )
+    assert submitted.status_code == 202, submitted.text
+    analysis_id = submitted.json()["id"]
+    body = await poll(gateway, user, analysis_id, lambda b: b["status"] not in ACTIVE)
+    assert body["status"] == "completed", body
+
+    async def traced(name: str) -> list[dict[str, Any]]:
+        return [e for e in _log_entries(platform, name) if e.get("request_id") == request_id]
+
+    # The worker's lines for this analysis, and media's for the avatars the worker handed
+    # it: one id from the browser's POST to the last service-to-service call.
+    worker_lines = await eventually(lambda: traced(WORKER), timeout=30)
+    assert any(e.get("analysis_id") == analysis_id for e in worker_lines)
+    await eventually(lambda: traced("media"), timeout=30)

@@ -2,11 +2,13 @@
 
 import asyncio
 import io
+import json
 import uuid
 
 from PIL import Image
 
 from tests.e2e.accounts import bearer, register
+from tests.support.polling import eventually
 
 
 def png(color: str = "red") -> bytes:
@@ -135,3 +137,23 @@ async def test_paging_global_while_another_client_posts(gateway):
         assert created.status_code == 201
     assert [post_id for post_id in seen if post_id in old] == old[::-1]
     assert len(seen) == len(set(seen))
+
+
+async def test_a_posts_request_id_reaches_media(gateway, platform):
+    _, headers = await signed_up(gateway)
+    request_id = f"post-trace-{uuid.uuid4().hex}"
+    files = {"image": ("photo.png", png("olive"), "image/png")}
+    created = await gateway.post(
+        "/posts", files=files, headers={**headers, "X-Request-ID": request_id}
+    )
+    assert created.status_code == 201, created.text
+
+    async def media_logged_it() -> bool:
+        log = (platform.dir / "logs" / "media.log").read_text(errors="replace")
+        entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+        return any(
+            e.get("request_id") == request_id and e.get("route") == "/media" for e in entries
+        )
+
+    # social's upload to media is logged by media under the browser's request id.
+    assert await eventually(media_logged_it)

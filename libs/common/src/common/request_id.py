@@ -4,6 +4,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
@@ -21,6 +22,17 @@ def accept_request_id(value: str | None) -> str:
     if value and _VALID.match(value):
         return value
     return new_request_id()
+
+
+async def pass_request_id(request: httpx.Request) -> None:
+    """An httpx request hook for service-to-service clients: the call carries the id of
+    the request (or job) it is made for, so one id follows it through every service."""
+    request_id = request_id_var.get()
+    if request_id and HEADER not in request.headers:
+        request.headers[HEADER] = request_id
+
+
+REQUEST_ID_HOOKS = {"request": [pass_request_id]}
 
 
 class RequestIdMiddleware:

@@ -21,6 +21,7 @@ from joserfc.jwk import KeySet
 
 from common.errors import DependencyUnavailable, Unauthorized
 from common.ids import UserId
+from common.request_id import REQUEST_ID_HOOKS
 from common.settings import TokenSettings
 
 ALGORITHMS = ["ES256"]
@@ -46,7 +47,7 @@ class TokenVerifier:
         refetch_interval: float = 1.0,
     ) -> None:
         self.jwks_url = jwks_url
-        self.http = http or httpx.AsyncClient(timeout=5.0)
+        self.http = http or httpx.AsyncClient(timeout=5.0, event_hooks=REQUEST_ID_HOOKS)
         self.refetch_interval = refetch_interval
         self._keys: KeySet | None = None
         self._fetched_at = 0.0

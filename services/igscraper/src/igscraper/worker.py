@@ -14,6 +14,7 @@ from arq.connections import RedisSettings
 from common.db import create_engine, create_sessionmaker, prepare_database
 from common.logging import logging_config
 from common.loops import Outage
+from common.request_id import REQUEST_ID_HOOKS
 from igscraper.analyses.tasks import (
     WorkerDeps,
     cache_avatars,
@@ -76,6 +77,7 @@ async def startup(ctx: dict[str, Any]) -> None:
                     max_connections=settings.avatar_concurrency,
                     max_keepalive_connections=settings.avatar_concurrency,
                 ),
+                event_hooks=REQUEST_ID_HOOKS,
             ),
             internal_token=settings.internal_token,
             concurrency=settings.avatar_concurrency,

@@ -74,6 +74,8 @@ class Analysis(Base):
     viewer_ig_id: Mapped[str] = mapped_column(String(32))
     target_ig_id: Mapped[str | None] = mapped_column(String(32))
     target_username: Mapped[str | None] = mapped_column(String(64))
+    # The X-Request-ID of the POST that asked for it: the worker logs its steps under it.
+    request_id: Mapped[str | None] = mapped_column(String(128))
     # VARCHAR, as before: a new status needs no ALTER TYPE.
     status: Mapped[AnalysisStatus] = mapped_column(
         Enum(AnalysisStatus, native_enum=False, length=16), default=AnalysisStatus.queued

@@ -15,6 +15,7 @@ from common.db import on_commit
 from common.errors import ApiError
 from common.ids import UserId
 from common.pagination import Page, PageRequest
+from common.request_id import request_id_var
 from igscraper.analyses import repository
 from igscraper.analyses.exceptions import AnalysisAlreadyActive, AnalysisNotFound
 from igscraper.analyses.jobs import announce, enqueue_step
@@ -108,6 +109,7 @@ async def submit_analysis(
         # Without a username the target is the session's own account, known by id now.
         target_ig_id=None if username else credentials.viewer_id,
         target_username=username,
+        request_id=request_id_var.get(),
     )
     try:
         # The partial unique indexes decide; a savepoint keeps the request's transaction.

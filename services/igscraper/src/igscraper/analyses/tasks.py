@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
+from common.request_id import request_id_var
 from igscraper.analyses import repository, service
 from igscraper.analyses.jobs import announce, enqueue_avatars, enqueue_step
 from igscraper.analyses.models import ACTIVE, AnalysisStatus, Phase
@@ -50,6 +51,10 @@ async def run_analysis_step(ctx: dict[str, Any], analysis_id: str, step: int) ->
     key = uuid.UUID(analysis_id)
     async with transaction(deps.sessionmaker) as session:
         analysis = await repository.get_analysis(session, key)
+    if analysis is not None:
+        # This job's lines carry the id of the request that asked for the analysis (each
+        # ARQ job runs in its own task, so the id ends with the job).
+        request_id_var.set(analysis.request_id)
     if analysis is None or analysis.status not in ACTIVE:
         await deps.vault.wipe(analysis_id)  # cancelled or deleted meanwhile
         return
@@ -169,6 +174,9 @@ async def cache_avatars(ctx: dict[str, Any], analysis_id: str, after: str | None
     """Hand one batch of profile pictures to media's cache, then chain the next batch."""
     deps, arq = _deps(ctx)
     async with transaction(deps.sessionmaker) as session:
+        analysis = await repository.get_analysis(session, uuid.UUID(analysis_id))
+        if analysis is not None:
+            request_id_var.set(analysis.request_id)
         batch = await repository.avatar_batch(
             session, uuid.UUID(analysis_id), after=after, limit=deps.settings.avatar_batch_size
         )

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from common.errors import ApiError, DependencyUnavailable, NotFound
 from common.openapi import raises
+from common.request_id import REQUEST_ID_HOOKS
 from social.config import Settings
 
 # Media's refusals a user can act on pass through with media's own code: too big, not an
@@ -96,7 +97,9 @@ def _media_error(response: httpx.Response) -> ApiError:
 async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaClient]:
     """Lifespan part: one pooled HTTP client to media, on `app.state.media`."""
     async with httpx.AsyncClient(
-        base_url=settings.media_url, timeout=settings.media_timeout_seconds
+        base_url=settings.media_url,
+        timeout=settings.media_timeout_seconds,
+        event_hooks=REQUEST_ID_HOOKS,
     ) as http:
         app.state.media = MediaClient(http, internal_token=settings.internal_token)
         yield app.state.media
