@@ -1,3 +1,5 @@
+from typing import Annotated
+
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
 
@@ -11,6 +13,7 @@ from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
 from common.errors import NotFound
 from common.openapi import raises
+from common.text import NUL_FREE
 
 router = APIRouter(prefix="/oauth/instagram", tags=["instagram"])
 
@@ -22,7 +25,10 @@ router = APIRouter(prefix="/oauth/instagram", tags=["instagram"])
 )
 @raises(NotFound)
 async def start(
-    request: Request, user: CurrentAccount, settings: SettingsDep, next: str = "/"
+    request: Request,
+    user: CurrentAccount,
+    settings: SettingsDep,
+    next: Annotated[str, NUL_FREE] = "/",
 ) -> Response:
     client = provider_client(request.app.state.oauth, INSTAGRAM)
     try:

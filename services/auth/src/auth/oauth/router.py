@@ -1,3 +1,5 @@
+from typing import Annotated
+
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse
 
@@ -14,6 +16,7 @@ from auth.users.schemas import UserRead, read_user
 from common.db import SessionDep
 from common.errors import Conflict, NotFound
 from common.openapi import raises
+from common.text import NUL_FREE
 
 router = APIRouter(tags=["oauth"])
 
@@ -30,7 +33,7 @@ async def oauth_login(
     request: Request,
     settings: SettingsDep,
     linking_user: LinkingAccount,
-    next: str = "/",
+    next: Annotated[str, NUL_FREE] = "/",
 ) -> RedirectResponse:
     client = service.provider_client(request.app.state.oauth, provider)
     try:
