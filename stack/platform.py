@@ -177,6 +177,8 @@ class Stack:
             env[f"{prefix}_JWKS_URL"] = jwks
         for prefix in ("SOCIAL", "IGSCRAPER"):
             env[f"{prefix}_MEDIA_URL"] = self.url("media")
+        env["MEDIA_SOCIAL_URL"] = self.url("social")
+        env["SOCIAL_AUTH_URL"] = self.url("auth")
         return env | self.extra_env
 
     def _argv(self, name: str) -> list[str]:

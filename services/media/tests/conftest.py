@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from media.config import Settings
 from media.main import create_app
 from tests.fakes.ai_service import FakeAiService
+from tests.support.servers import RunningServer
 from tests.support.token_issuer import TokenIssuer
 
 INTERNAL_TOKEN = "test-internal-token"
@@ -23,8 +25,31 @@ def ai_service() -> AsyncIterator[FakeAiService]:
 
 
 @pytest.fixture(scope="session")
-async def media_app(servers, server_settings, token_issuer, ai_service, fresh_database, client_for):
+async def social(servers, token_issuer, fresh_database) -> AsyncIterator[tuple[FastAPI, str]]:
+    """The real social service on a port: media asks it whether a post shows an image."""
+    from social.config import Settings as SocialSettings
+    from social.main import create_app as create_social
+
+    app = create_social(
+        SocialSettings(
+            database_url=await fresh_database("test_media_social"),
+            redis_url=servers["redis"].url,
+            jwks_url=token_issuer.jwks_url,
+            auth_url=token_issuer.url,
+            users_stream=f"test-media-social-users-{uuid.uuid4().hex}",
+            internal_token=INTERNAL_TOKEN,
+        )
+    )
+    async with RunningServer(app) as url:
+        yield app, url
+
+
+@pytest.fixture(scope="session")
+async def media_app(
+    servers, server_settings, token_issuer, ai_service, fresh_database, client_for, social
+):
     settings = Settings(
+        social_url=social[1],
         database_url=await fresh_database("test_media"),
         s3_endpoint=servers["s3"].url,
         s3_access_key=server_settings.s3_access_key,
@@ -79,3 +104,8 @@ def stored_keys(media_app) -> Callable[[str], list[str]]:
         return sorted(o.object_name for o in listing)
 
     return keys
+
+
+@pytest.fixture
+def social_app(social) -> FastAPI:
+    return social[0]

@@ -43,6 +43,7 @@ async def settings(servers, fresh_database, token_issuer) -> Settings:
         database_url=await fresh_database("test_social"),
         redis_url=servers["redis"].url,
         jwks_url=token_issuer.jwks_url,
+        auth_url=token_issuer.url,
         public_url="http://gateway.test",
         users_stream=f"test-social-users-{os.getpid()}",
         # The real media service listens here once a test asks for the `media` fixture.

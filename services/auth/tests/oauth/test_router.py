@@ -84,3 +84,45 @@ async def test_kakao_unlink_calls_kakao_with_the_admin_key(
     assert response.status_code == 200
     assert response.json()["identities"] == []
     assert oauth_fakes.kakao.unlinked[-1] == oauth_fakes.kakao.user.subject
+
+
+async def test_an_unverified_email_reserves_nothing_and_the_verified_owner_signs_up(
+    auth_app, oauth_fakes, unique
+):
+    email = f"{unique('owner')}@example.com"
+    transport = httpx.ASGITransport(app=auth_app)
+
+    def browser() -> httpx.AsyncClient:
+        return httpx.AsyncClient(mounts={"http://test": transport}, base_url="http://test")
+
+    # Someone signs in with a Google account claiming the address, unverified.
+    async with browser() as squatter:
+        oauth_fakes.google.user = ProviderUser(
+            subject=unique("sq"), email=email, name="Squatter", email_verified=False
+        )
+        landed = await browse(squatter, "/auth/google/login", stop_at=FRONTEND)
+        assert "error" not in parse_qs(landed.query.decode())
+        squatter_user = (await squatter.post("/auth/refresh")).json()["user"]
+        assert squatter_user["email"] is None
+    # The address's real owner, verified by Google, signs up normally and gets it.
+    async with browser() as owner:
+        oauth_fakes.google.user = ProviderUser(subject=unique("own"), email=email, name="Owner")
+        landed = await browse(owner, "/auth/google/login", stop_at=FRONTEND)
+        assert "error" not in parse_qs(landed.query.decode()), landed
+        owner_user = (await owner.post("/auth/refresh")).json()["user"]
+    assert owner_user["email"] == email
+    assert owner_user["id"] != squatter_user["id"]
+
+
+async def test_a_verified_email_of_an_existing_account_still_is_not_merged(
+    auth_app, oauth_fakes, unique, make_user
+):
+    account = (await make_user())["user"]
+    oauth_fakes.google.user = ProviderUser(
+        subject=unique("g"), email=account["email"], name="Same Address"
+    )
+    # Another browser, signed in as nobody.
+    mounts = {"http://test": httpx.ASGITransport(app=auth_app)}
+    async with httpx.AsyncClient(mounts=mounts, base_url="http://test") as stranger:
+        landed = await browse(stranger, "/auth/google/login", stop_at=FRONTEND)
+    assert parse_qs(landed.query.decode())["error"] == ["account_exists"]

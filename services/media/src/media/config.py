@@ -31,6 +31,9 @@ class Settings(TokenSettings, MigrationSettings):
     public_url: str = "http://localhost:8000"
     # Service-to-service credential (X-Internal-Token); empty refuses every internal call.
     internal_token: SecretStr = SecretStr("")
+    # Asked before an owner deletes an image: does a post or an avatar still show it?
+    social_url: str = "http://127.0.0.1:8002"
+    social_timeout_seconds: float = 5.0
 
     max_upload_bytes: int = 20 * MiB
     quota_bytes: int = 1024 * MiB

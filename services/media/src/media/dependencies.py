@@ -1,14 +1,12 @@
-"""Dependencies every domain of the service uses: settings, clients on app.state, internal calls."""
+"""Dependencies every domain of the service uses: settings and clients on app.state."""
 
-import hmac
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 import httpx
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
-from common.errors import Forbidden, Unauthorized
-from common.openapi import raises
+from media.clients.social import SocialClient
 from media.config import Settings
 from media.storage import ObjectStore
 
@@ -29,23 +27,12 @@ def get_http(request: Request) -> httpx.AsyncClient:
     return request.app.state.http
 
 
+def get_social(request: Request) -> SocialClient:
+    return request.app.state.social
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
 ImagePoolDep = Annotated[ThreadPoolExecutor, Depends(get_image_pool)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
-
-
-@raises(Unauthorized, Forbidden)
-def require_internal_token(
-    settings: SettingsDep,
-    token: Annotated[str | None, Header(alias="X-Internal-Token", include_in_schema=False)] = None,
-) -> None:
-    """Service-to-service calls carry the shared secret; an unset secret admits nobody."""
-    if not token:
-        raise Unauthorized("Internal endpoint", code="internal_token_required")
-    expected = settings.internal_token.get_secret_value().encode()
-    if not expected or not hmac.compare_digest(token.encode(), expected):
-        raise Forbidden("Invalid internal token", code="invalid_internal_token")
-
-
-InternalCaller = Depends(require_internal_token)
+SocialDep = Annotated[SocialClient, Depends(get_social)]

@@ -15,6 +15,7 @@ from common.tokens import token_verification
 from media.ai.router import router as ai_router
 from media.avatars.router import internal_router as avatars_internal_router
 from media.avatars.router import router as avatars_router
+from media.clients.social import social_client
 from media.config import Settings, get_settings
 from media.images.router import internal_router as images_internal_router
 from media.images.router import router as images_router
@@ -58,6 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(object_storage(app, settings))
         await stack.enter_async_context(image_pool(app, settings))
         await stack.enter_async_context(http_client(app))
+        await stack.enter_async_context(social_client(app, settings))
         await stack.enter_async_context(orphan_sweeper(app, settings))
         yield
 

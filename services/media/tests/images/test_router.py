@@ -2,10 +2,12 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from PIL import ExifTags
 
+from common.db import transaction
 from services.media.tests.factories import (
     jpeg_with_exif,
     noise_png,
@@ -13,6 +15,8 @@ from services.media.tests.factories import (
     png,
     png_declaring,
 )
+from social.posts import repository as posts
+from social.profiles import repository as profiles
 
 
 async def upload(client, headers, data: bytes, filename="photo.jpg", content_type="image/jpeg"):
@@ -170,6 +174,28 @@ async def test_only_the_owner_deletes_and_deleting_frees_quota_and_objects(
     assert stored_keys(f"media/{owner_id}/") == []
     gone = await client.get(f"/media/{media['id']}")
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "media_not_found"
+
+
+async def test_an_image_a_post_shows_cannot_be_deleted_from_under_it(client, user, social_app):
+    owner_id, headers = user
+    media = (await upload(client, headers, png(color="maroon"))).json()
+    author = uuid.UUID(owner_id)
+    async with transaction(social_app.state.sessionmaker) as session:
+        await profiles.upsert_identity(
+            session, user_id=author, username=f"m{author.hex[:8]}", asserted_at=datetime.now(UTC)
+        )
+        post = await posts.create(
+            session, author_id=author, media_id=uuid.UUID(media["id"]), caption=""
+        )
+
+    refused = await client.delete(f"/media/{media['id']}", headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "media_in_use"
+    assert (await client.get(f"/media/{media['id']}/original")).status_code == 200
+
+    async with transaction(social_app.state.sessionmaker) as session:
+        await posts.delete_post(session, post)
+    assert (await client.delete(f"/media/{media['id']}", headers=headers)).status_code == 204
 
 
 async def test_internal_delete_needs_the_service_token(client, user, internal, stored_keys):

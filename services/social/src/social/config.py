@@ -16,6 +16,9 @@ class Settings(TokenSettings, MigrationSettings):
     # The media service, called with the caller's token for uploads, ownership and deletes.
     media_url: str = "http://127.0.0.1:8003"
     media_timeout_seconds: float = 30.0
+    # Asked who a user is when a profile is named before auth's users stream created it.
+    auth_url: str = "http://127.0.0.1:8001"
+    auth_timeout_seconds: float = 5.0
     # Service-to-service credential (X-Internal-Token) for media's internal endpoints: the
     # media deletion relay retries long after the caller's short-lived token has expired.
     internal_token: SecretStr = SecretStr("")

@@ -10,6 +10,7 @@ from common.app import create_service_app
 from common.db import database
 from common.redis import redis_client
 from common.tokens import token_verification
+from social.clients.auth import auth_client
 from social.clients.media import media_client
 from social.comments.router import router as comments_router
 from social.config import Settings, get_settings
@@ -17,6 +18,7 @@ from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
 from social.media_deletions.relay import media_deletion_relay
 from social.notifications.router import router as notifications_router
+from social.posts.router import internal_router as posts_internal_router
 from social.posts.router import router as posts_router
 from social.profiles.consumer import user_events
 from social.profiles.router import router as profiles_router
@@ -39,6 +41,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(redis_client(app, settings.redis_url))
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
+        await stack.enter_async_context(auth_client(app, settings))
         await stack.enter_async_context(user_events(app, settings))
         await stack.enter_async_context(media_deletion_relay(app, settings))
         yield
@@ -61,5 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reactions_router,
             comments_router,
             notifications_router,
+            posts_internal_router,
         ],
     )

@@ -68,3 +68,19 @@ async def test_followers_and_following_page_without_repeats(client, user):
     assert seen == [str(fan.id) for fan in reversed(fans)]
     following = (await client.get(f"/users/{fans[0].id}/following")).json()
     assert [item["username"] for item in following["items"]] == [star.username]
+
+
+async def test_a_user_who_just_registered_can_be_followed_and_viewed_at_once(
+    client, user, token_issuer
+):
+    # Auth knows them (it issued their token); no users-stream event ever reaches this
+    # service (its consumer reads a stream nobody writes): the worst case of a stream lag.
+    newcomer, username = new_id(), f"new{new_id().hex[-10:]}"
+    token_issuer.token(str(newcomer), username)
+    me = await user()
+    followed = await client.post(f"/users/{newcomer}/follow", headers=me.headers)
+    assert followed.status_code == 200, followed.text
+    assert followed.json()["followers_count"] == 1
+    profile = await client.get(f"/users/{newcomer}")
+    assert profile.status_code == 200
+    assert profile.json()["username"] == username

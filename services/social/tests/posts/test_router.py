@@ -185,7 +185,6 @@ async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, us
             session=first,
             post=post,
             media=app.state.media,
-            authorization=me.headers["Authorization"],
             retry_after=timedelta(0),
         )
         await first.commit()
@@ -195,7 +194,6 @@ async def test_the_loser_of_two_racing_deletes_is_404_and_counts_nothing(app, us
                 session=second,
                 post=post,
                 media=app.state.media,
-                authorization="Bearer x",
                 retry_after=timedelta(0),
             )
     async with app.state.sessionmaker() as session:

@@ -77,10 +77,16 @@ async def _account_for(
         assert user is not None  # identities cascade with their user
         return user
     # Never merge on a matching email alone: whoever controls that address at the
-    # provider would take over the account. The owner can sign in and link instead.
-    if profile.email and (
-        await users_repository.get_by_email(session, profile.email)
-        or await users_repository.identity_email_taken(session, profile.email)
+    # provider would take over the account. The owner can sign in and link instead. Only
+    # a verified address counts, on either side: an unverified one (anyone can type any
+    # address) neither claims an account nor keeps the real owner out.
+    if (
+        profile.email
+        and profile.email_verified
+        and (
+            await users_repository.get_by_email(session, profile.email)
+            or await users_repository.verified_identity_email_taken(session, profile.email)
+        )
     ):
         raise FlowError("account_exists")
     return await create_social_user(session=session, identity=_identity(profile))

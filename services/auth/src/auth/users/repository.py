@@ -46,8 +46,11 @@ async def get_identity(session: AsyncSession, provider: str, subject: str) -> Id
     return result.scalar_one_or_none()
 
 
-async def identity_email_taken(session: AsyncSession, email: str) -> bool:
+async def verified_identity_email_taken(session: AsyncSession, email: str) -> bool:
+    """Whether an identity whose provider verified this address holds it."""
     result = await session.execute(
-        select(Identity.id).where(func.lower(Identity.email) == email.lower()).limit(1)
+        select(Identity.id)
+        .where(func.lower(Identity.email) == email.lower(), Identity.email_verified.is_(True))
+        .limit(1)
     )
     return result.first() is not None

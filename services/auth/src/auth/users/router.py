@@ -1,3 +1,5 @@
+import uuid
+
 from fastapi import APIRouter, Response, status
 
 from auth.dependencies import SettingsDep, SignerDep
@@ -6,7 +8,14 @@ from auth.sessions.schemas import TokenRead
 from auth.sessions.service import open_session
 from auth.users import service
 from auth.users.dependencies import CurrentAccount
-from auth.users.schemas import ProfileUpdate, ProfileUpdated, UserCreate, UserRead, read_user
+from auth.users.schemas import (
+    ProfileUpdate,
+    ProfileUpdated,
+    UserCreate,
+    UserPublic,
+    UserRead,
+    read_user,
+)
 from common.db import SessionDep
 from common.errors import Conflict
 from common.openapi import raises
@@ -31,6 +40,13 @@ async def register(
 @router.get("/auth/me")
 async def me(user: CurrentAccount) -> UserRead:
     return read_user(user)
+
+
+@router.get("/auth/users/{user_id}")
+async def public_user(user_id: uuid.UUID, session: SessionDep) -> UserPublic:
+    """A user's public identity: how social learns at once of someone who just registered."""
+    user = await service.public_user(session=session, user_id=user_id)
+    return UserPublic.model_validate(user)
 
 
 @router.put("/users/me/profile")

@@ -77,6 +77,15 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
+class UserPublic(BaseModel):
+    """What anyone may know of a user: social creates a profile from it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+
+
 class ProfileUpdate(BaseModel):
     birthday: Annotated[
         date,

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,7 @@ from auth.users import repository
 from auth.users.models import Identity, User
 from auth.users.passwords import hash_password, needs_rehash, verify_password
 from auth.users.schemas import ProfileUpdate, UserCreate
-from common.errors import Conflict
+from common.errors import Conflict, NotFound
 
 
 async def _flush_unique(session: AsyncSession, user: User) -> User:
@@ -93,4 +94,12 @@ async def create_social_user(*, session: AsyncSession, identity: Identity) -> Us
     )
     await _flush_unique(session, user)
     await record_user_event(session=session, type=USER_REGISTERED, user=user)
+    return user
+
+
+async def public_user(*, session: AsyncSession, user_id: uuid.UUID) -> User:
+    """A user by id, for what anyone may know of them (404 when there is none)."""
+    user = await repository.get(session, user_id)
+    if user is None:
+        raise NotFound("User not found", code="user_not_found")
     return user

@@ -1,12 +1,13 @@
 from fastapi import APIRouter, Request, Response
 
 from common.db import SessionDep
+from common.internal import InternalCaller
 from common.openapi import raises
 from media.avatars import service
 from media.avatars.dependencies import AvatarDep, IgUserId
 from media.avatars.exceptions import AvatarFetchFailed
 from media.avatars.schemas import AvatarCache, AvatarRead
-from media.dependencies import HttpDep, ImagePoolDep, InternalCaller, ObjectsDep, SettingsDep
+from media.dependencies import HttpDep, ImagePoolDep, ObjectsDep, SettingsDep
 from media.serving import serve_object
 
 # Refreshed at most daily by the TTL; an hour keeps clients close behind a refresh.

@@ -35,3 +35,8 @@ class InvalidDimensions(ApiError):
 class FileRequired(ApiError):
     status, code = 422, "file_required"
     message = "Send the image as multipart/form-data in a field named 'file'"
+
+
+class MediaInUse(ApiError):
+    status, code = 409, "media_in_use"
+    message = "A post or an avatar still shows this image; delete the post first"

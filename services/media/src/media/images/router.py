@@ -3,15 +3,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from common.db import SessionDep
+from common.internal import InternalCaller
 from common.openapi import raises
 from common.tokens import CurrentUser, OptionalUser
-from media.dependencies import ImagePoolDep, InternalCaller, ObjectsDep, SettingsDep
+from media.dependencies import ImagePoolDep, ObjectsDep, SettingsDep, SocialDep
 from media.images import service
 from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
 from media.images.exceptions import (
     CorruptImage,
     ImageTooLarge,
     InvalidDimensions,
+    MediaInUse,
     NotAnImage,
     QuotaExceeded,
 )
@@ -112,7 +114,13 @@ async def get_thumb(
 
 
 @router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_media(media: OwnedMediaDep, session: SessionDep, objects: ObjectsDep) -> None:
+@raises(MediaInUse)
+async def delete_media(
+    media: OwnedMediaDep, session: SessionDep, objects: ObjectsDep, social: SocialDep
+) -> None:
+    """Delete an image of one's own, unless a post or an avatar still shows it (409)."""
+    if await social.media_in_use(media.id):
+        raise MediaInUse()
     await service.delete_media(session=session, objects=objects, media=media)
 
 

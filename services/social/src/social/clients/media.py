@@ -66,13 +66,6 @@ class MediaClient:
         body = await self._call("GET", f"/media/{media_id}", authorization)
         return uuid.UUID(body["owner_id"])
 
-    async def delete(self, *, media_id: uuid.UUID, authorization: str) -> None:
-        """Delete a media as its owner; one that is already gone counts as deleted."""
-        try:
-            await self._call("DELETE", f"/media/{media_id}", authorization)
-        except NotFound:
-            return
-
     async def delete_unused(self, *, media_id: uuid.UUID) -> None:
         """Delete a media no post shows any more, as the service (the media deletion relay
         has no caller); one that is already gone counts as deleted."""

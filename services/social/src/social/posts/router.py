@@ -1,9 +1,12 @@
-"""POST /posts, GET /posts/{id}, DELETE /posts/{id}."""
+"""POST /posts, GET /posts/{id}, DELETE /posts/{id}; for media, whether a post shows an image."""
+
+import uuid
 
 from fastapi import APIRouter, Response
 
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
+from common.internal import InternalCaller
 from common.openapi import raises
 from social.clients.media import MediaDep
 from social.links import LinksDep
@@ -15,7 +18,7 @@ from social.posts.dependencies import (
     PostBody,
     PostDep,
 )
-from social.posts.schemas import PostRead
+from social.posts.schemas import MediaUsage, PostRead
 from social.profiles.dependencies import AuthorizationDep, OptionalViewerId, ViewerId
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -49,14 +52,22 @@ async def delete_post(
     post: OwnPostDep,
     session: SessionDep,
     media: MediaDep,
-    authorization: AuthorizationDep,
     retry_after: FirstRetryAfterDep,
 ) -> Response:
     await service.delete_post(
         session=session,
         post=post,
         media=media,
-        authorization=authorization,
         retry_after=retry_after,
     )
     return Response(status_code=204)
+
+
+internal_router = APIRouter(prefix="/internal", tags=["internal"], dependencies=[InternalCaller])
+
+
+@internal_router.get("/media/{media_id}/usage")
+async def media_usage(media_id: uuid.UUID, session: SessionDep) -> MediaUsage:
+    """For media: whether a post or an avatar shows this image (its owner may not delete
+    it while one does)."""
+    return MediaUsage(in_use=await service.media_in_use(session=session, media_id=media_id))

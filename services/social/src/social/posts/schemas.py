@@ -50,3 +50,7 @@ class PostRead(BaseModel):
     dislike_count: int
     comment_count: int
     viewer_reaction: ReactionKind | None
+
+
+class MediaUsage(BaseModel):
+    in_use: bool

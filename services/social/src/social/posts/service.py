@@ -58,7 +58,6 @@ async def delete_post(
     session: AsyncSession,
     post: Post,
     media: MediaClient,
-    authorization: str,
     retry_after: timedelta,
 ) -> None:
     """Delete a post, then its media unless something else still shows it (404 if a
@@ -79,7 +78,9 @@ async def delete_post(
         # After the commit: media first and a failed commit after it would leave a post
         # without its image.
         try:
-            await media.delete(media_id=post.media_id, authorization=authorization)
+            # As the service: media asks social whether a post shows an image before an
+            # owner's delete, and this post, the last to show it, is gone.
+            await media.delete_unused(media_id=post.media_id)
         except ApiError as exc:
             logger.warning(
                 "post deleted, its media left to the deletion relay (%s)",
@@ -90,6 +91,11 @@ async def delete_post(
         await media_deletions.remove(session, media_id=post.media_id)
 
     on_commit(session, delete_media_now)
+
+
+async def media_in_use(*, session: AsyncSession, media_id: uuid.UUID) -> bool:
+    """Whether a post or an avatar shows this media."""
+    return await repository.media_in_use(session, media_id)
 
 
 async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:

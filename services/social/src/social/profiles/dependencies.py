@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.db import SessionDep
 from common.errors import NotFound
 from common.tokens import CurrentUser, OptionalUser, Principal
+from social.clients.auth import AuthDep
 from social.ids import parse_id
 from social.profiles import repository, service
 from social.profiles.models import Profile
@@ -35,8 +36,12 @@ ViewerId = Annotated[uuid.UUID, Depends(current_viewer)]
 OptionalViewerId = Annotated[uuid.UUID | None, Depends(optional_viewer)]
 
 
-async def load_profile(user_id: str, session: SessionDep) -> Profile:
-    profile = await repository.get(session, parse_id(user_id, what="user"))
+async def load_profile(user_id: str, session: SessionDep, auth: AuthDep) -> Profile:
+    """The profile a path names; one auth knows but this service has not heard of yet (it
+    registered a moment ago) is created now; 404 when auth knows nobody by that id."""
+    profile = await service.profile_of(
+        session=session, auth=auth, user_id=parse_id(user_id, what="user")
+    )
     if profile is None:
         raise NotFound("User not found", code="user_not_found")
     return profile

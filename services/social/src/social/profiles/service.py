@@ -10,6 +10,7 @@ from common.errors import Forbidden
 from common.pagination import Page, PageRequest
 from common.text import BLANK
 from common.tokens import Principal
+from social.clients.auth import AuthClient
 from social.clients.media import MediaClient
 from social.links import Links
 from social.profiles import repository
@@ -48,6 +49,24 @@ async def ensure_profile(
 
     on_commit(session, remember)
     return user_id
+
+
+async def profile_of(
+    *, session: AsyncSession, auth: AuthClient, user_id: uuid.UUID
+) -> Profile | None:
+    """The user's profile; made now from auth's answer when the users stream has not made
+    it yet (a user followed or opened right after registering). None: no such user."""
+    profile = await repository.get(session, user_id)
+    if profile is not None:
+        return profile
+    user = await auth.public_user(user_id)
+    if user is None:
+        return None
+    # As of now: a rename the stream delivers later but that happened before is older news.
+    await repository.upsert_identity(
+        session, user_id=user.id, username=user.username, asserted_at=datetime.now(UTC)
+    )
+    return await repository.get(session, user_id)
 
 
 def author_read(profile: Profile, links: Links) -> AuthorRead:
