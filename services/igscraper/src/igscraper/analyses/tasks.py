@@ -1,8 +1,10 @@
 """The worker's jobs: analysis steps chained through the queue, avatars, housekeeping."""
 
+import functools
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
+from common.errors import outage_of
 from common.request_id import request_id_var
 from igscraper.analyses import repository, service
 from igscraper.analyses.jobs import announce, enqueue_avatars, enqueue_step
@@ -27,6 +30,8 @@ from igscraper.instagram.exceptions import InstagramUnavailable
 from igscraper.instagram.pacing import Pacer
 
 logger = logging.getLogger(__name__)
+
+Periodic = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 @dataclass
@@ -191,6 +196,24 @@ async def cache_avatars(ctx: dict[str, Any], analysis_id: str, after: str | None
         await enqueue_avatars(arq, analysis_id, after=batch[handed - 1][0])
 
 
+def quiet_through_outages(job: Periodic) -> Periodic:
+    """A periodic job that meets a Postgres or Redis outage says so in one line, not ARQ's
+    traceback, and leaves the work to its next run."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any]) -> None:
+        try:
+            await job(ctx)
+        except Exception as exc:
+            dependency = outage_of(exc)
+            if dependency is None:
+                raise
+            logger.warning("%s skipped: %s unavailable", job.__name__, dependency)
+
+    return run
+
+
+@quiet_through_outages
 async def resume_stalled_analyses(ctx: dict[str, Any]) -> None:
     """Re-enqueue the current step of analyses nothing has touched for a while (an
     enqueue lost after a commit, a step that ran out of ARQ tries); idempotent by job id."""
@@ -202,6 +225,7 @@ async def resume_stalled_analyses(ctx: dict[str, Any]) -> None:
         await enqueue_step(arq, analysis_id, step)
 
 
+@quiet_through_outages
 async def purge_expired_analyses(ctx: dict[str, Any]) -> None:
     """Delete finished analyses (and their users) past the retention period."""
     deps, _ = _deps(ctx)
