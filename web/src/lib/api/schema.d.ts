@@ -315,6 +315,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public User
+         * @description A user's public identity: how social learns at once of someone who just registered.
+         */
+        get: operations["public_user_auth_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/{provider}/callback": {
         parameters: {
             query?: never;
@@ -462,7 +482,10 @@ export interface paths {
         get: operations["get_media_media__media_id__get"];
         put?: never;
         post?: never;
-        /** Delete Media */
+        /**
+         * Delete Media
+         * @description Delete an image of one's own, unless a post or an avatar still shows it (409).
+         */
         delete: operations["delete_media_media__media_id__delete"];
         options?: never;
         head?: never;
@@ -994,13 +1017,6 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** AnalysisPage */
-        AnalysisPage: {
-            /** Items */
-            items: components["schemas"]["AnalysisRead"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
         /** AnalysisRead */
         AnalysisRead: {
             /**
@@ -1008,11 +1024,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: components["schemas"]["AnalysisStatus"];
             target: components["schemas"]["Target"];
             progress: components["schemas"]["Progress"];
             /** Position In Queue */
@@ -1038,6 +1050,11 @@ export interface components {
             /** Complete */
             complete: boolean;
         };
+        /**
+         * AnalysisStatus
+         * @enum {string}
+         */
+        AnalysisStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
         /** AnalysisSubmitted */
         AnalysisSubmitted: {
             /**
@@ -1045,11 +1062,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: components["schemas"]["AnalysisStatus"];
             /** Position In Queue */
             position_in_queue: number | null;
             /** Estimated Wait Seconds */
@@ -1167,13 +1180,12 @@ export interface components {
             /** Lon */
             lon: number;
         };
-        /** IgUserPage */
-        IgUserPage: {
-            /** Items */
-            items: components["schemas"]["IgUserRead"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
+        /**
+         * Group
+         * @description What an analysis tells: who is on which of the target's lists.
+         * @enum {string}
+         */
+        Group: "mutuals" | "not_following_back" | "fans";
         /** IgUserRead */
         IgUserRead: {
             /** Id */
@@ -1250,7 +1262,10 @@ export interface components {
         MediaRead: {
             /** Id */
             id: string;
-            /** Owner Id */
+            /**
+             * Owner Id
+             * Format: uuid
+             */
             owner_id: string;
             /** Content Type */
             content_type: string;
@@ -1278,6 +1293,11 @@ export interface components {
             thumb_small: string;
             /** Thumb Large */
             thumb_large: string;
+        };
+        /** MediaUsage */
+        MediaUsage: {
+            /** In Use */
+            in_use: boolean;
         };
         /**
          * NotificationKind
@@ -1326,6 +1346,13 @@ export interface components {
             /** Thumbnail Url */
             thumbnail_url: string;
         };
+        /** Page[AnalysisRead] */
+        Page_AnalysisRead_: {
+            /** Items */
+            items: components["schemas"]["AnalysisRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[AuthorRead] */
         Page_AuthorRead_: {
             /** Items */
@@ -1337,6 +1364,13 @@ export interface components {
         Page_CommentRead_: {
             /** Items */
             items: components["schemas"]["CommentRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[IgUserRead] */
+        Page_IgUserRead_: {
+            /** Items */
+            items: components["schemas"]["IgUserRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -1587,6 +1621,19 @@ export interface components {
              */
             password: string;
         };
+        /**
+         * UserPublic
+         * @description What anyone may know of a user: social creates a profile from it.
+         */
+        UserPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Username */
+            username: string;
+        };
         /** UserRead */
         UserRead: {
             /**
@@ -1705,6 +1752,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -1719,7 +1767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AnalysisPage"];
+                    "application/json": components["schemas"]["Page_AnalysisRead_"];
                 };
             };
             /** @description Bad Request */
@@ -2077,7 +2125,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event?: "progress" | "done";
+                        data?: string;
+                    };
                 };
             };
             /** @description Unauthorized */
@@ -2231,8 +2283,9 @@ export interface operations {
     list_analysis_users_api_ig_analyses__analysis_id__users_get: {
         parameters: {
             query: {
-                group: "mutuals" | "not_following_back" | "fans";
+                group: components["schemas"]["Group"];
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -2249,7 +2302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IgUserPage"];
+                    "application/json": components["schemas"]["Page_IgUserRead_"];
                 };
             };
             /** @description Bad Request */
@@ -3286,6 +3339,82 @@ export interface operations {
             };
         };
     };
+    public_user_auth_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     oauth_callback_auth__provider__callback_get: {
         parameters: {
             query?: never;
@@ -3717,7 +3846,10 @@ export interface operations {
     };
     upload_media_media_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description For a post about to be created: reclaimed after a grace period unless a post takes it */
+                pending?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4092,6 +4224,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -36,13 +36,14 @@ EVENTS_DESCRIPTION = (
     "/api/ig/analyses/{id} returns it) each time it changes, then `done` with the final "
     "analysis once it has ended; `: keep-alive` comments while nothing changes."
 )
-# What each event carries, for clients generated from the OpenAPI document.
+# What each event carries, for clients generated from the OpenAPI document. OpenAPI 3.1
+# has no per-event schema (3.2's itemSchema), so the stream's schema describes one event.
 EVENTS_SCHEMA = {
     "responses": {
         "200": {
             "content": {
                 "text/event-stream": {
-                    "itemSchema": {
+                    "schema": {
                         "properties": {
                             "event": {"type": "string", "enum": ["progress", "done"]},
                             "data": {
