@@ -229,3 +229,20 @@ async def test_unknown_media_and_bad_sizes_are_clear_errors(client):
     assert missing.status_code == 404
     bad_size = await client.get("/media/0193a5a4-0000-7000-8000-000000000000/thumb?size=huge")
     assert bad_size.status_code in (404, 422)
+
+
+async def test_a_person_pages_through_their_own_uploads_newest_first(client, user, token_for):
+    _, headers = user
+    ids = []
+    for color in ("red", "green", "blue"):
+        response = await upload(client, headers, png(color=color), filename="p.png")
+        ids.append(response.json()["id"])
+    await upload(client, token_for(str(uuid.uuid4())), png(color="black"), filename="p.png")
+
+    first = (await client.get("/media?limit=2", headers=headers)).json()
+    assert [m["id"] for m in first["items"]] == ids[:0:-1]
+    assert first["items"][0]["exif"]["gps"] is None  # the owner's view, a PNG without EXIF
+    rest = await client.get(f"/media?limit=2&cursor={first['next_cursor']}", headers=headers)
+    assert [m["id"] for m in rest.json()["items"]] == ids[:1]
+    assert rest.json()["next_cursor"] is None
+    assert (await client.get("/media")).status_code == 401

@@ -315,26 +315,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/auth/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Public User
-         * @description A user's public identity: how social learns at once of someone who just registered.
-         */
-        get: operations["public_user_auth_users__user_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/auth/{provider}/callback": {
         parameters: {
             query?: never;
@@ -427,7 +407,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List My Media
+         * @description The caller's uploads, newest first.
+         */
+        get: operations["list_my_media_media_get"];
         put?: never;
         /** Upload Media */
         post: operations["upload_media_media_post"];
@@ -482,10 +466,7 @@ export interface paths {
         get: operations["get_media_media__media_id__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Media
-         * @description Delete an image of one's own, unless a post or an avatar still shows it (409).
-         */
+        /** Delete Media */
         delete: operations["delete_media_media__media_id__delete"];
         options?: never;
         head?: never;
@@ -1017,6 +998,13 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** AnalysisPage */
+        AnalysisPage: {
+            /** Items */
+            items: components["schemas"]["AnalysisRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** AnalysisRead */
         AnalysisRead: {
             /**
@@ -1024,7 +1012,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            status: components["schemas"]["AnalysisStatus"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
             target: components["schemas"]["Target"];
             progress: components["schemas"]["Progress"];
             /** Position In Queue */
@@ -1050,11 +1042,6 @@ export interface components {
             /** Complete */
             complete: boolean;
         };
-        /**
-         * AnalysisStatus
-         * @enum {string}
-         */
-        AnalysisStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
         /** AnalysisSubmitted */
         AnalysisSubmitted: {
             /**
@@ -1062,7 +1049,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            status: components["schemas"]["AnalysisStatus"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
             /** Position In Queue */
             position_in_queue: number | null;
             /** Estimated Wait Seconds */
@@ -1180,12 +1171,13 @@ export interface components {
             /** Lon */
             lon: number;
         };
-        /**
-         * Group
-         * @description What an analysis tells: who is on which of the target's lists.
-         * @enum {string}
-         */
-        Group: "mutuals" | "not_following_back" | "fans";
+        /** IgUserPage */
+        IgUserPage: {
+            /** Items */
+            items: components["schemas"]["IgUserRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** IgUserRead */
         IgUserRead: {
             /** Id */
@@ -1262,10 +1254,7 @@ export interface components {
         MediaRead: {
             /** Id */
             id: string;
-            /**
-             * Owner Id
-             * Format: uuid
-             */
+            /** Owner Id */
             owner_id: string;
             /** Content Type */
             content_type: string;
@@ -1293,11 +1282,6 @@ export interface components {
             thumb_small: string;
             /** Thumb Large */
             thumb_large: string;
-        };
-        /** MediaUsage */
-        MediaUsage: {
-            /** In Use */
-            in_use: boolean;
         };
         /**
          * NotificationKind
@@ -1346,13 +1330,6 @@ export interface components {
             /** Thumbnail Url */
             thumbnail_url: string;
         };
-        /** Page[AnalysisRead] */
-        Page_AnalysisRead_: {
-            /** Items */
-            items: components["schemas"]["AnalysisRead"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
         /** Page[AuthorRead] */
         Page_AuthorRead_: {
             /** Items */
@@ -1367,10 +1344,10 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** Page[IgUserRead] */
-        Page_IgUserRead_: {
+        /** Page[MediaRead] */
+        Page_MediaRead_: {
             /** Items */
-            items: components["schemas"]["IgUserRead"][];
+            items: components["schemas"]["MediaRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -1621,19 +1598,6 @@ export interface components {
              */
             password: string;
         };
-        /**
-         * UserPublic
-         * @description What anyone may know of a user: social creates a profile from it.
-         */
-        UserPublic: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Username */
-            username: string;
-        };
         /** UserRead */
         UserRead: {
             /**
@@ -1752,7 +1716,6 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -1767,7 +1730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AnalysisRead_"];
+                    "application/json": components["schemas"]["AnalysisPage"];
                 };
             };
             /** @description Bad Request */
@@ -2125,11 +2088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": {
-                        /** @enum {string} */
-                        event?: "progress" | "done";
-                        data?: string;
-                    };
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -2283,9 +2242,8 @@ export interface operations {
     list_analysis_users_api_ig_analyses__analysis_id__users_get: {
         parameters: {
             query: {
-                group: components["schemas"]["Group"];
+                group: "mutuals" | "not_following_back" | "fans";
                 limit?: number;
-                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -2302,7 +2260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_IgUserRead_"];
+                    "application/json": components["schemas"]["IgUserPage"];
                 };
             };
             /** @description Bad Request */
@@ -3339,82 +3297,6 @@ export interface operations {
             };
         };
     };
-    public_user_auth_users__user_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserPublic"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Bad Gateway */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Gateway Timeout */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     oauth_callback_auth__provider__callback_get: {
         parameters: {
             query?: never;
@@ -3844,12 +3726,96 @@ export interface operations {
             };
         };
     };
-    upload_media_media_post: {
+    list_my_media_media_get: {
         parameters: {
             query?: {
-                /** @description For a post about to be created: reclaimed after a grace period unless a post takes it */
-                pending?: boolean;
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
+                cursor?: string | null;
             };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MediaRead_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upload_media_media_post: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -4224,15 +4190,6 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -38,6 +38,18 @@ async def attach(session: AsyncSession, media: Media) -> None:
     await session.flush()
 
 
+async def list_owned(
+    session: AsyncSession, *, owner_id: UserId, before: uuid.UUID | None, limit: int
+) -> list[Media]:
+    """The owner's stored media (not uploads still pending), newest first, after the
+    cursor's id; `limit` rows."""
+    query = select(Media).where(Media.owner_id == owner_id, Media.pending.is_(False))
+    if before is not None:
+        query = query.where(Media.id < before)
+    rows = await session.scalars(query.order_by(Media.id.desc()).limit(limit))
+    return list(rows)
+
+
 async def delete_row(session: AsyncSession, media: Media) -> None:
     await session.execute(delete(Media).where(Media.id == media.id))
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from common.db import SessionDep
 from common.internal import InternalCaller
 from common.openapi import raises
+from common.pagination import IdPageDep, Page
 from common.tokens import CurrentUser, OptionalUser
 from media.dependencies import ImagePoolDep, ObjectsDep, SettingsDep, SocialDep
 from media.images import service
@@ -77,6 +78,19 @@ async def upload_media(
     if not created:
         response.status_code = status.HTTP_200_OK
     return MediaRead.build(media, public_url=settings.public_url, viewer_id=user.id)
+
+
+@router.get("/media")
+async def list_my_media(
+    user: CurrentUser, page: IdPageDep, session: SessionDep, settings: SettingsDep
+) -> Page[MediaRead]:
+    """The caller's uploads, newest first."""
+    rows = await service.list_owned(session=session, owner_id=user.id, page=page)
+    return page.page(
+        rows,
+        key=lambda row: row.id,
+        item=lambda row: MediaRead.build(row, public_url=settings.public_url, viewer_id=user.id),
+    )
 
 
 @router.get("/media/{media_id}")

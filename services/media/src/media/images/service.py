@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
 from common.ids import UserId, new_id
+from common.pagination import PageRequest
 from media.config import Settings
 from media.images import repository
 from media.images.exceptions import QuotaExceeded
@@ -30,6 +31,15 @@ logger = logging.getLogger(__name__)
 
 def media_prefix(owner_id: UserId, media_id: uuid.UUID) -> str:
     return f"media/{owner_id}/{media_id}/"
+
+
+async def list_owned(
+    *, session: AsyncSession, owner_id: UserId, page: PageRequest[uuid.UUID]
+) -> list[Media]:
+    """One page of the owner's uploads, newest first (plus one row: is there a next page)."""
+    return await repository.list_owned(
+        session, owner_id=owner_id, before=page.after, limit=page.limit + 1
+    )
 
 
 async def _process(
