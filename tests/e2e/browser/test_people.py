@@ -48,5 +48,5 @@ def test_edit_profile_sets_bio_and_an_avatar_from_own_photos(page: Page, tmp_pat
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     expect(page.get_by_text("Photos of harbours")).to_be_visible()
-    avatar = page.locator("main img.avatar")
+    avatar = page.get_by_role("img", name=f"{name}'s avatar")
     expect(avatar).to_have_attribute("src", re.compile(r"/media/"))
