@@ -133,7 +133,7 @@ FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(autouse=True)
-def console(request: pytest.FixtureRequest, page: Page) -> Iterator[list[str]]:
+def console(request: pytest.FixtureRequest, page: Page, web: Stack) -> Iterator[list[str]]:
     """The page's console; the test fails on an error the app logged. On failure, the
     screenshot and the console log go to test-results/<test>.png and .log."""
     lines: list[str] = []
@@ -141,7 +141,9 @@ def console(request: pytest.FixtureRequest, page: Page) -> Iterator[list[str]]:
 
     def record(message: ConsoleMessage) -> None:
         lines.append(f"{message.type}: {message.text}")
-        if message.type == "error" and not EXPECTED_HTTP_ERROR.search(message.text):
+        # Only the app's own pages count (a provider's sign-in page is not ours).
+        ours = page.url.startswith(web.gateway_url)
+        if ours and message.type == "error" and not EXPECTED_HTTP_ERROR.search(message.text):
             errors.append(message.text)
 
     page.set_default_timeout(20_000)

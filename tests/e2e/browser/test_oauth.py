@@ -43,8 +43,8 @@ def test_google_sign_in_opens_the_same_account_every_time(page: Page):
 def test_kakao_account_links_google_and_only_then_may_unlink_kakao(
     page: Page, oauth_providers: OAuthFakes
 ):
-    subject = f"k{uuid.uuid4().hex[:8]}"
-    oauth_providers.kakao.user = ProviderUser(subject, f"{subject}@kakao.example", "Min")
+    subject = str(uuid.uuid4().int % 10**12)  # Kakao ids are numbers
+    oauth_providers.kakao.user = ProviderUser(subject, f"k{subject}@kakao.example", "Min")
     page.goto("/signin")
     page.get_by_role("link", name="Continue with Kakao").click()
     give_consent(page)
@@ -95,7 +95,8 @@ def test_a_failed_provider_sign_in_says_what_to_do(
         page.get_by_role("button", name="Create account").click()
         give_consent(page)
         sign_out(page)
-        oauth_providers.kakao.user = ProviderUser(f"k-{name}", f"{name}@example.com", "Twin")
+        kakao_id = str(uuid.uuid4().int % 10**12)
+        oauth_providers.kakao.user = ProviderUser(kakao_id, f"{name}@example.com", "Twin")
     page.goto("/signin")
     page.get_by_role("link", name="Continue with Kakao").click()
     expect(page.get_by_role("alert")).to_contain_text(sentence)
