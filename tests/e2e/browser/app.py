@@ -33,6 +33,7 @@ def give_consent(page: Page) -> None:
     page.get_by_label("Birthday").fill("1994-05-17")
     page.get_by_label("Gender").select_option("female")
     page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="A few details")).to_have_count(0)
 
 
 def register_sync(client: httpx.Client) -> dict:
