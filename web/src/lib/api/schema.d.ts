@@ -998,13 +998,6 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** AnalysisPage */
-        AnalysisPage: {
-            /** Items */
-            items: components["schemas"]["AnalysisRead"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
         /** AnalysisRead */
         AnalysisRead: {
             /**
@@ -1012,11 +1005,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: components["schemas"]["AnalysisStatus"];
             target: components["schemas"]["Target"];
             progress: components["schemas"]["Progress"];
             /** Position In Queue */
@@ -1042,6 +1031,11 @@ export interface components {
             /** Complete */
             complete: boolean;
         };
+        /**
+         * AnalysisStatus
+         * @enum {string}
+         */
+        AnalysisStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
         /** AnalysisSubmitted */
         AnalysisSubmitted: {
             /**
@@ -1049,11 +1043,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: components["schemas"]["AnalysisStatus"];
             /** Position In Queue */
             position_in_queue: number | null;
             /** Estimated Wait Seconds */
@@ -1171,13 +1161,12 @@ export interface components {
             /** Lon */
             lon: number;
         };
-        /** IgUserPage */
-        IgUserPage: {
-            /** Items */
-            items: components["schemas"]["IgUserRead"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
+        /**
+         * Group
+         * @description What an analysis tells: who is on which of the target's lists.
+         * @enum {string}
+         */
+        Group: "mutuals" | "not_following_back" | "fans";
         /** IgUserRead */
         IgUserRead: {
             /** Id */
@@ -1254,7 +1243,10 @@ export interface components {
         MediaRead: {
             /** Id */
             id: string;
-            /** Owner Id */
+            /**
+             * Owner Id
+             * Format: uuid
+             */
             owner_id: string;
             /** Content Type */
             content_type: string;
@@ -1330,6 +1322,13 @@ export interface components {
             /** Thumbnail Url */
             thumbnail_url: string;
         };
+        /** Page[AnalysisRead] */
+        Page_AnalysisRead_: {
+            /** Items */
+            items: components["schemas"]["AnalysisRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[AuthorRead] */
         Page_AuthorRead_: {
             /** Items */
@@ -1341,6 +1340,13 @@ export interface components {
         Page_CommentRead_: {
             /** Items */
             items: components["schemas"]["CommentRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[IgUserRead] */
+        Page_IgUserRead_: {
+            /** Items */
+            items: components["schemas"]["IgUserRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -1716,6 +1722,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -1730,7 +1737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AnalysisPage"];
+                    "application/json": components["schemas"]["Page_AnalysisRead_"];
                 };
             };
             /** @description Bad Request */
@@ -2242,8 +2249,9 @@ export interface operations {
     list_analysis_users_api_ig_analyses__analysis_id__users_get: {
         parameters: {
             query: {
-                group: "mutuals" | "not_following_back" | "fans";
+                group: components["schemas"]["Group"];
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; 400 for one this API did not give out. */
                 cursor?: string | null;
             };
             header?: never;
@@ -2260,7 +2268,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IgUserPage"];
+                    "application/json": components["schemas"]["Page_IgUserRead_"];
                 };
             };
             /** @description Bad Request */
@@ -3815,7 +3823,10 @@ export interface operations {
     };
     upload_media_media_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description For a post about to be created: reclaimed after a grace period unless a post takes it */
+                pending?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
