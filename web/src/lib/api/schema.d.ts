@@ -315,6 +315,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public User
+         * @description A user's public identity: how social learns at once of someone who just registered.
+         */
+        get: operations["public_user_auth_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/{provider}/callback": {
         parameters: {
             query?: never;
@@ -466,7 +486,10 @@ export interface paths {
         get: operations["get_media_media__media_id__get"];
         put?: never;
         post?: never;
-        /** Delete Media */
+        /**
+         * Delete Media
+         * @description Delete an image of one's own, unless a post or an avatar still shows it (409).
+         */
         delete: operations["delete_media_media__media_id__delete"];
         options?: never;
         head?: never;
@@ -1275,6 +1298,11 @@ export interface components {
             /** Thumb Large */
             thumb_large: string;
         };
+        /** MediaUsage */
+        MediaUsage: {
+            /** In Use */
+            in_use: boolean;
+        };
         /**
          * NotificationKind
          * @enum {string}
@@ -1603,6 +1631,19 @@ export interface components {
              * Format: password
              */
             password: string;
+        };
+        /**
+         * UserPublic
+         * @description What anyone may know of a user: social creates a profile from it.
+         */
+        UserPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Username */
+            username: string;
         };
         /** UserRead */
         UserRead: {
@@ -3305,6 +3346,82 @@ export interface operations {
             };
         };
     };
+    public_user_auth_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     oauth_callback_auth__provider__callback_get: {
         parameters: {
             query?: never;
@@ -4201,6 +4318,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
