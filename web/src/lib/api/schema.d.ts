@@ -2136,7 +2136,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event?: "progress" | "done";
+                        data?: string;
+                    };
                 };
             };
             /** @description Unauthorized */
