@@ -57,13 +57,17 @@ def free_host_port(preferred: int) -> int:
 
 
 def bridge_address() -> str:
-    """The host's address on Docker's default bridge: every container can reach it."""
-    return subprocess.run(
-        ["docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    """The host's address on Docker's default bridge: every container can reach it. (The
+    network's IPAM config may not name its gateway, so it is read off the interface.)"""
+    interface = subprocess.run(
+        ["docker", "network", "inspect", "bridge", "-f",
+         '{{index .Options "com.docker.network.bridge.name"}}'],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip() or "docker0"  # fmt: skip
+    shown = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show", interface], capture_output=True, text=True, check=True
+    ).stdout
+    return shown.split(" inet ", 1)[1].split("/", 1)[0]
 
 
 def fernet_key() -> str:
