@@ -84,7 +84,15 @@ POST_BODY_OPENAPI = {
                     "required": ["image"],
                     "properties": {
                         "image": {"type": "string", "format": "binary"},
-                        "caption": PostUploadForm.model_json_schema()["properties"]["caption"],
+                        # A form field is text whatever it looks like ("123" is a caption),
+                        # so only its length and content rules apply, not a JSON type.
+                        "caption": {
+                            k: v
+                            for k, v in PostUploadForm.model_json_schema()["properties"][
+                                "caption"
+                            ].items()
+                            if k != "type"
+                        },
                     },
                 }
             },
