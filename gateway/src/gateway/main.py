@@ -37,10 +37,12 @@ OWN_METHODS = "GET, HEAD, OPTIONS"
 
 def metrics_route(scope: Scope) -> str:
     """Metrics label: the routing-table prefix a request went to, or the gateway's own path."""
-    if route := scope.get("gateway_route"):
+    route: str | None = scope.get("gateway_route")
+    if route:
         return route
-    if scope["path"] in OWN_PATHS:
-        return scope["path"]
+    path: str = scope["path"]
+    if path in OWN_PATHS:
+        return path
     return "web" if scope["method"] in ("GET", "HEAD") else "unmatched"
 
 
@@ -106,9 +108,9 @@ class Gateway:
             return
         scope["gateway_route"] = route.prefix
         policy = self.policies.for_request(scope["method"], scope["path"])
-        response = await self._refusal(scope, policy)
-        if response is not None:
-            await response(scope, receive, send)
+        refusal = await self._refusal(scope, policy)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
         assert self.proxy is not None
         await self.proxy(scope, receive, send, route.service, policy)

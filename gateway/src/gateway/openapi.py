@@ -39,7 +39,8 @@ async def _fetch(session: aiohttp.ClientSession, base_url: str) -> dict[str, Any
         ) as response:
             if response.status != 200:
                 return None
-            return await response.json()
+            result: dict[str, Any] | None = await response.json()
+            return result
     except (aiohttp.ClientError, TimeoutError, ValueError):
         return None
 

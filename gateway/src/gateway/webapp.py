@@ -86,7 +86,8 @@ def accepted_encoding(accept_encoding: str) -> str | None:
 def _header(scope: Scope, name: bytes) -> str:
     for key, value in scope["headers"]:
         if key == name:
-            return value.decode("latin-1")
+            result: str = value.decode("latin-1")
+            return result
     return ""
 
 

@@ -13,14 +13,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import MetaData, event, make_url, text
+from sqlalchemy import CursorResult, MetaData, Result, event, make_url, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -177,6 +177,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": commit before the response goes out, so a failed commit is an error
 # response and a client never reads its own write as missing.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched, as the driver counted them."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def postgres_check(engine: AsyncEngine) -> Check:

@@ -47,7 +47,8 @@ class Outage:
         logger.debug("%s attempt failed", self.name, exc_info=exc)
         delay = min(self.first_retry_seconds * 2**self.attempts, self.max_retry_seconds)
         self.attempts = min(self.attempts + 1, 32)
-        return delay
+        result: float = delay
+        return result
 
     def succeeded(self) -> None:
         if self.since is not None:

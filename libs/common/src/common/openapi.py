@@ -125,7 +125,7 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
                 statuses.add(404)
             if needs_token or reads_token:
                 statuses.add(401)
-            for method in route.methods:
+            for method in route.methods or ():
                 operation = schema["paths"].get(route.path_format, {}).get(method.lower())
                 if operation is None:
                     continue

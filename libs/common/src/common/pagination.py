@@ -54,7 +54,7 @@ def _part(value: object, kind: type[KeyPart]) -> KeyPart:
     if kind is uuid.UUID and isinstance(value, str):
         return uuid.UUID(value)
     if type(value) is kind:  # bool is an int to isinstance, never a key here
-        return value  # type: ignore[return-value]
+        return value
     raise ValueError(f"not a {kind.__name__}")
 
 

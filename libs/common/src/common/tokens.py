@@ -141,7 +141,8 @@ async def optional_user(
         return None
     principal = await request.app.state.token_verifier.verify(token)
     request.state.user_id = str(principal.id)  # for the access log
-    return principal
+    result: Principal | None = principal
+    return result
 
 
 async def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:

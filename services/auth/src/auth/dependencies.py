@@ -11,19 +11,23 @@ from auth.sessions.throttle import LoginThrottle
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    result: Settings = request.app.state.settings
+    return result
 
 
 def _signer(request: Request) -> Signer:
-    return request.app.state.signer
+    result: Signer = request.app.state.signer
+    return result
 
 
 def _box(request: Request) -> SecretBox:
-    return request.app.state.secret_box
+    result: SecretBox = request.app.state.secret_box
+    return result
 
 
 def _throttle(request: Request) -> LoginThrottle:
-    return request.app.state.login_throttle
+    result: LoginThrottle = request.app.state.login_throttle
+    return result
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -98,12 +98,17 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     """Everything ARQ needs, for the CLI's WorkerSettings and for in-process test workers."""
     # keep_result=0: a finished step leaves nothing behind, so the next enqueue of the
     # same id (the stall sweeper) is never mistaken for a duplicate.
-    step_options = {"keep_result": 0, "timeout": settings.step_timeout_seconds}
+    timeout = settings.step_timeout_seconds
     return {
         "functions": [
             func(ping),
-            func(run_analysis_step, max_tries=settings.step_max_tries, **step_options),
-            func(cache_avatars, max_tries=3, **step_options),
+            func(
+                run_analysis_step,
+                max_tries=settings.step_max_tries,
+                keep_result=0,
+                timeout=timeout,
+            ),
+            func(cache_avatars, max_tries=3, keep_result=0, timeout=timeout),
         ],
         "cron_jobs": [
             cron(resume_stalled_analyses, second={0}, run_at_startup=True),

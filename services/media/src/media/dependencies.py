@@ -12,19 +12,23 @@ from media.storage import ObjectStore
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    result: Settings = request.app.state.settings
+    return result
 
 
 def get_objects(request: Request) -> ObjectStore:
-    return request.app.state.objects
+    result: ObjectStore = request.app.state.objects
+    return result
 
 
 def get_image_pool(request: Request) -> ThreadPoolExecutor:
-    return request.app.state.image_pool
+    result: ThreadPoolExecutor = request.app.state.image_pool
+    return result
 
 
 def get_http(request: Request) -> httpx.AsyncClient:
-    return request.app.state.http
+    result: httpx.AsyncClient = request.app.state.http
+    return result
 
 
 def get_social(request: Request) -> SocialClient:

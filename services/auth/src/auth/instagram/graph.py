@@ -30,7 +30,8 @@ class InstagramPage:
 
 def _raise_for_graph(response: httpx2.Response) -> dict[str, Any]:
     if response.status_code == 200:
-        return response.json()
+        result: dict[str, Any] = response.json()
+        return result
     try:
         error = response.json().get("error") or {}
     except (ValueError, AttributeError):

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.instagram.graph import InstagramPage
 from auth.instagram.models import InstagramAccount, MetaConnection
+from common.db import affected
 from common.ids import new_id
 
 
@@ -52,4 +53,4 @@ async def delete_account(session: AsyncSession, user_id: uuid.UUID, ig_user_id: 
             InstagramAccount.user_id == user_id, InstagramAccount.ig_user_id == ig_user_id
         )
     )
-    return result.rowcount > 0
+    return affected(result) > 0

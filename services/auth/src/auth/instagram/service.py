@@ -65,7 +65,8 @@ async def complete_linking(
             token_expires_at=expires_at,
         ),
     )
-    return data.get("next", "/")
+    result: str = data.get("next", "/")
+    return result
 
 
 async def _token(*, session: AsyncSession, user: User, box: SecretBox) -> str:

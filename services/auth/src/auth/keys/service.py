@@ -8,9 +8,10 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from joserfc import jwt
+from joserfc._keys import KeySetSerialization
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -94,7 +95,7 @@ class Signer:
 
     async def public_keys(self, *, session: AsyncSession, access_token_ttl: timedelta) -> KeySet:
         jwks = await published_jwks(session=session, access_token_ttl=access_token_ttl)
-        return KeySet.import_key_set(jwks)
+        return KeySet.import_key_set(cast(KeySetSerialization, jwks))
 
 
 class PublishedKeys:

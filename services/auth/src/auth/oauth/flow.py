@@ -54,10 +54,13 @@ async def begin(
         logger.warning("provider unreachable: %s", type(exc).__name__)
         raise FlowError("provider_unavailable", data) from exc
     await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization, **data)
-    return authorization["url"]
+    result: str = authorization["url"]
+    return result
 
 
-async def finish(*, request: Request, client: StarletteOAuth2App) -> tuple[dict, dict]:
+async def finish(
+    *, request: Request, client: StarletteOAuth2App
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(our data from `begin`, the provider's token) for this callback."""
     state = request.query_params.get("state")
     data = await client.framework.get_state_data(request.session, state) if state else None

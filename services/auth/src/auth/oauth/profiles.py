@@ -19,7 +19,9 @@ class ProviderProfile:
     raw: dict[str, Any] = field(repr=False)
 
 
-async def _kakao(client: StarletteOAuth2App, token: dict, settings: Settings) -> ProviderProfile:
+async def _kakao(
+    client: StarletteOAuth2App, token: dict[str, Any], settings: Settings
+) -> ProviderProfile:
     response = await client.get(settings.kakao_userinfo_url, token=token)
     response.raise_for_status()
     data = response.json()
@@ -36,7 +38,9 @@ async def _kakao(client: StarletteOAuth2App, token: dict, settings: Settings) ->
     )
 
 
-async def _google(client: StarletteOAuth2App, token: dict, settings: Settings) -> ProviderProfile:
+async def _google(
+    client: StarletteOAuth2App, token: dict[str, Any], settings: Settings
+) -> ProviderProfile:
     # Authlib already verified the id_token: signature, iss, aud, exp and our nonce.
     claims = token["userinfo"]
     return ProviderProfile(
@@ -50,7 +54,9 @@ async def _google(client: StarletteOAuth2App, token: dict, settings: Settings) -
     )
 
 
-async def _meta(client: StarletteOAuth2App, token: dict, settings: Settings) -> ProviderProfile:
+async def _meta(
+    client: StarletteOAuth2App, token: dict[str, Any], settings: Settings
+) -> ProviderProfile:
     # The token goes in the Authorization header, never in a URL that could be logged.
     response = await client.get(
         f"{settings.meta_graph_url}/me", params={"fields": "id,name,email,picture"}, token=token
@@ -74,7 +80,7 @@ FETCHERS = {"kakao": _kakao, "google": _google, "meta": _meta}
 
 
 async def fetch_profile(
-    *, provider: str, client: StarletteOAuth2App, token: dict, settings: Settings
+    *, provider: str, client: StarletteOAuth2App, token: dict[str, Any], settings: Settings
 ) -> ProviderProfile:
     """The signed-in provider user, from the provider's userinfo API or id_token."""
     return await FETCHERS[provider](client, token, settings)

@@ -27,7 +27,8 @@ class RedisStateCache:
         self.prefix = f"{prefix}oauth:"
 
     async def get(self, key: str) -> str | None:
-        return await self.redis.get(self.prefix + key)
+        result: str | None = await self.redis.get(self.prefix + key)
+        return result
 
     async def set(self, key: str, value: str, expires: int | None = None) -> None:
         await self.redis.set(self.prefix + key, value, ex=expires)

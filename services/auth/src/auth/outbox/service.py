@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.outbox import repository
@@ -46,7 +47,9 @@ async def publish_pending(
             return False
         async with redis.pipeline(transaction=False) as pipe:
             for event in events:
-                pipe.xadd(stream, {**event.payload, "event_id": str(event.id)})
+                fields: dict[FieldT, EncodableT] = {k: v for k, v in event.payload.items()}
+                fields["event_id"] = str(event.id)
+                pipe.xadd(stream, fields)
             await pipe.execute()
         await repository.mark_published(session, events, at=datetime.now(UTC))
     return len(events) == BATCH

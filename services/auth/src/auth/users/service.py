@@ -59,7 +59,7 @@ async def update_profile(*, session: AsyncSession, user: User, data: ProfileUpda
     user.gender = data.gender
     user.consented_at = user.consented_at or datetime.now(UTC)
     renamed = data.username is not None and data.username != user.username
-    if renamed:
+    if data.username is not None and renamed:
         if data.username.lower() != user.username.lower() and await repository.username_taken(
             session, data.username
         ):

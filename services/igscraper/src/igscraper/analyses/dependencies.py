@@ -16,19 +16,23 @@ from igscraper.credentials.service import CredentialVault
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    result: Settings = request.app.state.settings
+    return result
 
 
 def _vault(request: Request) -> CredentialVault | None:
-    return request.app.state.vault
+    result: CredentialVault | None = request.app.state.vault
+    return result
 
 
 def _arq(request: Request) -> ArqRedis:
-    return request.app.state.arq
+    result: ArqRedis = request.app.state.arq
+    return result
 
 
 def _changes(request: Request) -> AnalysisChanges:
-    return request.app.state.analysis_changes
+    result: AnalysisChanges = request.app.state.analysis_changes
+    return result
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_,
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import affected
 from common.ids import UserId
 from igscraper.analyses.models import ACTIVE, Analysis, AnalysisStatus, AnalysisUser, Listed
 from igscraper.analyses.scan import FoundUser
@@ -120,7 +121,7 @@ async def cancel(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
         .where(Analysis.id == analysis_id, Analysis.status.in_(ACTIVE))
         .values(status=AnalysisStatus.cancelled, finished_at=func.now())
     )
-    return result.rowcount == 1
+    return affected(result) == 1
 
 
 async def delete_analysis(session: AsyncSession, analysis_id: uuid.UUID) -> None:
@@ -131,7 +132,7 @@ def _exactly_on(on: OnLists) -> list[ColumnElement[bool]]:
     return [AnalysisUser.listed_on(listed).is_(listed in on) for listed in Listed]
 
 
-def _on_lists_query(analysis_id: uuid.UUID, on: OnLists) -> Select[tuple[AnalysisUser]]:
+def _on_lists_query(analysis_id: uuid.UUID, on: OnLists) -> Select[AnalysisUser]:
     return select(AnalysisUser).where(AnalysisUser.analysis_id == analysis_id, *_exactly_on(on))
 
 
@@ -235,7 +236,7 @@ async def start(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
         .where(Analysis.id == analysis_id, Analysis.status == AnalysisStatus.queued)
         .values(status=AnalysisStatus.running, started_at=func.now())
     )
-    return result.rowcount == 1
+    return affected(result) == 1
 
 
 async def advance_step(
@@ -248,7 +249,7 @@ async def advance_step(
         .where(Analysis.id == analysis_id, Analysis.step == step, Analysis.status.in_(ACTIVE))
         .values(step=step + 1, **values)
     )
-    return result.rowcount == 1
+    return affected(result) == 1
 
 
 async def add_users(
@@ -331,12 +332,12 @@ async def purge_finished(session: AsyncSession, *, finished_before: datetime) ->
             Analysis.status.not_in(ACTIVE), Analysis.finished_at < finished_before
         )
     )
-    return result.rowcount
+    return affected(result)
 
 
 async def avatar_batch(
     session: AsyncSession, analysis_id: uuid.UUID, *, after: str | None, limit: int
-) -> Sequence[tuple[str, str]]:
+) -> list[tuple[str, str]]:
     """(ig user id, picture URL) of the analysis' users, in id order from `after`."""
     query = select(AnalysisUser.ig_user_id, AnalysisUser.profile_pic_url).where(
         AnalysisUser.analysis_id == analysis_id, AnalysisUser.profile_pic_url.is_not(None)
@@ -344,4 +345,4 @@ async def avatar_batch(
     if after is not None:
         query = query.where(AnalysisUser.ig_user_id > after)
     query = query.order_by(AnalysisUser.ig_user_id).limit(limit)
-    return (await session.execute(query)).all()
+    return [(ig_user_id, url) for ig_user_id, url in await session.execute(query) if url]

@@ -103,7 +103,8 @@ def backoff_seconds(settings: Settings, strikes: int, retry_after: float | None)
     """Exponential from the base with jitter, never below Retry-After, never above the cap."""
     exponential = settings.backoff_base_seconds * 2 ** (strikes - 1)
     jittered = exponential * (1 + random.uniform(0, 0.25))  # noqa: S311
-    return min(settings.backoff_max_seconds, max(retry_after or 0.0, jittered))
+    result: float = min(settings.backoff_max_seconds, max(retry_after or 0.0, jittered))
+    return result
 
 
 async def _resolve(state: ScanState, client: InstagramClient) -> None:

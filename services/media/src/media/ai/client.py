@@ -13,7 +13,12 @@ DATA_URI_PREFIX = "data:image/"
 
 
 async def request_image(
-    http: httpx.AsyncClient, *, base_url: str, payload: dict, timeout: float, max_bytes: int
+    http: httpx.AsyncClient,
+    *,
+    base_url: str,
+    payload: dict[str, object],
+    timeout: float,
+    max_bytes: int,
 ) -> tuple[str, bytes] | None:
     """The data URI and decoded bytes the service answered, or None when it gave nothing usable
     (down, slow, an error, or not a base64 image data URI)."""

@@ -1,5 +1,7 @@
 """SQL for cached Instagram avatars."""
 
+from typing import Any
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,13 +12,14 @@ async def get(session: AsyncSession, ig_user_id: str) -> IgAvatar | None:
     return await session.get(IgAvatar, ig_user_id)
 
 
-async def upsert(session: AsyncSession, values: dict) -> IgAvatar:
-    statement = insert(IgAvatar).values(**values)
-    statement = statement.on_conflict_do_update(
+async def upsert(session: AsyncSession, values: dict[str, Any]) -> IgAvatar:
+    inserted = insert(IgAvatar).values(**values)
+    statement = inserted.on_conflict_do_update(
         index_elements=[IgAvatar.ig_user_id],
-        set_={k: statement.excluded[k] for k in values if k != "ig_user_id"},
+        set_={k: inserted.excluded[k] for k in values if k != "ig_user_id"},
     ).returning(IgAvatar)
     # populate_existing: a row already in the session is refreshed, not returned stale.
     avatar = await session.scalar(statement, execution_options={"populate_existing": True})
     assert avatar is not None
-    return avatar
+    result: IgAvatar = avatar
+    return result

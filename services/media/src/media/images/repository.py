@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -22,7 +22,7 @@ async def get_by_sha256(session: AsyncSession, *, owner_id: UserId, sha256: str)
     return await session.scalar(query)
 
 
-async def insert_unless_duplicate(session: AsyncSession, values: dict) -> Media | None:
+async def insert_unless_duplicate(session: AsyncSession, values: dict[str, Any]) -> Media | None:
     """Insert the row, or nothing when the owner already has these bytes (a concurrent upload)."""
     statement = (
         insert(Media)

@@ -95,7 +95,9 @@ async def list_my_media(
 
 @router.get("/media/{media_id}")
 async def get_media(media: MediaDep, user: OptionalUser, settings: SettingsDep) -> MediaRead:
-    return MediaRead.build(media, public_url=settings.public_url, viewer_id=user and user.id)
+    return MediaRead.build(
+        media, public_url=settings.public_url, viewer_id=user.id if user else None
+    )
 
 
 @router.get("/media/{media_id}/original", response_class=Response)

@@ -10,9 +10,13 @@ import tempfile
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from media.images.exceptions import FileRequired, FileTooLarge
 
@@ -33,7 +37,7 @@ class ReceivedFile:
 class _FileFieldWriter:
     """python-multipart callbacks that write the first part named `field` to `sink`."""
 
-    def __init__(self, field: bytes, sink, max_bytes: int) -> None:
+    def __init__(self, field: bytes, sink: IO[bytes], max_bytes: int) -> None:
         self.field = field
         self.sink = sink
         self.max_bytes = max_bytes
@@ -44,7 +48,7 @@ class _FileFieldWriter:
         self._headers: dict[bytes, bytes] = {}
         self._name = self._value = b""
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
             "on_part_begin": self.on_part_begin,
             "on_header_field": self.on_header_field,

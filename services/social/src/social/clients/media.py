@@ -100,7 +100,8 @@ async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaC
 
 @raises(502, 503)
 def get_media(request: Request) -> MediaClient:
-    return request.app.state.media
+    result: MediaClient = request.app.state.media
+    return result
 
 
 MediaDep = Annotated[MediaClient, Depends(get_media)]

@@ -39,7 +39,7 @@ async def list_for_post(
     viewer_id: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
-) -> Sequence[Row[tuple[Comment, Profile]]]:
+) -> Sequence[Row[Comment, Profile]]:
     """A post's comments with their authors, oldest first, as a conversation reads; none
     by someone the viewer blocks or is blocked by."""
     query = (

@@ -4,10 +4,11 @@ what the first one does."""
 
 import uuid
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ARRAY,
+    Integer,
     Row,
     Select,
     TextClause,
@@ -31,7 +32,7 @@ NEWEST = uuid.UUID(int=(1 << 128) - 1)
 
 AUTHORS = bindparam("authors", type_=ARRAY(Uuid))
 BEFORE = bindparam("before", type_=Uuid)
-LIMIT = bindparam("limit")
+LIMIT = bindparam("limit", type_=Integer)
 VIEWER = bindparam("viewer", type_=Uuid)
 
 # Newest `limit` of each author (an index probe each), merged: cost grows with the
@@ -68,11 +69,11 @@ SCAN_QUERY = text(
 HomePlan = Literal["merge", "scan"]
 
 
-def _page_of(ids: Select) -> Select:
+def _page_of(ids: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return viewed(Post.id.in_(ids.scalar_subquery()))
 
 
-def _page_of_text(ids_query: TextClause) -> Select:
+def _page_of_text(ids_query: TextClause) -> Select[*tuple[Any, ...]]:
     ids = ids_query.columns(column("id", Uuid)).subquery()
     return viewed(Post.id.in_(select(ids.c.id)))
 
@@ -94,7 +95,7 @@ AUTHOR_PAGE = _page_of(
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
-HOME_PAGES: dict[HomePlan, Select] = {
+HOME_PAGES: dict[HomePlan, Select[*tuple[Any, ...]]] = {
     "merge": _page_of_text(MERGE_QUERY),
     "scan": _page_of_text(SCAN_QUERY),
 }
@@ -123,7 +124,7 @@ TOTAL_POSTS_QUERY = text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'po
 
 async def global_page(
     session: AsyncSession, *, before: uuid.UUID | None, limit: int, viewer_id: uuid.UUID | None
-) -> Sequence[Row]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     return await view(
         session, GLOBAL_PAGE, viewer_id=viewer_id, before=before or NEWEST, limit=limit
     )
@@ -136,7 +137,7 @@ async def author_page(
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID | None,
-) -> Sequence[Row]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     return await view(
         session,
         AUTHOR_PAGE,
@@ -155,7 +156,7 @@ async def home_page(
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID,
-) -> Sequence[Row]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     return await view(
         session,
         HOME_PAGES[plan],

@@ -10,6 +10,7 @@ per request from counters we keep anyway.
 import time
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,9 @@ TOTAL_POSTS_TTL_S = 60.0
 _total_posts: tuple[float, int] = (float("-inf"), 0)
 
 
-def _page(rows: Sequence[Row], *, page: PageRequest[uuid.UUID], links: Links) -> Page[PostRead]:
+def _page(
+    rows: Sequence[Row[*tuple[Any, ...]]], *, page: PageRequest[uuid.UUID], links: Links
+) -> Page[PostRead]:
     """Rows fetched with `limit + 1`; the extra one only tells that a next page exists."""
     return page.page(rows, key=lambda row: row.id, item=lambda row: post_read(row, links))
 

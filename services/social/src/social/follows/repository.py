@@ -63,7 +63,7 @@ async def list_people(
     viewer_id: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
-) -> Sequence[Row[tuple[uuid.UUID, Profile]]]:
+) -> Sequence[Row[uuid.UUID, Profile]]:
     """(follow id, other user) rows of a user's followers or followees, newest follow first,
     without anyone the viewer blocks or is blocked by."""
     mine, theirs = (

@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, select, true, update
 from sqlalchemy.dialects.postgresql import insert
@@ -119,7 +120,7 @@ async def delete_received(session: AsyncSession, recipient_id: uuid.UUID) -> Non
 
 async def page(
     session: AsyncSession, *, recipient_id: uuid.UUID, after: uuid.UUID | None, limit: int
-) -> Sequence[Row]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """A recipient's notifications newest first, with the post's media and the comment."""
     query = (
         select(
@@ -144,7 +145,7 @@ async def page(
 
 async def latest_actors(
     session: AsyncSession, notification_ids: Sequence[uuid.UUID]
-) -> Sequence[Row[tuple[uuid.UUID, Profile]]]:
+) -> Sequence[Row[uuid.UUID, Profile]]:
     """(notification id, actor) for the newest SHOWN_ACTORS of each notification: a short
     index range per group, however many actors a group has."""
     groups = select(Notification.id).where(Notification.id.in_(notification_ids)).subquery()

@@ -4,9 +4,10 @@ from someone they block or mute."""
 
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Uuid, func, literal, select
+from sqlalchemy import Row, Uuid, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageRequest
@@ -45,11 +46,10 @@ async def notify_like(
     The caller holds the post's row lock, so two likes cannot both open a group."""
     if not await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
         return
+    since: datetime | None = await session.scalar(select(func.now() - LIKE_GROUP_WINDOW))
+    assert since is not None  # now() always answers
     group = await repository.open_like_group(
-        session,
-        recipient_id=recipient_id,
-        post_id=post_id,
-        since=await session.scalar(select(func.now() - LIKE_GROUP_WINDOW)),
+        session, recipient_id=recipient_id, post_id=post_id, since=since
     )
     if group is None:
         await repository.create(
@@ -138,7 +138,7 @@ async def list_notifications(
     for notification_id, actor in await repository.latest_actors(session, [r.id for r in shown]):
         actors[notification_id].append(author_read(actor, links))
 
-    def item(row) -> NotificationRead:
+    def item(row: Row[*tuple[Any, ...]]) -> NotificationRead:
         return NotificationRead(
             id=row.id,
             kind=row.kind,

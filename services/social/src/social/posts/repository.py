@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -40,7 +41,7 @@ VIEW_COLUMNS = (
 VIEWER = bindparam("viewer", type_=Uuid)
 
 
-def viewed(which: ColumnElement[bool]) -> Select:
+def viewed(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """The posts `which` picks, with author and the viewer's reaction, newest first: a feed
     page is one statement, ids and viewer fields together."""
     return (
@@ -56,8 +57,12 @@ ONE_POST_QUERY = viewed(Post.id == bindparam("post_id", type_=Uuid))
 
 
 async def view(
-    session: AsyncSession, statement: Select, *, viewer_id: uuid.UUID | None, **params: object
-) -> Sequence[Row]:
+    session: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    *,
+    viewer_id: uuid.UUID | None,
+    **params: object,
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """Run a `viewed()` statement for the viewer (None: anonymous)."""
     return (await session.execute(statement, {"viewer": viewer_id, **params})).all()
 

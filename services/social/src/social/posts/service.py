@@ -3,6 +3,7 @@
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,7 +110,7 @@ async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:
         raise NotFound("Post not found", code="post_not_found")
 
 
-def post_read(row: Row, links: Links) -> PostRead:
+def post_read(row: Row[*tuple[Any, ...]], links: Links) -> PostRead:
     return PostRead(
         id=row.id,
         author=AuthorRead(

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from social.database import Base
 
 BIO_MAX_LENGTH = 150
 
 
-def username_search_key(username: ColumnElement[str]) -> ColumnElement[str]:
+def username_search_key(username: SQLCoreOperations[str]) -> ColumnElement[str]:
     """lower(username) in the "C" collation: bytewise order, so a prefix is one index range
     (and the ORDER BY of a search is the index's own order)."""
     return func.lower(username).collate("C")

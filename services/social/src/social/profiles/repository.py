@@ -62,7 +62,7 @@ async def is_following(
 
 def search_query(
     *, prefix: str, viewer_id: uuid.UUID | None, after: uuid.UUID | None, limit: int
-) -> Select[tuple[Profile, bool]]:
+) -> Select[Profile, bool]:
     """(profile, viewer follows it) for usernames starting with `prefix`, any case, in
     username order: one range of ix_profile_username_search, already in the index's order.
     Nobody the viewer blocks or is blocked by."""

@@ -2,8 +2,19 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, exists, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Row,
+    Select,
+    delete,
+    exists,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +24,9 @@ from social.restrictions.models import Restriction, RestrictionKind
 BLOCK = RestrictionKind.block
 
 
-def hidden_from(viewer: ColumnElement[uuid.UUID] | uuid.UUID | None, *, muted: bool) -> Select:
+def hidden_from(
+    viewer: ColumnElement[uuid.UUID] | uuid.UUID | None, *, muted: bool
+) -> Select[*tuple[Any, ...]]:
     """The users `viewer` must not see: those it blocks or is blocked by, and with `muted`
     those it mutes. Used as `author_id NOT IN (...)`: Postgres runs it once per statement
     (a hashed subplan) and the list's own index walk stays as it was. No viewer: nobody."""
@@ -32,7 +45,9 @@ def hidden_from(viewer: ColumnElement[uuid.UUID] | uuid.UUID | None, *, muted: b
     )
 
 
-def blocked_between(a: ColumnElement[uuid.UUID] | uuid.UUID, b: ColumnElement | uuid.UUID):
+def blocked_between(
+    a: ColumnElement[uuid.UUID] | uuid.UUID, b: ColumnElement[uuid.UUID] | uuid.UUID
+) -> Exists:
     """Whether either of the two blocks the other."""
     return exists().where(
         Restriction.kind == BLOCK,
@@ -91,7 +106,7 @@ async def list_targets(
     kind: RestrictionKind,
     after: uuid.UUID | None,
     limit: int,
-) -> Sequence[Row[tuple[uuid.UUID, Profile]]]:
+) -> Sequence[Row[uuid.UUID, Profile]]:
     """(restriction id, restricted user) rows, newest restriction first."""
     query = (
         select(Restriction.id, Profile)
