@@ -11,7 +11,8 @@ from media.config import Settings
 from media.storage import ObjectStore
 
 
-def get_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
+    """The settings this app was made with (config.get_settings reads the environment)."""
     result: Settings = request.app.state.settings
     return result
 
@@ -32,10 +33,11 @@ def get_http(request: Request) -> httpx.AsyncClient:
 
 
 def get_social(request: Request) -> SocialClient:
-    return request.app.state.social
+    result: SocialClient = request.app.state.social
+    return result
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
 ImagePoolDep = Annotated[ThreadPoolExecutor, Depends(get_image_pool)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
