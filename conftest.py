@@ -20,6 +20,7 @@ from fastapi import FastAPI
 # bind "gateway" to the gateway/ folder; importing the real package first prevents that.
 from gateway.config import Settings as GatewaySettings
 from gateway.main import create_app as create_gateway
+from media.config import Settings as MediaSettings
 from stack.platform import Stack
 from stack.servers import Server
 from stack.settings import StackSettings
@@ -113,3 +114,30 @@ def start_gateway(servers: dict[str, Server]) -> Callable[..., RunningServer]:
         return RunningServer(create_gateway(settings), proxy_headers=False)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def media_settings(
+    servers: dict[str, Server],
+    server_settings: StackSettings,
+    fresh_database: Callable[[str], Awaitable[str]],
+    token_issuer: TokenIssuer,
+) -> Callable[..., Awaitable[MediaSettings]]:
+    """`await media_settings("test_x", **overrides)`: a real media service's settings, on
+    the run's S3 (bucket and database of that name) and the test token issuer."""
+
+    async def make(name: str, **overrides: Any) -> MediaSettings:
+        return MediaSettings(
+            **{
+                "database_url": await fresh_database(name),
+                "s3_endpoint": servers["s3"].url,
+                "s3_access_key": server_settings.s3_access_key,
+                "s3_secret_key": server_settings.s3_secret_key,
+                # Bucket names allow no underscores.
+                "s3_bucket": name.replace("_", "-"),
+                "jwks_url": token_issuer.jwks_url,
+                **overrides,
+            }
+        )
+
+    return make

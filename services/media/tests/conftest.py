@@ -7,7 +7,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from media.config import Settings
 from media.main import create_app
 from tests.fakes.ai_service import FakeAiService
 from tests.support.servers import RunningServer
@@ -45,17 +44,10 @@ async def social(servers, token_issuer, fresh_database) -> AsyncIterator[tuple[F
 
 
 @pytest.fixture(scope="session")
-async def media_app(
-    servers, server_settings, token_issuer, ai_service, fresh_database, client_for, social
-):
-    settings = Settings(
+async def media_app(media_settings, ai_service, client_for, social):
+    settings = await media_settings(
+        "test_media",
         social_url=social[1],
-        database_url=await fresh_database("test_media"),
-        s3_endpoint=servers["s3"].url,
-        s3_access_key=server_settings.s3_access_key,
-        s3_secret_key=server_settings.s3_secret_key,
-        s3_bucket="test-media",
-        jwks_url=token_issuer.jwks_url,
         public_url="http://media.test",
         internal_token=INTERNAL_TOKEN,
         max_upload_bytes=1 * MiB,

@@ -57,21 +57,13 @@ async def settings(servers, fresh_database, token_issuer) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def media(servers, server_settings, fresh_database, token_issuer) -> AsyncIterator[str]:
+async def media(media_settings) -> AsyncIterator[str]:
     """The real media service on its port (real S3, own database); yields its URL."""
-    from media.config import Settings as MediaSettings
     from media.main import create_app as create_media
 
     media_app = create_media(
-        MediaSettings(
-            database_url=await fresh_database("test_social_media"),
-            s3_endpoint=servers["s3"].url,
-            s3_access_key=server_settings.s3_access_key,
-            s3_secret_key=server_settings.s3_secret_key,
-            s3_bucket="test-social-media",
-            jwks_url=token_issuer.jwks_url,
-            public_url="http://gateway.test",
-            internal_token=INTERNAL_TOKEN,
+        await media_settings(
+            "test_social_media", public_url="http://gateway.test", internal_token=INTERNAL_TOKEN
         )
     )
     async with RunningServer(media_app, port=MEDIA_PORT) as url:
