@@ -5,6 +5,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from common.pagination import encode_cursor
+
 
 async def page_through(client, path, *, headers=None, limit=5, between=None, stop=None):
     """Every id of a feed, page by page; `between()` runs after each page."""
@@ -63,9 +65,11 @@ async def test_user_posts_are_that_users_newest_first(client, user, post_by):
 
 
 async def test_bad_paging_parameters_are_clear_errors(client):
-    bad_cursor = await client.get("/feed/global", params={"cursor": "!!"})
-    assert bad_cursor.status_code == 400
-    assert bad_cursor.json()["error"]["code"] == "invalid_cursor"
+    # Well-formed, but no key of this list: 400; outside the cursor alphabet: 422.
+    foreign = await client.get("/feed/global", params={"cursor": encode_cursor(("a", 1))})
+    assert foreign.status_code == 400
+    assert foreign.json()["error"]["code"] == "invalid_cursor"
+    assert (await client.get("/feed/global", params={"cursor": "!!"})).status_code == 422
     assert (await client.get("/feed/global", params={"limit": 101})).status_code == 422
 
 
