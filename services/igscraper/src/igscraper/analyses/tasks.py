@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from arq import Retry
 from arq.connections import ArqRedis
+from arq.typing import WorkerCoroutine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -196,7 +197,7 @@ async def cache_avatars(ctx: dict[str, Any], analysis_id: str, after: str | None
         await enqueue_avatars(arq, analysis_id, after=batch[handed - 1][0])
 
 
-def quiet_through_outages(job: Periodic) -> Periodic:
+def quiet_through_outages(job: Periodic) -> WorkerCoroutine:
     """A periodic job that meets a Postgres or Redis outage says so in one line, not ARQ's
     traceback, and leaves the work to its next run."""
 

@@ -51,7 +51,8 @@ async def auth_client(app: FastAPI, settings: Settings) -> AsyncIterator[AuthCli
 
 
 def get_auth(request: Request) -> AuthClient:
-    return request.app.state.auth
+    result: AuthClient = request.app.state.auth
+    return result
 
 
 AuthDep = Annotated[AuthClient, Depends(get_auth)]
