@@ -83,7 +83,7 @@ async def test_reacting_to_a_missing_post_is_404(client, user):
 class _Media:
     """Stands in for media where a test is about Postgres locks, not images."""
 
-    async def delete(self, *, media_id, authorization):
+    async def delete_unused(self, *, media_id):
         return None
 
 
@@ -133,7 +133,6 @@ async def test_a_post_delete_racing_a_reaction_change_does_not_deadlock(
                 session=session,
                 post=post,
                 media=_Media(),
-                authorization="Bearer x",
                 retry_after=timedelta(0),
             )
             await session.commit()
