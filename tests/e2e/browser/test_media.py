@@ -9,7 +9,7 @@ from tests.e2e.browser.app import assert_accessible, noise_photo, photo, share_p
 from tests.e2e.browser.conftest import MAX_UPLOAD_BYTES
 
 
-def test_uploads_show_exif_and_the_quota_and_can_be_deleted(page: Page, tmp_path: Path):
+def test_uploads_show_exif_and_the_quota_and_a_photo_in_use_is_kept(page: Page, tmp_path: Path):
     sign_up(page)
     camera_photo = tmp_path / "camera.jpg"
     camera_photo.write_bytes(jpeg_with_exif())
@@ -24,10 +24,11 @@ def test_uploads_show_exif_and_the_quota_and_can_be_deleted(page: Page, tmp_path
     expect(details).to_contain_text("ISO")
     expect(details).to_contain_text("only you see this")  # GPS, for the owner
     assert_accessible(page)
+    # A photo a post still shows is not deleted: the server's reason is shown.
     page.once("dialog", lambda dialog: dialog.accept())
     details.get_by_role("button", name="Delete photo").click()
-    expect(page.get_by_text("No uploads yet")).to_be_visible()
-    expect(page.get_by_text("0 photos")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("delete the post first")
+    expect(page.get_by_text("1 photos")).to_be_visible()
 
 
 def test_a_refused_upload_says_why_and_keeps_the_form(page: Page, tmp_path: Path):
