@@ -5325,7 +5325,7 @@ export interface operations {
                      * Caption
                      * @default
                      */
-                    caption?: string;
+                    caption?: unknown;
                 };
                 "application/json": {
                     /**
