@@ -38,6 +38,7 @@ async def auth_settings(servers, fresh_database, oauth_fakes) -> Settings:
         encryption_key=ENCRYPTION_KEY,
         # Apart from every other run on this Redis.
         users_stream=f"test-auth-{RUN}:users",
+        deletions_stream=f"test-auth-{RUN}:deletions",
         redis_prefix=f"test-auth-{RUN}:",
         login_max_failures=3,
         login_window_seconds=2,

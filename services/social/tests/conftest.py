@@ -46,6 +46,7 @@ async def settings(servers, fresh_database, token_issuer) -> Settings:
         auth_url=token_issuer.url,
         public_url="http://gateway.test",
         users_stream=f"test-social-users-{os.getpid()}",
+        deletions_stream=f"test-social-deletions-{os.getpid()}",
         # The real media service listens here once a test asks for the `media` fixture.
         media_url=f"http://127.0.0.1:{MEDIA_PORT}",
         internal_token=INTERNAL_TOKEN,

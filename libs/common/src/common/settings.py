@@ -27,3 +27,19 @@ class MigrationSettings(BaseSettings):
     # True: every process upgrades the database on start (under an advisory lock). False:
     # a migration Job does (Kubernetes), and processes wait until the database is at head.
     migrate_on_start: bool = True
+
+
+class UserEventSettings(TokenSettings):
+    """For services that consume auth's user events and apply account deletions."""
+
+    # auth's user events (user.registered, user.renamed, user.deleted); each service reads
+    # them in a consumer group of its own (its default is the service's name).
+    users_stream: str = "users"
+    users_consumer_group: str
+    # An entry a crashed replica read but never acknowledged is taken over after this long.
+    users_claim_idle_ms: int = 60_000
+    # Where services report a deletion applied, for auth's GET /auth/me/deletion.
+    deletions_stream: str = "user-deletions"
+    # A deleted user's id is kept this long, so the access tokens it still holds (short
+    # lived: auth's access_token_ttl_seconds, 900 by default) cannot bring data back.
+    deleted_user_retention_seconds: int = 960

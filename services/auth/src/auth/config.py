@@ -54,6 +54,11 @@ class Settings(ServiceSettings, MigrationSettings):
 
     users_stream: str = "users"
     outbox_poll_seconds: float = 0.5
+    # Where the services report an account deletion applied, and which must report it.
+    deletions_stream: str = "user-deletions"
+    deletion_services: tuple[str, ...] = ("social", "media", "igscraper")
+    # An account without a password is deleted only this soon after a sign-in.
+    deletion_sign_in_max_age_seconds: int = 600
 
     kakao_client_id: str = ""
     kakao_client_secret: SecretStr = SecretStr("")

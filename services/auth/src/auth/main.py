@@ -13,6 +13,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from auth.config import Settings, get_settings
 from auth.crypto import SecretBox
+from auth.deletions.consumer import deletion_reports
+from auth.deletions.router import router as deletions_router
 from auth.instagram.router import router as instagram_router
 from auth.keys.router import router as keys_router
 from auth.keys.service import PublishedKeys, Signer, ensure_signing_key
@@ -66,6 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.http = await stack.enter_async_context(
             httpx2.AsyncClient(timeout=settings.oauth_timeout_seconds)
         )
+        await stack.enter_async_context(deletion_reports(app, settings))
         await stack.enter_async_context(
             BackgroundLoop(
                 "user events outbox relay",
@@ -88,7 +91,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Auth",
         settings=settings,
         lifespan=lifespan,
-        routers=[keys_router, users_router, sessions_router, oauth_router, instagram_router],
+        routers=[
+            keys_router,
+            users_router,
+            deletions_router,
+            sessions_router,
+            oauth_router,
+            instagram_router,
+        ],
     )
     # Holds only which OAuth flows this browser started (state markers); the PKCE
     # verifier, nonce and `next` stay server-side in Redis (see auth.oauth.providers).

@@ -1,5 +1,6 @@
 """Every auth table, imported once so Alembic's metadata sees them all."""
 
+from auth.deletions.models import AccountDeletion
 from auth.instagram.models import InstagramAccount, MetaConnection
 from auth.keys.models import SigningKey
 from auth.outbox.models import OutboxEvent
@@ -7,6 +8,7 @@ from auth.sessions.models import RefreshToken
 from auth.users.models import Identity, User
 
 __all__ = [
+    "AccountDeletion",
     "Identity",
     "InstagramAccount",
     "MetaConnection",

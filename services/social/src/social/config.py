@@ -5,10 +5,10 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import MigrationSettings, TokenSettings
+from common.settings import MigrationSettings, UserEventSettings
 
 
-class Settings(TokenSettings, MigrationSettings):
+class Settings(UserEventSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="SOCIAL_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/social"
@@ -29,11 +29,7 @@ class Settings(TokenSettings, MigrationSettings):
     media_deletion_retry_max_seconds: float = 3600.0
     # The gateway as browsers see it: image links in responses point there.
     public_url: str = "http://localhost:8000"
-    # auth's user events (user.registered, user.renamed) and this service's consumer group.
-    users_stream: str = "users"
     users_consumer_group: str = "social"
-    # An entry a crashed replica read but never acknowledged is taken over after this long.
-    users_claim_idle_ms: int = 60_000
 
 
 @lru_cache

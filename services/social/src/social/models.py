@@ -1,5 +1,6 @@
 """Every model, imported once so Alembic sees the whole schema."""
 
+from social.accounts.models import DeletedUser
 from social.comments.models import Comment
 from social.database import Base
 from social.follows.models import Follow
@@ -13,6 +14,7 @@ from social.restrictions.models import Restriction
 __all__ = [
     "Base",
     "Comment",
+    "DeletedUser",
     "Follow",
     "MediaDeletion",
     "Notification",

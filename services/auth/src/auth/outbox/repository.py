@@ -1,8 +1,9 @@
 """SQL for the outbox."""
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.outbox.models import OutboxEvent
@@ -25,9 +26,20 @@ async def claim_pending(session: AsyncSession, *, limit: int) -> list[OutboxEven
     return list(result.scalars())
 
 
-async def mark_published(session: AsyncSession, events: list[OutboxEvent], *, at: datetime) -> None:
-    await session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id.in_([event.id for event in events]))
-        .values(published_at=at)
+async def mark_published(
+    session: AsyncSession, events: list[OutboxEvent], stream_ids: list[str], *, at: datetime
+) -> None:
+    for event, stream_id in zip(events, stream_ids, strict=True):
+        event.published_at = at
+        event.stream_id = stream_id
+    await session.flush()
+
+
+async def forget_user(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """Delete the user's events; returns the stream entries they became."""
+    deleted = await session.scalars(
+        delete(OutboxEvent)
+        .where(OutboxEvent.payload["user_id"].astext == str(user_id))
+        .returning(OutboxEvent.stream_id)
     )
+    return [stream_id for stream_id in deleted if stream_id]

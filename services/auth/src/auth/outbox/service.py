@@ -1,4 +1,5 @@
-"""User events for other services (social creates profiles from them).
+"""User events for other services (social creates profiles from them; every service
+deletes what it holds of a deleted user).
 
 An event is written in the transaction that makes the change, so it exists exactly when
 the change does; a background loop (`publish_pending`) then XADDs it to the users stream.
@@ -20,8 +21,6 @@ from common.db import transaction
 
 logger = logging.getLogger(__name__)
 
-USER_REGISTERED = "user.registered"
-USER_RENAMED = "user.renamed"
 BATCH = 100
 
 
@@ -50,6 +49,6 @@ async def publish_pending(
                 fields: dict[FieldT, EncodableT] = {k: v for k, v in event.payload.items()}
                 fields["event_id"] = str(event.id)
                 pipe.xadd(stream, fields)
-            await pipe.execute()
-        await repository.mark_published(session, events, at=datetime.now(UTC))
+            stream_ids = await pipe.execute()
+        await repository.mark_published(session, events, stream_ids, at=datetime.now(UTC))
     return len(events) == BATCH

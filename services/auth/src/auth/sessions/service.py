@@ -78,7 +78,10 @@ async def open_session(
     user: User,
     family_id: uuid.UUID | None = None,
 ) -> IssuedTokens:
-    """Issue an access token and a refresh token (a new family unless one is given)."""
+    """Issue an access token and a refresh token (a new family, a sign-in, unless one is
+    given)."""
+    if family_id is None:
+        user.signed_in_at = datetime.now(UTC)
     refresh_token = secrets.token_urlsafe(32)
     await repository.add(
         session,

@@ -21,6 +21,9 @@ class User(Base):
     birthday: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(10))
     consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last sign-in (password or provider), not a token refresh: an account without a
+    # password proves it is still its owner by a recent one before it is deleted.
+    signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

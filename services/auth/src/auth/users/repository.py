@@ -39,6 +39,11 @@ async def add(session: AsyncSession, user: User) -> User:
     return user
 
 
+async def delete(session: AsyncSession, user: User) -> None:
+    await session.delete(user)
+    await session.flush()
+
+
 async def get_identity(session: AsyncSession, provider: str, subject: str) -> Identity | None:
     result = await session.execute(
         select(Identity).where(Identity.provider == provider, Identity.subject == subject)

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.outbox.service import USER_REGISTERED, USER_RENAMED, record_user_event
+from auth.outbox.service import record_user_event
 from auth.users import repository
 from auth.users.models import Identity, User
 from auth.users.passwords import hash_password, needs_rehash, verify_password
 from auth.users.schemas import ProfileUpdate, UserCreate
 from common.errors import Conflict, NotFound
+from common.events import USER_REGISTERED, USER_RENAMED
 
 
 async def _flush_unique(session: AsyncSession, user: User) -> User:

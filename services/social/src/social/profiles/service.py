@@ -5,11 +5,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import deleted_users
 from common.db import on_commit
 from common.errors import Forbidden
 from common.pagination import Page, PageRequest
 from common.text import BLANK
 from common.tokens import Principal
+from social.accounts.models import DeletedUser
 from social.clients.auth import AuthClient
 from social.clients.media import MediaClient
 from social.links import Links
@@ -37,6 +39,7 @@ async def ensure_profile(
     if known.get(user_id) == principal.username:
         return user_id
     issued_at = datetime.fromtimestamp(int(principal.claims.get("iat", 0)), UTC)
+    await deleted_users.refuse_deleted(session, DeletedUser, user_id=str(user_id))
     await repository.upsert_identity(
         session, user_id=user_id, username=principal.username, asserted_at=issued_at
     )

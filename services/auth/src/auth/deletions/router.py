@@ -1,0 +1,38 @@
+"""DELETE /auth/me and GET /auth/me/deletion."""
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from auth.deletions import service
+from auth.deletions.schemas import DeletionRequest, DeletionStatus
+from auth.dependencies import SettingsDep, ThrottleDep
+from auth.users.dependencies import CurrentAccount
+from common.db import SessionDep
+from common.tokens import CurrentUser
+
+router = APIRouter(prefix="/auth/me", tags=["accounts"])
+
+
+@router.delete("", status_code=status.HTTP_202_ACCEPTED)
+async def delete_account(
+    user: CurrentAccount,
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+    body: DeletionRequest | None = None,
+) -> DeletionStatus:
+    password = body.password.get_secret_value() if body and body.password else None
+    return await service.request_deletion(
+        session=session, settings=settings, throttle=throttle, user=user, password=password
+    )
+
+
+# The account is gone by then, so its (still unexpired) token is all that names it.
+@router.get("/deletion")
+async def deletion_status(
+    principal: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> DeletionStatus:
+    return await service.deletion_status(
+        session=session, settings=settings, user_id=uuid.UUID(principal.id)
+    )
