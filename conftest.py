@@ -4,6 +4,7 @@ Servers come from DATABASE_URL / REDIS_URL / S3_ENDPOINT when set (as in CI), ot
 they are started once for the run by the same code as `uv run stack up`.
 """
 
+import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -136,6 +137,10 @@ def media_settings(
                 # Bucket names allow no underscores.
                 "s3_bucket": name.replace("_", "-"),
                 "jwks_url": token_issuer.jwks_url,
+                # Account deletions arrive on a stream of this run's own.
+                "redis_url": servers["redis"].url,
+                "users_stream": f"{name}-users-{os.getpid()}",
+                "deletions_stream": f"{name}-deletions-{os.getpid()}",
                 **overrides,
             }
         )

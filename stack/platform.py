@@ -150,10 +150,8 @@ class Stack:
             "MEDIA_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
-            "AUTH_USERS_STREAM": f"{s.name_prefix}users",
             # Throttle counters and OAuth state: stacks sharing one Redis keep apart.
             "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",
-            "SOCIAL_USERS_STREAM": f"{s.name_prefix}users",
             "LOG_LEVEL": s.log_level,
             # The web app is served by the gateway itself, on the same origin as the API.
             "FRONTEND_URL": s.frontend_url or self.gateway_url,
@@ -171,8 +169,12 @@ class Stack:
             env[f"{service.upper()}_PUBLIC_URL"] = self.gateway_url
             # The gateway spreads requests over the replicas (gateway/balancer.py).
             env[f"GATEWAY_{service.upper()}_URL"] = ",".join(map(self.url, self.names(service)))
-        for prefix in ("AUTH", "SOCIAL", "IGSCRAPER", "GATEWAY"):
+        for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
             env[f"{prefix}_REDIS_URL"] = redis
+        # auth's user events, and the services' reports that they applied a deletion.
+        for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER"):
+            env[f"{prefix}_USERS_STREAM"] = f"{s.name_prefix}users"
+            env[f"{prefix}_DELETIONS_STREAM"] = f"{s.name_prefix}user-deletions"
         for prefix in ("SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
             env[f"{prefix}_JWKS_URL"] = jwks
         for prefix in ("SOCIAL", "IGSCRAPER"):

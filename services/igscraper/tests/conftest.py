@@ -82,6 +82,8 @@ async def settings(servers, fresh_database, token_issuer, media, instagram) -> S
         database_url=await fresh_database("test_igscraper"),
         redis_url=servers["redis"].url,
         queue_name=f"test-igscraper-{os.getpid()}:queue",
+        users_stream=f"test-igscraper-{os.getpid()}:users",
+        deletions_stream=f"test-igscraper-{os.getpid()}:deletions",
         jwks_url=token_issuer.jwks_url,
         credentials_key=Fernet.generate_key().decode(),
         instagram_base_url=instagram.url,

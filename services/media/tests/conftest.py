@@ -36,6 +36,7 @@ async def social(servers, token_issuer, fresh_database) -> AsyncIterator[tuple[F
             jwks_url=token_issuer.jwks_url,
             auth_url=token_issuer.url,
             users_stream=f"test-media-social-users-{uuid.uuid4().hex}",
+            deletions_stream=f"test-media-social-deletions-{uuid.uuid4().hex}",
             internal_token=INTERNAL_TOKEN,
         )
     )

@@ -5,14 +5,15 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import MigrationSettings, TokenSettings
+from common.settings import MigrationSettings, UserEventSettings
 
 
-class Settings(TokenSettings, MigrationSettings):
+class Settings(UserEventSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="IGSCRAPER_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/igscraper"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    users_consumer_group: str = "igscraper"
     queue_name: str = "igscraper:queue"
     # A quiet analysis event stream reads the analysis again and sends a keep-alive comment
     # this often: well under the gateway's upstream (silence) timeout.

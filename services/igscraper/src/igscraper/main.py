@@ -13,6 +13,7 @@ from common.db import database
 from common.errors import error_body
 from common.redis import redis_client
 from common.tokens import token_verification
+from igscraper.accounts.consumer import user_events
 from igscraper.analyses.events import analysis_changes
 from igscraper.analyses.exceptions import AnalysisAlreadyActive
 from igscraper.analyses.router import router as analyses_router
@@ -42,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         stack.push_async_callback(app.state.arq.aclose, close_connection_pool=True)
         await stack.enter_async_context(token_verification(app, settings))
+        await stack.enter_async_context(user_events(app, settings))
         yield
 
 

@@ -5,15 +5,18 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.settings import MigrationSettings, TokenSettings
+from common.settings import MigrationSettings, UserEventSettings
 
 MiB = 1024 * 1024
 
 
-class Settings(TokenSettings, MigrationSettings):
+class Settings(UserEventSettings, MigrationSettings):
     model_config = SettingsConfigDict(env_prefix="MEDIA_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/media"
+    # auth's user events arrive here (account deletions).
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    users_consumer_group: str = "media"
     s3_endpoint: str = "http://127.0.0.1:9000"
     s3_access_key: str = "platform"
     # SecretStr: a settings repr or a validation error never shows them.

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from common.app import create_service_app
 from common.db import database
+from common.redis import redis_client
 from common.tokens import token_verification
+from media.accounts.consumer import user_events
 from media.ai.router import router as ai_router
 from media.avatars.router import internal_router as avatars_internal_router
 from media.avatars.router import router as avatars_router
@@ -61,6 +63,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(http_client(app))
         await stack.enter_async_context(social_client(app, settings))
         await stack.enter_async_context(orphan_sweeper(app, settings))
+        await stack.enter_async_context(redis_client(app, settings.redis_url))
+        await stack.enter_async_context(user_events(app, settings))
         yield
 
 

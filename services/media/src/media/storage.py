@@ -141,6 +141,13 @@ class ObjectStore:
 
         await self._run(delete)
 
+    async def list_keys(self, prefix: str) -> list[str]:
+        def listing() -> list[str]:
+            objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
+            return [o.object_name for o in objects if o.object_name]
+
+        return await asyncio.to_thread(listing)
+
     async def list_page(
         self, prefix: str, *, start_after: str | None, limit: int
     ) -> list[ListedObject]:

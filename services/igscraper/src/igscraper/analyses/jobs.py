@@ -52,3 +52,14 @@ async def announce(redis: Redis, settings: Settings, analysis_id: uuid.UUID | st
         await redis.publish(changes_channel(settings), str(analysis_id))
     except RedisError as exc:
         logger.warning("analysis change not announced: %s", type(exc).__name__)
+
+
+async def remove_jobs(redis: Redis, queue_name: str, analysis_id: uuid.UUID | str) -> None:
+    """Take every job of an analysis off the queue, with what ARQ keeps about them (a
+    running one finishes on its own and finds the analysis gone)."""
+    keys = [key async for key in redis.scan_iter(match=f"arq:*:ig:{analysis_id}:*")]
+    job_ids = [key.removeprefix("arq:job:") for key in keys if key.startswith("arq:job:")]
+    if job_ids:
+        await redis.zrem(queue_name, *job_ids)
+    if keys:
+        await redis.delete(*keys)

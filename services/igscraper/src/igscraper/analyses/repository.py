@@ -124,6 +124,14 @@ async def cancel(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
     return affected(result) == 1
 
 
+async def delete_all_of(session: AsyncSession, owner_id: str) -> list[uuid.UUID]:
+    """Every analysis of the owner, with its users (cascade); returns their ids."""
+    deleted = await session.scalars(
+        delete(Analysis).where(Analysis.owner_id == owner_id).returning(Analysis.id)
+    )
+    return list(deleted)
+
+
 async def delete_analysis(session: AsyncSession, analysis_id: uuid.UUID) -> None:
     await session.execute(delete(Analysis).where(Analysis.id == analysis_id))
 

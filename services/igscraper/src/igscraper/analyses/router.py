@@ -9,6 +9,7 @@ from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.text import NUL_FREE
 from common.tokens import CurrentUser
+from igscraper.accounts.dependencies import LiveUser
 from igscraper.analyses import events, service
 from igscraper.analyses.dependencies import (
     AnalysisDep,
@@ -64,7 +65,7 @@ EVENTS_SCHEMA = {
 @raises(AnalysisAlreadyActive, 422)
 async def submit_analysis(
     data: AnalysisCreate,
-    user: CurrentUser,
+    user: LiveUser,
     session: SessionDep,
     vault: VaultDep,
     settings: SettingsDep,

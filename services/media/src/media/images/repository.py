@@ -115,3 +115,7 @@ async def delete_old_rows(
         )
     )
     return [DeletedRow(owner, size, list(keys)) for owner, size, *keys in deleted]
+
+
+async def delete_all_of(session: AsyncSession, owner_id: UserId) -> None:
+    await session.execute(delete(Media).where(Media.owner_id == owner_id))

@@ -7,6 +7,7 @@ from common.internal import InternalCaller
 from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.tokens import CurrentUser, OptionalUser
+from media.accounts.dependencies import LiveUser
 from media.dependencies import ImagePoolDep, ObjectsDep, SettingsDep, SocialDep
 from media.images import service
 from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
@@ -51,7 +52,7 @@ UPLOAD_BODY = {
 )
 @raises(QuotaExceeded, NotAnImage, CorruptImage, ImageTooLarge, InvalidDimensions)
 async def upload_media(
-    user: CurrentUser,
+    user: LiveUser,
     upload: UploadDep,
     response: Response,
     session: SessionDep,

@@ -29,8 +29,12 @@ from media.storage import ObjectStore
 logger = logging.getLogger(__name__)
 
 
+def owner_prefix(owner_id: UserId) -> str:
+    return f"media/{owner_id}/"
+
+
 def media_prefix(owner_id: UserId, media_id: uuid.UUID) -> str:
-    return f"media/{owner_id}/{media_id}/"
+    return f"{owner_prefix(owner_id)}{media_id}/"
 
 
 async def list_owned(

@@ -1,4 +1,5 @@
 from common.migrations import run_env
+from media.accounts import models as account_models  # noqa: F401
 from media.avatars import models as avatar_models  # noqa: F401  (tables for autogenerate)
 from media.config import get_settings
 from media.database import Base

@@ -1,7 +1,7 @@
 """SQL for the per-user usage row. Reservations are one conditional UPDATE, so concurrent
 uploads of one user queue on the row lock and the sum can never pass the limit."""
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,10 @@ async def release(session: AsyncSession, *, owner_id: UserId, size: int, count: 
         .where(MediaUsage.owner_id == owner_id)
         .values(used_bytes=MediaUsage.used_bytes - size, media_count=MediaUsage.media_count - count)
     )
+
+
+async def delete_usage(session: AsyncSession, owner_id: UserId) -> None:
+    await session.execute(delete(MediaUsage).where(MediaUsage.owner_id == owner_id))
 
 
 async def used_bytes(session: AsyncSession, owner_id: UserId) -> int:

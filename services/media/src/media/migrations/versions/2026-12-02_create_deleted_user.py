@@ -1,0 +1,35 @@
+"""create deleted_user
+
+Revision ID: 00a488d62b78
+Revises: ab5b28d5a9c9
+Create Date: 2026-12-02 02:50:40.635724
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "00a488d62b78"
+down_revision: str | Sequence[str] | None = "ab5b28d5a9c9"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        "deleted_user",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("forget_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_deleted_user")),
+    )
+    op.create_index(op.f("ix_deleted_user_forget_at"), "deleted_user", ["forget_at"], unique=False)
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_index(op.f("ix_deleted_user_forget_at"), table_name="deleted_user")
+    op.drop_table("deleted_user")
