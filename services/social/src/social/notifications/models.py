@@ -2,8 +2,9 @@
 
 A notification has its actors in `notification_actor`: one for a comment or a follow, and
 for likes every liker of one post within a time window ("minji and 12 others"). When an
-actor joins a group the notification takes a new id, so it sorts (and pages) as the newest
-again and reads as unread.
+actor joins a group the notification takes a new `sort_id`, the id the API shows, so it
+sorts (and pages) as the newest again and reads as unread; its actors keep pointing at
+its own id, so a join writes two rows however large the group.
 """
 
 import enum
@@ -26,8 +27,8 @@ class NotificationKind(enum.StrEnum):
 class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
-        # A user's notifications newest first, paged on the id.
-        Index("ix_notification_recipient_id_id", "recipient_id", "id"),
+        # A user's notifications newest first, paged on the sort id.
+        Index("ix_notification_recipient_id_sort_id", "recipient_id", "sort_id"),
         # The unread badge counts only unread rows.
         Index(
             "ix_notification_recipient_id_unread",
@@ -40,6 +41,8 @@ class Notification(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # UUIDv7 of the latest activity: the order, the cursor and the API's `id`.
+    sort_id: Mapped[uuid.UUID] = mapped_column(default=new_id, unique=True)
     recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(
         Enum(NotificationKind, name="notification_kind", native_enum=False, length=16)
@@ -65,9 +68,8 @@ class NotificationActor(Base):
         Index("ix_notification_actor_notification_id_created_at", "notification_id", "created_at"),
     )
 
-    # ON UPDATE CASCADE: a group that an actor joins takes a new id (see above).
     notification_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("notification.id", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True
     )
     actor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True

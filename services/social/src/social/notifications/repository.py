@@ -74,7 +74,7 @@ async def join(session: AsyncSession, *, notification_id: uuid.UUID, actor_id: u
             update(Notification)
             .where(Notification.id == notification_id)
             .values(
-                id=new_id(),
+                sort_id=new_id(),
                 read=False,
                 actors_count=Notification.actors_count + 1,
                 updated_at=func.now(),
@@ -125,6 +125,7 @@ async def page(
     query = (
         select(
             Notification.id,
+            Notification.sort_id,
             Notification.kind,
             Notification.actors_count,
             Notification.read,
@@ -139,8 +140,8 @@ async def page(
         .where(Notification.recipient_id == recipient_id)
     )
     if after is not None:
-        query = query.where(Notification.id < after)
-    return (await session.execute(query.order_by(Notification.id.desc()).limit(limit))).all()
+        query = query.where(Notification.sort_id < after)
+    return (await session.execute(query.order_by(Notification.sort_id.desc()).limit(limit))).all()
 
 
 async def latest_actors(
@@ -180,7 +181,7 @@ async def mark_read(session: AsyncSession, *, recipient_id: uuid.UUID, up_to: uu
         update(Notification)
         .where(
             Notification.recipient_id == recipient_id,
-            Notification.id <= up_to,
+            Notification.sort_id <= up_to,
             Notification.read.is_(False),
         )
         .values(read=True)

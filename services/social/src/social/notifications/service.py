@@ -140,7 +140,7 @@ async def list_notifications(
 
     def item(row: Row[*tuple[Any, ...]]) -> NotificationRead:
         return NotificationRead(
-            id=row.id,
+            id=row.sort_id,
             kind=row.kind,
             actors=actors[row.id],
             actors_count=row.actors_count,
@@ -154,7 +154,7 @@ async def list_notifications(
             read=row.read,
         )
 
-    return page.page(rows, key=lambda row: row.id, item=item)
+    return page.page(rows, key=lambda row: row.sort_id, item=item)
 
 
 async def unread_count(*, session: AsyncSession, recipient_id: uuid.UUID) -> UnreadCount:
