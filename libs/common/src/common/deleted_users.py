@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from common.db import SessionDep
+from common.db import SessionDep, transaction
 from common.errors import Unauthorized
 from common.events import (
     USER_DELETED,
@@ -103,7 +103,7 @@ def account_deletions(
                 await other_events(fields)
             return
         user_id = event_user_id(fields)
-        async with sessionmaker() as session, session.begin():
+        async with transaction(sessionmaker) as session:
             await delete_account(session, user_id)
             await remember(session, model, user_id=str(user_id), keep_for=keep_id_for)
         await report_deletion_done(
@@ -112,7 +112,7 @@ def account_deletions(
         logger.info("account deleted", extra={"user_id": str(user_id)})
 
     async def forget() -> None:
-        async with sessionmaker() as session, session.begin():
+        async with transaction(sessionmaker) as session:
             await forget_expired(session, model)
 
     return StreamConsumer(

@@ -8,7 +8,6 @@ one a dead replica read but never acknowledged is claimed by another after
 `claim_idle_ms`. Handlers must be idempotent: an entry can be handled twice.
 """
 
-import asyncio
 import logging
 import os
 import socket
@@ -19,6 +18,8 @@ from contextlib import asynccontextmanager, suppress
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from common.loops import BackgroundLoop
+
 logger = logging.getLogger(__name__)
 
 Entry = tuple[str, dict[str, str]]
@@ -27,7 +28,6 @@ Tick = Callable[[], Awaitable[None]]
 
 READ_BLOCK_MS = 2_000
 BATCH = 100
-RETRY_DELAY_S = 1.0
 
 
 # auth's user events, and each service's report that it applied a deletion.
@@ -72,7 +72,7 @@ class StreamConsumer:
         tick: Tick | None = None,
     ) -> None:
         """`discard`: delete each entry once handled (this group is its only reader);
-        `tick`: housekeeping run between batches, at least every READ_BLOCK_MS."""
+        `tick`: housekeeping run after each step, at least every READ_BLOCK_MS."""
         self.redis = redis
         self.stream = stream
         self.group = group
@@ -80,6 +80,7 @@ class StreamConsumer:
         self.claim_idle_ms = claim_idle_ms
         self.discard = discard
         self.tick = tick
+        self.group_ready = False
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     async def ensure_group(self) -> None:
@@ -87,19 +88,21 @@ class StreamConsumer:
         with suppress(ResponseError):  # BUSYGROUP: another replica made it first
             await self.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
 
-    async def run(self) -> None:
-        """Forever: take over stale entries, then read new ones; outlive any outage."""
-        while True:
-            try:
-                await self.ensure_group()
-                while True:
-                    await self.handle_batch(await self.next_batch())
-                    if self.tick is not None:
-                        await self.tick()
-            except Exception as exc:
-                # Nothing unacknowledged is lost: it stays pending and is read again.
-                logger.warning("%s events: retrying after %s", self.stream, type(exc).__name__)
-                await asyncio.sleep(RETRY_DELAY_S)
+    async def step(self) -> bool:
+        """Take over stale entries, or read new ones (waiting up to READ_BLOCK_MS), and
+        handle them. A failure loses nothing unacknowledged: it is read again."""
+        if not self.group_ready:
+            await self.ensure_group()
+            self.group_ready = True
+        try:
+            await self.handle_batch(await self.next_batch())
+        except Exception:
+            # Redis may have come back empty (no persistence): make the group again.
+            self.group_ready = False
+            raise
+        if self.tick is not None:
+            await self.tick()
+        return True
 
     async def next_batch(self) -> list[Entry]:
         # Our own pending entries first (a failed batch), then stale ones of dead replicas.
@@ -144,11 +147,7 @@ class StreamConsumer:
 
 @asynccontextmanager
 async def consuming(consumer: StreamConsumer, name: str) -> AsyncIterator[StreamConsumer]:
-    """Lifespan part: the consumer runs as a task for the app's lifetime."""
-    task = asyncio.create_task(consumer.run(), name=name)
-    try:
+    """Lifespan part: the consumer's steps run on a BackgroundLoop for the app's lifetime
+    (the step blocks on Redis for new entries itself: no pause between steps)."""
+    async with BackgroundLoop(name, consumer.step, interval_seconds=0):
         yield consumer
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

@@ -5,6 +5,8 @@ import uuid
 
 from sqlalchemy import text
 
+from tests.support.polling import eventually
+
 SERVICES = ("social", "media", "igscraper")
 
 
@@ -21,7 +23,7 @@ async def report_done(auth_app, user_id, service) -> None:
 
 
 async def test_deleting_needs_the_password_and_ends_every_session(
-    auth_app, client, make_user, bearer, password, eventually
+    auth_app, client, make_user, bearer, password
 ):
     tokens = await make_user()
     user_id, headers = tokens["user"]["id"], bearer(tokens)
@@ -51,7 +53,7 @@ async def _has_event(auth_app, user_id, kind) -> bool:
 
 
 async def test_status_follows_the_services_reports_then_everything_is_forgotten(
-    auth_app, client, make_user, bearer, password, eventually
+    auth_app, client, make_user, bearer, password
 ):
     tokens = await make_user()
     user_id, headers = tokens["user"]["id"], bearer(tokens)

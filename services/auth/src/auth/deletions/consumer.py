@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from auth.config import Settings
 from auth.deletions import service
+from common.db import transaction
 from common.events import (
     USER_DELETION_DONE,
     MalformedEvent,
@@ -27,7 +28,7 @@ async def deletion_reports(app: FastAPI, settings: Settings) -> AsyncIterator[St
             return
         if "service" not in fields:
             raise MalformedEvent("no service")
-        async with app.state.sessionmaker() as session, session.begin():
+        async with transaction(app.state.sessionmaker) as session:
             await service.record_done(
                 session=session,
                 redis=app.state.redis,
@@ -43,5 +44,5 @@ async def deletion_reports(app: FastAPI, settings: Settings) -> AsyncIterator[St
         handle=handle,
         discard=True,
     )
-    async with consuming(consumer, "deletion-reports"):
+    async with consuming(consumer, "deletion reports consumer"):
         yield consumer

@@ -22,7 +22,7 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
 
     async def delete_account(session: AsyncSession, user_id: uuid.UUID) -> None:
         await service.delete_account(
-            session,
+            session=session,
             redis=app.state.redis,
             queue_name=settings.queue_name,
             vault=app.state.vault,
@@ -37,5 +37,5 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
         model=DeletedUser,
         delete_account=delete_account,
     )
-    async with consuming(consumer, "user-events"):
+    async with consuming(consumer, "user events consumer"):
         yield consumer

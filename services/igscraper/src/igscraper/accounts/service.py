@@ -13,8 +13,8 @@ from igscraper.credentials.service import CredentialVault
 
 
 async def delete_account(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     redis: Redis,
     queue_name: str,
     vault: CredentialVault | None,

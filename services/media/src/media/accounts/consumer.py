@@ -3,10 +3,12 @@ each replica (common.deleted_users.account_deletions: one consumer group for med
 entries acknowledged once applied, so a media service that was down when the event came
 applies it when it is back)."""
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import deleted_users
 from common.events import StreamConsumer, consuming
@@ -19,8 +21,10 @@ from media.config import Settings
 async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamConsumer]:
     """Lifespan part: the consumer runs as a task for the app's lifetime."""
 
-    async def delete_account(session, user_id) -> None:
-        await service.delete_account(session, objects=app.state.objects, owner_id=str(user_id))
+    async def delete_account(session: AsyncSession, user_id: uuid.UUID) -> None:
+        await service.delete_account(
+            session=session, objects=app.state.objects, owner_id=str(user_id)
+        )
 
     consumer = deleted_users.account_deletions(
         redis=app.state.redis,
@@ -30,5 +34,5 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
         model=DeletedUser,
         delete_account=delete_account,
     )
-    async with consuming(consumer, "user-events"):
+    async with consuming(consumer, "user events consumer"):
         yield consumer

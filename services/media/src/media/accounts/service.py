@@ -10,7 +10,7 @@ from media.quota import repository as quota
 from media.storage import ObjectStore
 
 
-async def delete_account(session: AsyncSession, *, objects: ObjectStore, owner_id: str) -> None:
+async def delete_account(*, session: AsyncSession, objects: ObjectStore, owner_id: str) -> None:
     """Remove the user's images and usage (common.deleted_users remembers its id)."""
     # Every key under the prefix, not only those rows name: an upload cut short by a crash
     # leaves objects without a row.

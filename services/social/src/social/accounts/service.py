@@ -11,9 +11,9 @@ from social.notifications import service as notifications
 from social.restrictions import repository as restrictions
 
 
-async def delete_account(session: AsyncSession, *, user_id: uuid.UUID) -> None:
+async def delete_account(*, session: AsyncSession, user_id: uuid.UUID) -> None:
     """Remove everything of the user (common.deleted_users remembers its id meanwhile)."""
-    await notifications.forget_user(session, user_id=user_id)
+    await notifications.forget_user(session=session, user_id=user_id)
     await repository.delete_reactions(session, user_id)
     await repository.delete_comments(session, user_id)
     await repository.delete_follows(session, user_id)

@@ -3,13 +3,16 @@ task of each replica (common.deleted_users.account_deletions: one consumer group
 social, entries acknowledged once applied). Registrations and renames are idempotent
 upserts that never bring a deleted account back."""
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import deleted_users
+from common.db import transaction
 from common.events import (
     USER_REGISTERED,
     USER_RENAMED,
@@ -38,15 +41,15 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
             occurred_at = datetime.fromisoformat(fields["occurred_at"])
         except (KeyError, ValueError) as exc:
             raise MalformedEvent("no username or time") from exc
-        async with sessionmaker() as session, session.begin():
+        async with transaction(sessionmaker) as session:
             # A replayed registration of a deleted account must not bring it back.
             if not await deleted_users.is_deleted(session, DeletedUser, user_id=str(user_id)):
                 await repository.upsert_identity(
                     session, user_id=user_id, username=username, asserted_at=occurred_at
                 )
 
-    async def delete_account(session, user_id) -> None:
-        await accounts.delete_account(session, user_id=user_id)
+    async def delete_account(session: AsyncSession, user_id: uuid.UUID) -> None:
+        await accounts.delete_account(session=session, user_id=user_id)
         app.state.known_profiles.pop(user_id, None)
 
     consumer = deleted_users.account_deletions(
@@ -58,5 +61,5 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
         delete_account=delete_account,
         other_events=upsert,
     )
-    async with consuming(consumer, "user-events"):
+    async with consuming(consumer, "user events consumer"):
         yield consumer

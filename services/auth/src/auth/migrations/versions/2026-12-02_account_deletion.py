@@ -1,7 +1,7 @@
 """account deletion
 
 Revision ID: c2decb16c7ee
-Revises: a725e4087aa0
+Revises: 3f7b2c9d1e54
 Create Date: 2026-12-02 02:44:12.195052
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "c2decb16c7ee"
-down_revision: str | Sequence[str] | None = "a725e4087aa0"
+down_revision: str | Sequence[str] | None = "3f7b2c9d1e54"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
