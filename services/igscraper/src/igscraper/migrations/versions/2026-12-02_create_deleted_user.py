@@ -1,7 +1,7 @@
 """create deleted_user
 
 Revision ID: 8424849872fa
-Revises: 6a1f0c2d9e01
+Revises: 7b2e4d1a9c10
 Create Date: 2026-12-02 02:53:44.387366
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "8424849872fa"
-down_revision: str | Sequence[str] | None = "6a1f0c2d9e01"
+down_revision: str | Sequence[str] | None = "7b2e4d1a9c10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """create deleted_user
 
 Revision ID: 00a488d62b78
-Revises: ab5b28d5a9c9
+Revises: 5c3d2e1f0a77
 Create Date: 2026-12-02 02:50:40.635724
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "00a488d62b78"
-down_revision: str | Sequence[str] | None = "ab5b28d5a9c9"
+down_revision: str | Sequence[str] | None = "5c3d2e1f0a77"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
