@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
-from sqlalchemy import DateTime, String, delete, func, select
+from sqlalchemy import DateTime, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +27,7 @@ from common.events import (
     event_user_id,
     report_deletion_done,
 )
+from common.ids import UserId
 from common.settings import UserEventSettings
 from common.tokens import CurrentUser, Principal
 
@@ -36,12 +37,12 @@ logger = logging.getLogger(__name__)
 class DeletedUserColumns:
     """Mixed into each service's `DeletedUser` model (table `deleted_user`)."""
 
-    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[UserId] = mapped_column(primary_key=True)
     forget_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 async def remember(
-    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: str, keep_for: timedelta
+    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: UserId, keep_for: timedelta
 ) -> None:
     await session.execute(
         insert(model)
@@ -51,13 +52,13 @@ async def remember(
 
 
 async def is_deleted(
-    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: str
+    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: UserId
 ) -> bool:
     return await session.scalar(select(model.user_id).where(model.user_id == user_id)) is not None
 
 
 async def refuse_deleted(
-    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: str
+    session: AsyncSession, model: type[DeletedUserColumns], *, user_id: UserId
 ) -> None:
     """401 for a token of an account deleted within its tokens' lifetime."""
     if await is_deleted(session, model, user_id=user_id):
@@ -105,7 +106,7 @@ def account_deletions(
         user_id = event_user_id(fields)
         async with transaction(sessionmaker) as session:
             await delete_account(session, user_id)
-            await remember(session, model, user_id=str(user_id), keep_for=keep_id_for)
+            await remember(session, model, user_id=user_id, keep_for=keep_id_for)
         await report_deletion_done(
             redis, settings.deletions_stream, user_id=user_id, service=service
         )

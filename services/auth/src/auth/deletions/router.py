@@ -1,7 +1,5 @@
 """DELETE /auth/me and GET /auth/me/deletion."""
 
-import uuid
-
 from fastapi import APIRouter, status
 
 from auth.deletions import service
@@ -33,6 +31,4 @@ async def delete_account(
 async def deletion_status(
     principal: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> DeletionStatus:
-    return await service.deletion_status(
-        session=session, settings=settings, user_id=uuid.UUID(principal.id)
-    )
+    return await service.deletion_status(session=session, settings=settings, user_id=principal.id)

@@ -26,7 +26,7 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
             redis=app.state.redis,
             queue_name=settings.queue_name,
             vault=app.state.vault,
-            owner_id=str(user_id),
+            owner_id=user_id,
         )
 
     consumer = deleted_users.account_deletions(

@@ -7,6 +7,7 @@ import uuid
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from igscraper.analyses import repository
 from igscraper.analyses.jobs import remove_jobs
 from igscraper.credentials.service import CredentialVault
@@ -18,7 +19,7 @@ async def delete_account(
     redis: Redis,
     queue_name: str,
     vault: CredentialVault | None,
-    owner_id: str,
+    owner_id: UserId,
 ) -> None:
     """A running step finds its analysis gone at its next checkpoint and stops there."""
     analysis_ids: list[uuid.UUID] = await repository.delete_all_of(session, owner_id)

@@ -22,9 +22,7 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
     """Lifespan part: the consumer runs as a task for the app's lifetime."""
 
     async def delete_account(session: AsyncSession, user_id: uuid.UUID) -> None:
-        await service.delete_account(
-            session=session, objects=app.state.objects, owner_id=str(user_id)
-        )
+        await service.delete_account(session=session, objects=app.state.objects, owner_id=user_id)
 
     consumer = deleted_users.account_deletions(
         redis=app.state.redis,

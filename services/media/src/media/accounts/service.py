@@ -4,13 +4,14 @@ event deletes, never objects that no row names. Applying it twice changes nothin
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.ids import UserId
 from media.images import repository as images
 from media.images.service import owner_prefix
 from media.quota import repository as quota
 from media.storage import ObjectStore
 
 
-async def delete_account(*, session: AsyncSession, objects: ObjectStore, owner_id: str) -> None:
+async def delete_account(*, session: AsyncSession, objects: ObjectStore, owner_id: UserId) -> None:
     """Remove the user's images and usage (common.deleted_users remembers its id)."""
     # Every key under the prefix, not only those rows name: an upload cut short by a crash
     # leaves objects without a row.

@@ -43,7 +43,7 @@ async def user_events(app: FastAPI, settings: Settings) -> AsyncIterator[StreamC
             raise MalformedEvent("no username or time") from exc
         async with transaction(sessionmaker) as session:
             # A replayed registration of a deleted account must not bring it back.
-            if not await deleted_users.is_deleted(session, DeletedUser, user_id=str(user_id)):
+            if not await deleted_users.is_deleted(session, DeletedUser, user_id=user_id):
                 await repository.upsert_identity(
                     session, user_id=user_id, username=username, asserted_at=occurred_at
                 )

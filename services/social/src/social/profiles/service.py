@@ -39,7 +39,7 @@ async def ensure_profile(
     if known.get(user_id) == principal.username:
         return user_id
     issued_at = datetime.fromtimestamp(int(principal.claims.get("iat", 0)), UTC)
-    await deleted_users.refuse_deleted(session, DeletedUser, user_id=str(user_id))
+    await deleted_users.refuse_deleted(session, DeletedUser, user_id=user_id)
     await repository.upsert_identity(
         session, user_id=user_id, username=principal.username, asserted_at=issued_at
     )
