@@ -124,7 +124,7 @@ async def cancel(session: AsyncSession, analysis_id: uuid.UUID) -> bool:
     return affected(result) == 1
 
 
-async def delete_all_of(session: AsyncSession, owner_id: str) -> list[uuid.UUID]:
+async def delete_all_of(session: AsyncSession, owner_id: UserId) -> list[uuid.UUID]:
     """Every analysis of the owner, with its users (cascade); returns their ids."""
     deleted = await session.scalars(
         delete(Analysis).where(Analysis.owner_id == owner_id).returning(Analysis.id)

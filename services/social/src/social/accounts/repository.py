@@ -3,7 +3,7 @@ users' posts and profiles moved in the same statements that find them."""
 
 import uuid
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.comments.models import Comment
@@ -14,7 +14,7 @@ from social.profiles.models import Profile
 from social.reactions.models import Reaction, ReactionKind
 
 
-async def _lock_posts(session: AsyncSession, post_ids) -> None:
+async def _lock_posts(session: AsyncSession, post_ids: Select[uuid.UUID]) -> None:
     # Post rows first and in id order, as every writer of a post's rows locks them.
     await session.execute(
         select(Post.id).where(Post.id.in_(post_ids)).order_by(Post.id).with_for_update()

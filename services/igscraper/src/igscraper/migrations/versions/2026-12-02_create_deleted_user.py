@@ -1,7 +1,7 @@
 """create deleted_user
 
 Revision ID: 8424849872fa
-Revises: 7b2e4d1a9c10
+Revises: 8d3e5b7a2c41
 Create Date: 2026-12-02 02:53:44.387366
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "8424849872fa"
-down_revision: str | Sequence[str] | None = "7b2e4d1a9c10"
+down_revision: str | Sequence[str] | None = "8d3e5b7a2c41"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
