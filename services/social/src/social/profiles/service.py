@@ -62,6 +62,9 @@ async def profile_of(
     profile = await repository.get(session, user_id)
     if profile is not None:
         return profile
+    # A deleted account's profile is gone for good, whatever a late answer would say.
+    if await deleted_users.is_deleted(session, DeletedUser, user_id=user_id):
+        return None
     user = await auth.public_user(user_id)
     if user is None:
         return None
