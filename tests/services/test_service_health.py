@@ -20,7 +20,7 @@ DEAD_REDIS = f"redis://127.0.0.1:{free_port()}/0"
 SERVICES: dict[str, tuple[Callable[..., Any], Callable[..., Any], set[str]]] = {
     "auth": (AuthSettings, create_auth, {"postgres", "redis"}),
     "social": (SocialSettings, create_social, {"postgres", "redis"}),
-    "media": (MediaSettings, create_media, {"postgres", "s3"}),
+    "media": (MediaSettings, create_media, {"postgres", "redis", "s3"}),
     "igscraper": (IgscraperSettings, create_igscraper, {"postgres", "redis", "worker"}),
 }
 
@@ -32,6 +32,7 @@ def settings_for(servers, server_settings) -> Callable[..., Any]:
         if name == "media":
             return settings_class(
                 database_url=database_url,
+                redis_url=redis_url or servers["redis"].url,
                 s3_endpoint=servers["s3"].url,
                 s3_access_key=server_settings.s3_access_key,
                 s3_secret_key=server_settings.s3_secret_key,
@@ -59,7 +60,7 @@ async def test_health_is_ok_when_dependencies_are_up(
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
-@pytest.mark.parametrize("name", ["auth", "social", "igscraper"])
+@pytest.mark.parametrize("name", ["auth", "social", "media", "igscraper"])
 async def test_health_is_503_naming_a_dead_redis(name, fresh_database, client_for, settings_for):
     url = await fresh_database(f"test_health_{name}")
     app = SERVICES[name][1](settings_for(name, url, DEAD_REDIS))

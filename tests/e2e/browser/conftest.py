@@ -45,9 +45,11 @@ def google() -> Iterator[str]:
         yield f"http://localhost:{server.server_port}"
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API marks its event loop as running for as long as the browser lives
-    # (the session), so the browser tests run after every asyncio test.
+    # (the session), so the browser tests run after every asyncio test. Last, because
+    # pytest's own fixture-scope reordering would otherwise undo the order.
     items.sort(key=lambda item: Path(__file__).parent in item.path.parents)
 
 
