@@ -33,9 +33,17 @@ def _zombies() -> list[psutil.Process]:
 
 @pytest.fixture(scope="module")
 def supervised() -> Iterator[tuple[Stack, Reports]]:
-    # Its own servers, so that they can be killed.
+    # Its own servers, so that they can be killed: explicitly none of DATABASE_URL/REDIS_URL/
+    # S3_ENDPOINT, which in CI name the machine's servers.
     with server_data_dir("stack-supervised-") as stack_dir:
-        settings = StackSettings(stack_dir=stack_dir, gateway_port=0, ready_timeout_seconds=240)
+        settings = StackSettings(
+            database_url=None,
+            redis_url=None,
+            s3_endpoint=None,
+            stack_dir=stack_dir,
+            gateway_port=0,
+            ready_timeout_seconds=240,
+        )
         stack = Stack(settings)
         reports = Reports()
         try:

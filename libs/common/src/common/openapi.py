@@ -103,6 +103,17 @@ def _redirects_have_no_body(operation: dict[str, Any]) -> None:
             }
 
 
+def _streams_are_openapi_3_1(operation: dict[str, Any]) -> None:
+    # FastAPI documents a stream's items with OpenAPI 3.2's itemSchema, which makes a 3.1
+    # document invalid; in 3.1 the stream's schema describes one item (the operation's own
+    # schema, when it gives one, is the more precise).
+    for response in operation.get("responses", {}).values():
+        for content in response.get("content", {}).values():
+            if "itemSchema" in content:
+                item = content.pop("itemSchema")
+                content.setdefault("schema", item)
+
+
 def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
     """Makes `app.openapi()` list each operation's errors (see the module docstring)."""
     build = app.openapi
@@ -130,6 +141,7 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
                 if operation is None:
                     continue
                 _redirects_have_no_body(operation)
+                _streams_are_openapi_3_1(operation)
                 if "422" in operation.get("responses", {}):
                     operation["responses"]["422"] = error_response(422)
                 # A body that is not even parseable (bytes that are not UTF-8 JSON).

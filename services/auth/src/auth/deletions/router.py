@@ -7,12 +7,15 @@ from auth.deletions.schemas import DeletionRequest, DeletionStatus
 from auth.dependencies import SettingsDep, ThrottleDep
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
+from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from common.tokens import CurrentUser
 
 router = APIRouter(prefix="/auth/me", tags=["accounts"])
 
 
 @router.delete("", status_code=status.HTTP_202_ACCEPTED)
+@raises(Forbidden)
 async def delete_account(
     user: CurrentAccount,
     session: SessionDep,
@@ -28,6 +31,7 @@ async def delete_account(
 
 # The account is gone by then, so its (still unexpired) token is all that names it.
 @router.get("/deletion")
+@raises(NotFound)
 async def deletion_status(
     principal: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> DeletionStatus:
