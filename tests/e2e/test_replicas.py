@@ -116,12 +116,15 @@ async def _stream_entries(stack: Stack) -> list[dict[str, str]]:
         await client.aclose()
 
 
-async def _groups(stack: Stack) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+async def _groups(stack: Stack) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Each consumer group of the users stream, by name, with its consumers."""
     client = redis.Redis.from_url(stack.servers["redis"].url, decode_responses=True)
     try:
-        groups = await client.xinfo_groups(f"{PREFIX}users")
-        consumers = await client.xinfo_consumers(f"{PREFIX}users", groups[0]["name"])
-        return groups, consumers
+        stream = f"{PREFIX}users"
+        return {
+            group["name"]: (group, await client.xinfo_consumers(stream, group["name"]))
+            for group in await client.xinfo_groups(stream)
+        }
     finally:
         await client.aclose()
 
@@ -149,16 +152,18 @@ async def test_each_event_relayed_once_consumed_once_and_each_analysis_scanned_o
             await asyncio.sleep(0.1)
     assert sorted(u for u in registered if u in ids) == sorted(ids)
 
-    # One group that both social replicas read from: each entry went to one of them, and
-    # every one was acknowledged.
+    # One group per consuming service (social makes profiles; media and igscraper erase a
+    # deleted account's data), each read by both of its replicas: every entry went to one
+    # replica of each service, and every one was acknowledged.
     async with asyncio.timeout(30):
-        while (await _groups(replicated))[0][0]["pending"]:  # noqa: ASYNC110
+        while any(group["pending"] for group, _ in (await _groups(replicated)).values()):
             await asyncio.sleep(0.1)
-    groups, consumers = await _groups(replicated)
-    assert len(groups) == 1
-    assert len(consumers) >= 2
-    if "entries-read" in groups[0]:  # Redis 7
-        assert groups[0]["entries-read"] == len(entries)
+    groups = await _groups(replicated)
+    assert sorted(groups) == ["igscraper", "media", "social"]
+    for name, (group, consumers) in groups.items():
+        assert len(consumers) >= 2, name
+        if "entries-read" in group:  # Redis 7
+            assert group["entries-read"] == len(entries), name
 
     # Two workers, one analysis: every page fetched once.
     me = instagram.add_account()
