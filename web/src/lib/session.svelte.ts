@@ -12,8 +12,8 @@ class Session {
     this.ready = true;
   }
 
+  /** The user is set by the renewed hook, once requests carry the new token. */
   signedIn(tokens: Schemas["TokenRead"]): void {
-    this.user = tokens.user;
     refresher.accept(tokens);
   }
 

@@ -1,7 +1,7 @@
 // The one configured API client: generated types, bearer token, silent refresh.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
-import { authorizedFetch, TokenRefresher, type IssuedToken } from "./refresher";
+import { authorizedFetch, TokenRefresher } from "./refresher";
 
 export type Schemas = components["schemas"];
 
@@ -11,19 +11,18 @@ export const sessionHooks: {
   ended?: () => void;
 } = {};
 
-export const refresher: TokenRefresher = new TokenRefresher({
-  renew: async (): Promise<IssuedToken | null> => {
+export const refresher: TokenRefresher<Schemas["TokenRead"]> = new TokenRefresher({
+  renew: async (): Promise<Schemas["TokenRead"] | null> => {
     // The refresh cookie (HttpOnly, path /auth) goes with this same-origin request.
     const { data, response } = await api.POST("/auth/refresh", {});
-    if (data) {
-      sessionHooks.renewed?.(data);
-      return data;
-    }
+    if (data) return data;
     if (response.status === 401 || response.status === 422) return null;
     throw new Error(`refresh failed: ${response.status}`);
   },
-  onChange: (token) => {
-    if (token === null) sessionHooks.ended?.();
+  // The user is told only once the token is in place: screens it wakes send it at once.
+  onChange: (issued) => {
+    if (issued === null) sessionHooks.ended?.();
+    else sessionHooks.renewed?.(issued);
   },
 });
 

@@ -59,6 +59,17 @@ describe("TokenRefresher", () => {
     expect(await refresher.refresh()).toBe("newer");
   });
 
+  it("tells the listener of a renewal only once requests carry the new token", async () => {
+    const seen: (string | null)[] = [];
+    const refresher: TokenRefresher = new TokenRefresher({
+      renew: async () => issued("renewed"),
+      onChange: () => seen.push(refresher.token),
+      ...manualTimers(),
+    });
+    await refresher.refresh();
+    expect(seen).toEqual(["renewed"]);
+  });
+
   it("signs out when the server refuses the refresh", async () => {
     const onChange = vi.fn();
     const refresher = new TokenRefresher({ renew: async () => null, onChange, ...manualTimers() });

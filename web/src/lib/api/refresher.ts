@@ -6,11 +6,12 @@ export interface IssuedToken {
   expires_in: number;
 }
 
-export interface RefresherOptions {
+export interface RefresherOptions<T extends IssuedToken> {
   /** Trades the refresh cookie for a new token, or null when the session is gone. */
-  renew: () => Promise<IssuedToken | null>;
-  /** Told about every change: a new token, or null when signed out. */
-  onChange?: (token: string | null) => void;
+  renew: () => Promise<T | null>;
+  /** Told about every change once the token is in place (so requests it triggers carry
+   * it): what was issued, or null when signed out. */
+  onChange?: (issued: T | null) => void;
   setTimer?: (run: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
 }
@@ -21,25 +22,25 @@ export function renewDelayMs(expiresInSeconds: number): number {
   return Math.max(1, expiresInSeconds - margin) * 1000;
 }
 
-export class TokenRefresher {
+export class TokenRefresher<T extends IssuedToken = IssuedToken> {
   token: string | null = null;
   private inflight: Promise<string | null> | null = null;
   private timer: unknown = null;
   private readonly setTimer: (run: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
 
-  constructor(private readonly options: RefresherOptions) {
+  constructor(private readonly options: RefresherOptions<T>) {
     this.setTimer = options.setTimer ?? ((run, ms) => setTimeout(run, ms));
     this.clearTimer =
       options.clearTimer ?? ((timer) => clearTimeout(timer as ReturnType<typeof setTimeout>));
   }
 
   /** A token from sign-in, sign-up or a refresh: keep it and plan its renewal. */
-  accept(issued: IssuedToken): void {
+  accept(issued: T): void {
     this.token = issued.access_token;
     this.cancelTimer();
     this.timer = this.setTimer(() => void this.refresh(), renewDelayMs(issued.expires_in));
-    this.options.onChange?.(this.token);
+    this.options.onChange?.(issued);
   }
 
   /** Forget the token (sign-out, or a refresh the server refused). */
@@ -59,7 +60,7 @@ export class TokenRefresher {
   }
 
   private async renewOnce(): Promise<string | null> {
-    let issued: IssuedToken | null = null;
+    let issued: T | null = null;
     try {
       issued = await this.options.renew();
     } catch {
@@ -84,8 +85,8 @@ export class TokenRefresher {
  * A fetch that sends the bearer token and, on a 401, renews the token once and replays
  * the request. Requests to /auth/refresh itself are never retried.
  */
-export function authorizedFetch(
-  refresher: TokenRefresher,
+export function authorizedFetch<T extends IssuedToken>(
+  refresher: TokenRefresher<T>,
   send: (request: Request) => Promise<Response> = (request) => fetch(request),
 ): (request: Request) => Promise<Response> {
   const withToken = (request: Request, token: string | null) => {
