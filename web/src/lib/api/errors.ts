@@ -17,6 +17,10 @@ const BY_CODE: Record<string, string> = {
   image_too_large: "That photo has too many pixels. Choose a smaller one.",
   unsupported_media_type: "That file is not a photo we can read. Choose a JPEG, PNG, WebP or GIF.",
   last_sign_in_method: "This is your only way to sign in, so it cannot be removed.",
+  blocked: "You can't do that: one of you has blocked the other.",
+  wrong_password: "That password is not right. Type the password you sign in with.",
+  recent_sign_in_required:
+    "For your safety, sign out and sign in again, then delete your account within 10 minutes.",
 };
 
 const BY_STATUS: Record<number, string> = {
