@@ -17,6 +17,7 @@ SCREENS = {
     "explore": "Explore",
     "new-post": "New post",
     "people": "People",
+    "notifications": "Notifications",
     "profile": "Profile",
     "media": "Media",
     "analyses": "Analyses",
