@@ -156,7 +156,7 @@ async def test_each_event_relayed_once_consumed_once_and_each_analysis_scanned_o
     # deleted account's data), each read by both of its replicas: every entry went to one
     # replica of each service, and every one was acknowledged.
     async with asyncio.timeout(30):
-        while any(group["pending"] for group, _ in (await _groups(replicated)).values()):
+        while any(group["pending"] for group, _ in (await _groups(replicated)).values()):  # noqa: ASYNC110
             await asyncio.sleep(0.1)
     groups = await _groups(replicated)
     assert sorted(groups) == ["igscraper", "media", "social"]
