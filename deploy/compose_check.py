@@ -2,7 +2,7 @@
 
 Starts `docker compose up --wait` with a fresh env file copied from .env.example (every
 secret replaced by a random one, GATEWAY_RATE_LIMIT_LOGIN=2/minute, Instagram pointed at
-the fake on the Docker bridge), then: health, register, a post with an image, the feed,
+the fake on the Docker bridge), then: health, the web app, register, a post with an image, the feed,
 the image's bytes, an Instagram analysis, /docs and its assets, the login limit from the
 env file; scales social and the worker to 2; restarts postgres and redis; checks that
 every log line of ours is JSON and no secret is in any log; `docker compose down -v`.
@@ -122,10 +122,28 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
+def web_app(gateway: httpx.Client) -> None:
+    """The web app the gateway image built: index.html at / and at an app path, revalidated;
+    its hashed script cached for good and compressed."""
+    for path in ("/", "/people"):
+        page = gateway.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert page.headers["content-type"].startswith("text/html"), page.headers
+        assert page.headers["cache-control"] == "no-cache", page.headers
+    scripts = re.findall(r'<script[^>]* src="(/assets/[^"]+[.]js)"', page.text)
+    assert scripts, f"no script in the web app's index.html: {page.text[:300]}"
+    script = gateway.get(scripts[0], headers={"Accept-Encoding": "gzip"})
+    assert script.status_code == 200, script.text[:200]
+    assert "immutable" in script.headers["cache-control"], script.headers
+    assert script.headers.get("content-encoding") == "gzip", script.headers
+    say(f"web app at / and /people; {scripts[0]} immutable, gzipped")
+
+
 def drive(gateway: httpx.Client, instagram: FakeInstagram) -> list[str]:
     """Everything a first user does; returns the credentials used, for the log check."""
     health = gateway.get("/health")
     assert health.status_code == 200, health.text
+    web_app(gateway)
     password = secrets.token_urlsafe(16) + "aA1"
     username = f"minji{secrets.randbelow(10**6)}"
     registered = gateway.post(
