@@ -27,10 +27,10 @@ def test_find_someone_follow_them_and_see_their_posts_in_home(page: Page, tmp_pa
 
     page.get_by_role("link", name=author, exact=True).first.click()
     expect(page.get_by_role("heading", name=author)).to_be_visible()
-    expect(page.get_by_role("link", name="1 followers")).to_be_visible()
+    expect(page.get_by_role("link", name="1 follower", exact=True)).to_be_visible()
     expect(page.get_by_role("list", name="Posts").get_by_role("link")).to_have_count(1)
     assert_accessible(page)
-    page.get_by_role("link", name="1 followers").click()
+    page.get_by_role("link", name="1 follower", exact=True).click()
     expect(page.get_by_role("article", name=reader)).to_be_visible()
     page.get_by_role("link", name="Back to the profile").click()
     page.get_by_role("button", name="Unfollow").click()
