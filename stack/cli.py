@@ -76,8 +76,14 @@ def _say(text: str) -> None:
         os.write(sys.stdout.fileno(), text.encode())
 
 
-def run_foreground(settings: StackSettings) -> int:
-    stack = Stack(settings)
+def run_foreground(settings: StackSettings, *, fake_instagram: bool = False) -> int:
+    demo = None
+    if fake_instagram:
+        # The fake lives with the tests (tests/fakes); only this option needs it.
+        from stack.fake_instagram import DemoInstagram
+
+        demo = DemoInstagram.start()
+    stack = Stack(settings, extra_env=demo.env() if demo else None)
     signals = StopSignals(stack.kill)
     signals.install()
     state = _state_file(settings)
@@ -85,7 +91,7 @@ def run_foreground(settings: StackSettings) -> int:
     started = time.monotonic()
     try:
         stack.start()
-        summary = stack.describe()
+        summary = stack.describe() + (f"\n{demo.describe()}" if demo else "")
         state.write_text(json.dumps({"pid": os.getpid(), "summary": summary}))
         print(
             f"ready in {time.monotonic() - started:.1f}s\n{summary}\nCtrl-C stops it.", flush=True
@@ -97,6 +103,8 @@ def run_foreground(settings: StackSettings) -> int:
         print("\nstopping…", flush=True)
     finally:
         stack.stop()
+        if demo:
+            demo.stop()
         state.unlink(missing_ok=True)
     print("force-killed." if signals.forced else "stopped.", flush=True)
     return 0
@@ -115,14 +123,15 @@ def parse_replicas(text: str) -> dict[str, int]:
     return replicas
 
 
-def run_detached(settings: StackSettings) -> int:
+def run_detached(settings: StackSettings, *, fake_instagram: bool = False) -> int:
     state = _state_file(settings)
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
     log = (state.parent / "stack.log").open("ab")
     replicas = ",".join(f"{name}={count}" for name, count in settings.replicas.items())
+    options = ["--fake-instagram"] if fake_instagram else []
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "stack.cli", "up", "--replicas", replicas],
+        [sys.executable, "-m", "stack.cli", "up", "--replicas", replicas, *options],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -190,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         help="processes per service, worker or gateway, e.g. social=2,media=2,worker=2,gateway=2 "
         "(the gateway balances over a service's replicas; each gateway has its own port)",
     )
+    up.add_argument(
+        "--fake-instagram",
+        action="store_true",
+        help="analyses go to a fake Instagram with one account to analyse, whose session "
+        "cookie the printout shows (no Instagram account or internet needed)",
+    )
     commands.add_parser("down", help="stop a detached stack")
     args = parser.parse_args(argv)
 
@@ -202,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_down(settings)
     build_web_app()
     if args.detach:
-        return run_detached(settings)
-    return run_foreground(settings)
+        return run_detached(settings, fake_instagram=args.fake_instagram)
+    return run_foreground(settings, fake_instagram=args.fake_instagram)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,8 @@
 (repeated, as uv and a group signal repeat it) leaves nothing behind."""
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,53 +15,13 @@ import pytest
 import stack.cli
 from stack.processes import port_open, wait_for
 from tests.support.dirs import server_data_dir
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.stack_cli import stack_env, stack_up, wait_ready
 
 
 @pytest.fixture
 def stack_dir() -> Iterator[Path]:
     with server_data_dir("stack-cli-") as path:
         yield path
-
-
-def _stack_env(stack_dir: Path) -> dict[str, str]:
-    # A generous start: a busy machine can take minutes to boot every process.
-    env = {
-        **os.environ,
-        "STACK_DIR": str(stack_dir),
-        "GATEWAY_PORT": "0",
-        "READY_TIMEOUT_SECONDS": "240",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"):
-        env.pop(name, None)
-    return env
-
-
-def _stack_up(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """`uv run stack up` in a session of its own, as systemd or a CI job starts it."""
-    uv = shutil.which("uv")
-    argv = [uv, "run", "--no-sync", "stack"] if uv else [sys.executable, "-m", "stack.cli"]
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [*argv, "up"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-
-def _wait_ready(up: subprocess.Popen[bytes], log: Path, runs: int = 1) -> str:
-    wait_for(
-        lambda: log.read_text().count("ready in") >= runs or up.poll() is not None,
-        timeout=300,
-        what="stack up",
-    )
-    assert up.poll() is None, log.read_text()
-    return [line.split()[1] for line in log.read_text().splitlines() if "gateway " in line][-1]
 
 
 def _family(up: subprocess.Popen[bytes]) -> tuple[list[psutil.Process], set[int]]:
@@ -111,11 +69,11 @@ def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
     tmp_path: Path, stack_dir: Path, sig: signal.Signals
 ):
     log = tmp_path / "stack.log"
-    env = _stack_env(stack_dir)
+    env = stack_env(stack_dir)
     started: list[psutil.Process] = []
-    up = _stack_up(env, log)
+    up = stack_up(env, log)
     try:
-        gateway = _wait_ready(up, log)
+        gateway = wait_ready(up, log)
         assert httpx.get(f"{gateway}/health", timeout=5).status_code == 200
         started, ports = _family(up)
         # four services, the worker, the gateway, Postgres, Redis and weed, each listening
@@ -129,8 +87,8 @@ def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
         _assert_all_gone(started, ports)
 
         # The same directory starts again: no Postgres or lock file left in the way.
-        up = _stack_up(env, log)
-        gateway = _wait_ready(up, log, runs=2)
+        up = stack_up(env, log)
+        gateway = wait_ready(up, log, runs=2)
         assert httpx.get(f"{gateway}/health", timeout=5).status_code == 200
         started, ports = _family(up)
         os.killpg(up.pid, signal.SIGTERM)
