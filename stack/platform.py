@@ -150,8 +150,10 @@ class Stack:
             "MEDIA_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
-            # Throttle counters and OAuth state: stacks sharing one Redis keep apart.
+            # Throttle counters, rate-limit windows and OAuth state: stacks sharing one
+            # Redis keep apart (a window outlives its stack by up to its length).
             "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",
+            "GATEWAY_RATE_LIMIT_KEY_PREFIX": f"{s.name_prefix}gateway:ratelimit",
             "LOG_LEVEL": s.log_level,
             # The web app is served by the gateway itself, on the same origin as the API.
             "FRONTEND_URL": s.frontend_url or self.gateway_url,
