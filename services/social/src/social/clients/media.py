@@ -38,6 +38,8 @@ class MediaClient:
             raise DependencyUnavailable("media", "The media service is unreachable") from exc
         if response.status_code in PASSED_THROUGH:
             raise _media_error(response)
+        if response.status_code == 503:
+            raise _media_outage(response)
         if response.is_error:
             raise ApiError("The media service failed", status=502, code="media_failed")
         return response.json() if response.content else None
@@ -84,6 +86,17 @@ def _media_error(response: httpx.Response) -> ApiError:
     if response.status_code == 404:
         return NotFound("Media not found", code="media_not_found")
     return ApiError(message, status=response.status_code, code=code)
+
+
+def _media_outage(response: httpx.Response) -> DependencyUnavailable:
+    """Media is up but what it needs is not (S3, its Postgres): a 503 naming that, so the
+    client waits and retries instead of reading it as a failure of ours."""
+    try:
+        code = str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        code = ""
+    dependency = code.removesuffix("_unavailable") if code.endswith("_unavailable") else "media"
+    return DependencyUnavailable(dependency)
 
 
 @asynccontextmanager
