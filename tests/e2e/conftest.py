@@ -78,11 +78,11 @@ def instagram() -> Iterator[FakeInstagram]:
     fake.stop()
 
 
-@pytest.fixture(scope="session")
-def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
-    # Pacing off and back-offs short; a 4 s step timeout brings a killed step back in 14 s.
+def fast_instagram_settings(url: str) -> dict[str, str]:
+    """igscraper's settings for a fake Instagram at `url`: pacing off and back-offs short;
+    a 4 s step timeout brings a killed step back in 14 s."""
     return {
-        "IGSCRAPER_INSTAGRAM_BASE_URL": instagram.url,
+        "IGSCRAPER_INSTAGRAM_BASE_URL": url,
         "IGSCRAPER_MIN_REQUEST_INTERVAL_SECONDS": "0",
         "IGSCRAPER_REQUEST_BUDGET": "0",
         "IGSCRAPER_BACKOFF_BASE_SECONDS": "0.2",
@@ -94,6 +94,11 @@ def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
         # Keep-alives well inside the short gateway timeout of the event stream test.
         "IGSCRAPER_EVENTS_KEEPALIVE_SECONDS": "0.2",
     }
+
+
+@pytest.fixture(scope="session")
+def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
+    return fast_instagram_settings(instagram.url)
 
 
 FAKES.append("instagram_env")
