@@ -17,7 +17,7 @@ import pytest
 
 from stack.platform import Stack
 from tests.e2e.accounts import CREDENTIALS, PASSWORD, bearer, register
-from tests.fakes.oauth_providers import OAuthFakes, ProviderUser, browse
+from tests.fakes.oauth_providers import OAuthFakes, ProviderUser, browse, shop_owner
 
 FRONTEND = "http://frontend.test"
 # Every credential the tests handle; none may show up in a log.
@@ -216,22 +216,8 @@ async def test_instagram_linking_keeps_the_meta_token_encrypted(
     gateway = browser  # the flow must finish in the browser that started it
     account = await register(gateway)
     ig_user_id = str(secrets.randbelow(10**15))
-    oauth_providers.meta.user = ProviderUser(
-        subject=unique("m"),
-        email=None,
-        name="Shop Owner",
-        pages=[
-            {
-                "id": "1100",
-                "name": "My Shop",
-                "instagram_business_account": {
-                    "id": ig_user_id,
-                    "username": "myshop",
-                    "profile_picture_url": "https://scontent.example/pp.jpg",
-                },
-            },
-            {"id": "1200", "name": "No Instagram here"},
-        ],
+    oauth_providers.meta.user = shop_owner(
+        ig_user_id, "myshop", profile_picture_url="https://scontent.example/pp.jpg"
     )
     auth = bearer(account["access_token"])
     start = await gateway.get("/oauth/instagram/start?next=/instagram", headers=auth)

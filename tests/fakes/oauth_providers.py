@@ -39,6 +39,21 @@ class ProviderUser:
     pages: list[dict[str, Any]] = field(default_factory=list)
 
 
+def shop_owner(ig_user_id: str, ig_username: str, **ig_fields: str) -> ProviderUser:
+    """A Meta user with two Pages: "My Shop" (1100), whose Instagram business account is
+    the one given, and "No Instagram here" (1200), which has none."""
+    business = {"id": ig_user_id, "username": ig_username, **ig_fields}
+    return ProviderUser(
+        subject=f"m{secrets.token_hex(6)}",
+        email=None,
+        name="Shop Owner",
+        pages=[
+            {"id": "1100", "name": "My Shop", "instagram_business_account": business},
+            {"id": "1200", "name": "No Instagram here"},
+        ],
+    )
+
+
 @dataclass
 class Grant:
     client_id: str

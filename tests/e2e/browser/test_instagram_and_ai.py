@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.app import assert_accessible, sign_up
 from tests.fakes.ai_service import FakeAiService
-from tests.fakes.oauth_providers import OAuthFakes, ProviderUser
+from tests.fakes.oauth_providers import OAuthFakes, shop_owner
 
 
 def test_connect_meta_then_link_and_unlink_a_business_account(
@@ -15,22 +15,7 @@ def test_connect_meta_then_link_and_unlink_a_business_account(
 ):
     sign_up(page)
     shop = f"shop{uuid.uuid4().hex[:6]}"
-    oauth_providers.meta.user = ProviderUser(
-        subject=f"m{uuid.uuid4().hex[:8]}",
-        email=None,
-        name="Shop Owner",
-        pages=[
-            {
-                "id": "1100",
-                "name": "My Shop",
-                "instagram_business_account": {
-                    "id": str(uuid.uuid4().int % 10**15),
-                    "username": shop,
-                },
-            },
-            {"id": "1200", "name": "No Instagram here"},
-        ],
-    )
+    oauth_providers.meta.user = shop_owner(str(uuid.uuid4().int % 10**15), shop)
     page.get_by_role("link", name="Instagram accounts").click()
     page.get_by_role("button", name="Connect Meta").click()
 
