@@ -120,7 +120,9 @@ async def _check_writes(
 
 
 @pytest.mark.timeout(900)
-async def test_a_postgres_outage_under_load(fault_stack: Stack):
+async def test_a_postgres_outage_under_load(
+    fault_stack: Stack, report_fault: Callable[[str], None]
+):
     async with httpx.AsyncClient(base_url=fault_stack.gateway_url, timeout=60) as http:
         # Comments only: the log bound below counts one access line per request.
         load, post_id = await _start_load(http, photo_writers=0)
@@ -146,8 +148,8 @@ async def test_a_postgres_outage_under_load(fault_stack: Stack):
 
     failed = sum(n for status, n in during.items() if status >= 400)
     growth = {name: len(lines) for name, lines in added.items()}
-    print(
-        f"\nfault postgres ({POSTGRES_OUTAGE_SECONDS:.0f} s): errors by status"
+    report_fault(
+        f"fault postgres ({POSTGRES_OUTAGE_SECONDS:.0f} s): errors by status"
         f" {dict(sorted(during.items()))}, recovered in {recovered_in:.2f} s,"
         f" acknowledged writes checked {checked}, lost {lost};"
         f" log lines added {growth} for {failed} failed requests"
@@ -240,7 +242,12 @@ async def _start_analysis(
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", list(FAULTS))
-async def test_a_fault_under_load(fault_stack: Stack, fault_instagram: FakeInstagram, name: str):
+async def test_a_fault_under_load(
+    fault_stack: Stack,
+    fault_instagram: FakeInstagram,
+    report_fault: Callable[[str], None],
+    name: str,
+):
     fault = FAULTS[name]
     async with httpx.AsyncClient(base_url=fault_stack.gateway_url, timeout=60) as http:
         await eventually(lambda: _healthy(http), timeout=60, interval=0.2)
@@ -285,8 +292,8 @@ async def test_a_fault_under_load(fault_stack: Stack, fault_instagram: FakeInsta
                 "fans_count": 1100,
             }
 
-    print(
-        f"\nfault {name} ({OUTAGE_SECONDS:.0f} s): answers by status {during},"
+    report_fault(
+        f"fault {name} ({OUTAGE_SECONDS:.0f} s): answers by status {during},"
         f" recovered in {recovered_in:.2f} s, acknowledged writes checked {checked},"
         f" lost {lost}"
     )
