@@ -214,7 +214,9 @@ def driver_sql(statement: object) -> tuple[str, list[str], dict[str, object]]:
     """The service's own statement as asyncpg receives it: SQL, parameter order, and the
     values the statement itself carries (e.g. the 0 of `posts_count > 0`)."""
     compiled = statement.compile(dialect=asyncpg_dialect.dialect())  # type: ignore[attr-defined]
-    return str(compiled), list(compiled.positiontup or []), dict(compiled.params)
+    # An IN list (the restriction kinds) expands into one parameter per item at execution.
+    expanded = compiled.construct_expanded_state(dict(compiled.params))
+    return expanded.statement, list(expanded.positiontup or []), dict(expanded.parameters)
 
 
 class RawSql:
