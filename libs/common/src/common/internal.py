@@ -11,7 +11,7 @@ from common.openapi import raises
 
 
 @raises(Unauthorized, Forbidden)
-def require_internal_token(
+async def require_internal_token(
     request: Request,
     token: Annotated[str | None, Header(alias="X-Internal-Token", include_in_schema=False)] = None,
 ) -> None:

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -88,12 +88,12 @@ class PageRequest(Generic[K]):
         )
 
 
-def keyset(*kinds: type[KeyPart]) -> Callable[..., PageRequest[Any]]:
+def keyset(*kinds: type[KeyPart]) -> Callable[..., Awaitable[PageRequest[Any]]]:
     """A dependency reading `?limit=&cursor=` for lists sorted by a key of these `kinds`;
     with one kind, `after` is that value, with several a tuple."""
 
     @raises(InvalidCursor)
-    def page_request(
+    async def page_request(
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[
             str | None,

@@ -10,22 +10,22 @@ from auth.keys.service import Signer
 from auth.sessions.throttle import LoginThrottle
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     result: Settings = request.app.state.settings
     return result
 
 
-def _signer(request: Request) -> Signer:
+async def _signer(request: Request) -> Signer:
     result: Signer = request.app.state.signer
     return result
 
 
-def _box(request: Request) -> SecretBox:
+async def _box(request: Request) -> SecretBox:
     result: SecretBox = request.app.state.secret_box
     return result
 
 
-def _throttle(request: Request) -> LoginThrottle:
+async def _throttle(request: Request) -> LoginThrottle:
     result: LoginThrottle = request.app.state.login_throttle
     return result
 

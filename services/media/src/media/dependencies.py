@@ -11,28 +11,28 @@ from media.config import Settings
 from media.storage import ObjectStore
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings this app was made with (config.get_settings reads the environment)."""
     result: Settings = request.app.state.settings
     return result
 
 
-def get_objects(request: Request) -> ObjectStore:
+async def get_objects(request: Request) -> ObjectStore:
     result: ObjectStore = request.app.state.objects
     return result
 
 
-def get_image_pool(request: Request) -> ThreadPoolExecutor:
+async def get_image_pool(request: Request) -> ThreadPoolExecutor:
     result: ThreadPoolExecutor = request.app.state.image_pool
     return result
 
 
-def get_http(request: Request) -> httpx.AsyncClient:
+async def get_http(request: Request) -> httpx.AsyncClient:
     result: httpx.AsyncClient = request.app.state.http
     return result
 
 
-def get_social(request: Request) -> SocialClient:
+async def get_social(request: Request) -> SocialClient:
     result: SocialClient = request.app.state.social
     return result
 

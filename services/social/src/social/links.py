@@ -21,7 +21,7 @@ class Links:
         return self.thumbnail(media_id) if media_id else None
 
 
-def get_links(request: Request) -> Links:
+async def get_links(request: Request) -> Links:
     return Links(request.app.state.settings.public_url.rstrip("/"))
 
 

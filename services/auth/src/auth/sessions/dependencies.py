@@ -31,7 +31,7 @@ async def login_request(request: Request) -> LoginRequest:
         ) from exc
 
 
-def presented_refresh_token(
+async def presented_refresh_token(
     body: RefreshRequest | None = None,
     cookie: Annotated[str | None, Cookie(alias=REFRESH_COOKIE)] = None,
 ) -> str | None:
@@ -39,7 +39,7 @@ def presented_refresh_token(
     return body.refresh_token.get_secret_value() if body else cookie
 
 
-def requesting_client(request: Request) -> str:
+async def requesting_client(request: Request) -> str:
     """Who is asking, as far as a refresh can tell: address and user agent. A spent token
     presented again by the same client is a retry; by another, a copy."""
     settings = request.app.state.settings

@@ -15,22 +15,22 @@ from igscraper.config import Settings
 from igscraper.credentials.service import CredentialVault
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     result: Settings = request.app.state.settings
     return result
 
 
-def _vault(request: Request) -> CredentialVault | None:
+async def _vault(request: Request) -> CredentialVault | None:
     result: CredentialVault | None = request.app.state.vault
     return result
 
 
-def _arq(request: Request) -> ArqRedis:
+async def _arq(request: Request) -> ArqRedis:
     result: ArqRedis = request.app.state.arq
     return result
 
 
-def _changes(request: Request) -> AnalysisChanges:
+async def _changes(request: Request) -> AnalysisChanges:
     result: AnalysisChanges = request.app.state.analysis_changes
     return result
 

@@ -50,7 +50,7 @@ async def auth_client(app: FastAPI, settings: Settings) -> AsyncIterator[AuthCli
         yield app.state.auth
 
 
-def get_auth(request: Request) -> AuthClient:
+async def get_auth(request: Request) -> AuthClient:
     result: AuthClient = request.app.state.auth
     return result
 

@@ -112,7 +112,7 @@ async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaC
 
 
 @raises(502, 503)
-def get_media(request: Request) -> MediaClient:
+async def get_media(request: Request) -> MediaClient:
     result: MediaClient = request.app.state.media
     return result
 

@@ -57,7 +57,7 @@ ProfileDep = Annotated[Profile, Depends(load_profile)]
 MyProfileDep = Annotated[Profile, Depends(load_my_profile)]
 
 
-def authorization(request: Request, _: CurrentUser) -> str:
+async def authorization(request: Request, _: CurrentUser) -> str:
     """The caller's own Authorization header, forwarded to media as-is."""
     return request.headers["authorization"]
 
