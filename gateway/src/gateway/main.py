@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json"}) | docs.PATHS
 OWN_METHODS = "GET, HEAD, OPTIONS"
+UPSTREAM_KEEPALIVE_SECONDS = 4.0
 
 
 def metrics_route(scope: Scope) -> str:
@@ -62,7 +63,9 @@ class Gateway:
         connector = aiohttp.TCPConnector(
             limit=0,
             limit_per_host=self.settings.max_connections_per_upstream,
-            keepalive_timeout=60,
+            # Under uvicorn's 5 s keep-alive: the gateway drops an idle connection before the
+            # service does, never sending a request down one the service is closing (a 502).
+            keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS,
         )
         self.session = aiohttp.ClientSession(
             connector=connector,
