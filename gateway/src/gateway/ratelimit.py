@@ -12,6 +12,7 @@ If Redis fails the gateway serves anyway (fail open) and says so in /health, ret
 after a short pause rather than paying a timeout on every request.
 """
 
+import hashlib
 import logging
 import math
 import time
@@ -96,7 +97,7 @@ class RateLimiter:
         """None when the request may pass; otherwise the 429 to send."""
         if not self.enabled or time.monotonic() < self._retry_at:
             return None
-        caller = f"user:{user_id}" if user_id else f"ip:{client_ip}"
+        caller = f"user:{_pseudonym(user_id)}" if user_id else f"ip:{client_ip}"
         refused = self._count("authenticated" if user_id else "anonymous", caller)
         if refused is not None or bucket is None:
             return refused
@@ -174,3 +175,9 @@ def _too_many(item: RateLimitItem, retry_after: int) -> Response:
             "RateLimit-Policy": f"{item.amount};w={item.get_expiry()}",
         },
     )
+
+
+def _pseudonym(user_id: str) -> str:
+    """The key a user's counters go under: not their id, so that a deleted account leaves
+    no trace in Redis for the minute its windows outlive it."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:24]
