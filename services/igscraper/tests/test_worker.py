@@ -154,8 +154,10 @@ async def test_a_worker_started_before_its_database_exists_migrates_it_before_it
         finally:
             await conn.close()
     finally:
-        await worker.close()
-        task.cancel()
+        try:
+            await worker.close()
+        finally:
+            task.cancel()  # even when closing failed: a worker left running outlives the test
 
 
 @pytest.mark.timeout(180)
