@@ -4,8 +4,11 @@ Servers come from DATABASE_URL / REDIS_URL / S3_ENDPOINT when set (as in CI), ot
 they are started once for the run by the same code as `uv run stack up`.
 """
 
+import asyncio
 import os
 import signal
+import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import FrameType
@@ -45,6 +48,37 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, config.stash[_PREVIOUS_SIGTERM])
+
+
+# pytest-timeout's dump shows threads only; a test stuck on the event loop shows nothing of
+# what it awaits. This many seconds before the timeout, every pending task's stack is
+# written to stderr (captured with the failure).
+TASK_DUMP_LEAD_SECONDS = 15
+_TASK_DUMP = pytest.StashKey[threading.Timer]()
+
+
+def _dump_tasks(nodeid: str) -> None:
+    print(f"--- asyncio tasks still pending in {nodeid}:", file=sys.stderr)
+    # Tasks of every loop: the test's runs in another thread than this timer's.
+    for task in list(asyncio.tasks._all_tasks):
+        if not task.done():
+            task.print_stack(limit=12, file=sys.stderr)
+
+
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> None:
+    if settings.timeout and settings.timeout > TASK_DUMP_LEAD_SECONDS * 2:
+        timer = threading.Timer(
+            settings.timeout - TASK_DUMP_LEAD_SECONDS, _dump_tasks, args=(item.nodeid,)
+        )
+        timer.daemon = True
+        timer.start()
+        item.stash[_TASK_DUMP] = timer
+
+
+def pytest_timeout_cancel_timer(item: pytest.Item) -> None:
+    timer = item.stash.get(_TASK_DUMP, None)
+    if timer is not None:
+        timer.cancel()
 
 
 @pytest.fixture(scope="session")
