@@ -59,3 +59,27 @@ async def test_a_busy_step_runs_again_at_once_and_stop_cancels_it():
 async def _value(value: bool) -> bool:
     await asyncio.sleep(0)
     return value
+
+
+async def test_a_step_that_will_not_unwind_does_not_hold_the_shutdown(caplog, monkeypatch):
+    monkeypatch.setattr("common.loops.STOP_SECONDS", 0.2)
+    release, started, unwound = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def stuck() -> bool:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await release.wait()  # a client's cleanup that does not end
+            unwound.set()
+            raise
+        return False
+
+    loop = BackgroundLoop("stuck loop", stuck, interval_seconds=1)
+    loop.start()
+    await started.wait()
+    async with asyncio.timeout(2):
+        await loop.stop()
+    assert "stuck loop did not stop in 0 s; left behind" in caplog.text
+    release.set()  # let it end, so that it does not outlive the test
+    await unwound.wait()

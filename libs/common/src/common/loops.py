@@ -8,13 +8,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from types import TracebackType
 
 logger = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 30.0
+# How long a stop waits for the cancelled step to unwind. A step stuck in a client's
+# cleanup must not hold the process's shutdown (CI saw a stream consumer never finish).
+STOP_SECONDS = 5.0
 
 
 class Outage:
@@ -113,8 +115,9 @@ class BackgroundLoop:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not done:
+                logger.warning("%s did not stop in %.0f s; left behind", self.name, STOP_SECONDS)
             self._task = None
 
     async def __aenter__(self) -> "BackgroundLoop":
