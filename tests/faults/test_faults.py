@@ -20,6 +20,7 @@ import pytest
 
 from stack.platform import GATEWAY, SERVICES, WORKER, Stack
 from stack.processes import ManagedProcess, port_open
+from tests.e2e import test_igscraper as igscraper_flows
 from tests.e2e.accounts import bearer, register
 from tests.fakes.instagram import FakeInstagram
 from tests.faults.load import COMMENT, POST, LoadReport, WriteLoad, png
@@ -228,19 +229,13 @@ async def _start_analysis(
 ) -> tuple[dict[str, str], str]:
     me = instagram.add_account()
     instagram.follow_graph(me, followers=1500, following=1000, mutual=400)
-    session_id, csrf = instagram.session_for(me)
-    user = bearer((await register(http, prefix="ig"))["access_token"])
-    started = await http.post(
-        "/api/ig/analyses", json={"session_id": session_id, "csrf_token": csrf}, headers=user
-    )
+    user = await igscraper_flows.signed_in(http)
+    started, _ = await igscraper_flows.submit(http, user, instagram, me)
     assert started.status_code == 202, started.text
     analysis_id = started.json()["id"]
-
-    async def under_way() -> bool:
-        body = (await http.get(f"/api/ig/analyses/{analysis_id}", headers=user)).json()
-        return body["progress"]["followers_fetched"] > 0
-
-    await eventually(under_way, timeout=60, interval=0.1)
+    await igscraper_flows.poll(
+        http, user, analysis_id, lambda body: body["progress"]["followers_fetched"] > 0
+    )
     return user, analysis_id
 
 
@@ -280,12 +275,9 @@ async def test_a_fault_under_load(
 
         if analysis is not None:
             user, analysis_id = analysis
-
-            async def ended() -> dict | None:
-                body = (await http.get(f"/api/ig/analyses/{analysis_id}", headers=user)).json()
-                return body if body["status"] not in ("queued", "running") else None
-
-            body = await eventually(ended, timeout=120, interval=0.2)
+            body = await igscraper_flows.poll(
+                http, user, analysis_id, lambda b: b["status"] not in igscraper_flows.ACTIVE, 120
+            )
             fault_instagram.faults.slow_seconds = 0
             assert body["status"] == "completed", body
             assert body["result"]["stats"] == {
