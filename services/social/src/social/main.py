@@ -10,6 +10,7 @@ from common.app import create_service_app
 from common.db import database
 from common.redis import redis_client
 from common.tokens import token_verification
+from social.accounts.consumer import user_events
 from social.clients.auth import auth_client
 from social.clients.media import media_client
 from social.comments.router import router as comments_router
@@ -20,7 +21,6 @@ from social.media_deletions.relay import media_deletion_relay
 from social.notifications.router import router as notifications_router
 from social.posts.router import internal_router as posts_internal_router
 from social.posts.router import router as posts_router
-from social.profiles.consumer import user_events
 from social.profiles.router import router as profiles_router
 from social.reactions.router import router as reactions_router
 from social.restrictions.router import router as restrictions_router

@@ -5,7 +5,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from social.accounts.models import DeletedUser
+from social.models import DeletedUser
 
 
 async def deletion_reported(app, user_id, *, after="0") -> str:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, update
 
-from social.media_deletions.models import MediaDeletion
+from social.models import MediaDeletion
 from stack.processes import free_port
 from tests.support.polling import eventually
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import text
 
 from common.errors import NotFound
+from social.models import ReactionKind
 from social.posts import repository as posts_repository
 from social.posts import service as posts_service
 from social.reactions import service as reactions
-from social.reactions.models import ReactionKind
 
 
 async def react(client, who, post_id, kind, method="POST"):

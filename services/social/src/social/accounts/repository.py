@@ -6,12 +6,7 @@ import uuid
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.comments.models import Comment
-from social.follows.models import Follow
-from social.media_deletions.models import MediaDeletion
-from social.posts.models import Post
-from social.profiles.models import Profile
-from social.reactions.models import Reaction, ReactionKind
+from social.models import Comment, Follow, MediaDeletion, Post, Profile, Reaction, ReactionKind
 
 
 async def _lock_posts(session: AsyncSession, post_ids: Select[uuid.UUID]) -> None:

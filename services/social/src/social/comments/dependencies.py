@@ -8,8 +8,8 @@ from common.db import SessionDep
 from common.errors import Forbidden, NotFound
 from common.openapi import raises
 from social.comments import repository
-from social.comments.models import Comment
 from social.ids import parse_id
+from social.models import Comment
 from social.profiles.dependencies import ViewerId
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from common.text import NOT_BLANK_PATTERN, NUL_FREE, trimmed
-from social.comments.models import CONTENT_MAX_LENGTH
+from social.models import CONTENT_MAX_LENGTH
 from social.profiles.schemas import AuthorRead
 
 

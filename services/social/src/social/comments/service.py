@@ -8,14 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.errors import NotFound
 from common.pagination import Page, PageRequest
 from social.comments import repository
-from social.comments.models import Comment
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import Links
+from social.models import Comment, Post, Profile
 from social.notifications import service as notifications
 from social.posts import repository as posts
-from social.posts.models import Post
 from social.posts.service import lock_post
-from social.profiles.models import Profile
 from social.profiles.service import author_read
 from social.restrictions.service import ensure_not_blocked
 

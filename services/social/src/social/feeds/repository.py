@@ -21,10 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.follows.models import Follow
-from social.posts.models import Post
+from social.models import Follow, Post, Profile
 from social.posts.repository import view, viewed
-from social.profiles.models import Profile
 from social.restrictions.repository import blocked_between, hidden_from
 
 # "Before the newest possible id": lets the first page share its statement with the rest.

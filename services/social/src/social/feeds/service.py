@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.pagination import Page, PageRequest
 from social.feeds import repository
 from social.links import Links
+from social.models import Profile
 from social.posts.schemas import PostRead
 from social.posts.service import post_read
-from social.profiles.models import Profile
 
 # One index probe of the merge costs about as much as this many rows of the walk
 # (bench/feed.py: ~4 µs a probe, ~0.4 µs a walked row).

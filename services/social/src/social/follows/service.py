@@ -9,9 +9,9 @@ from common.errors import ApiError
 from common.pagination import Page, PageRequest
 from social.follows import repository
 from social.links import Links
+from social.models import Profile
 from social.notifications import service as notifications
 from social.profiles import repository as profiles
-from social.profiles.models import Profile
 from social.profiles.schemas import AuthorRead
 from social.profiles.service import author_read
 from social.restrictions.service import ensure_not_blocked

@@ -20,7 +20,7 @@ from common.loops import BackgroundLoop
 from social.clients.media import MediaClient
 from social.config import Settings
 from social.media_deletions import repository
-from social.media_deletions.models import MediaDeletion
+from social.models import MediaDeletion
 from social.posts import repository as posts
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.media_deletions.models import MediaDeletion
+from social.models import MediaDeletion
 
 
 async def add(

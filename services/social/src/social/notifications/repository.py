@@ -10,10 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.ids import new_id
-from social.comments.models import Comment
-from social.notifications.models import Notification, NotificationActor, NotificationKind
-from social.posts.models import Post
-from social.profiles.models import Profile
+from social.models import Comment, Notification, NotificationActor, NotificationKind, Post, Profile
 
 # Actors shown with a notification; `actors_count` tells how many there are in all.
 SHOWN_ACTORS = 3

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from social.notifications.models import NotificationKind
+from social.models import NotificationKind
 from social.profiles.schemas import AuthorRead
 
 

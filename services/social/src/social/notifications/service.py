@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageRequest
 from social.links import Links
+from social.models import Notification, NotificationKind
 from social.notifications import repository
-from social.notifications.models import Notification, NotificationKind
 from social.notifications.schemas import (
     NotificationRead,
     NotifiedComment,

@@ -12,8 +12,8 @@ from common.db import SessionDep
 from common.errors import Forbidden, NotFound
 from common.openapi import raises
 from social.ids import parse_id
+from social.models import Post
 from social.posts import repository
-from social.posts.models import Post
 from social.posts.schemas import PostCreate, PostUpload, PostUploadForm
 from social.profiles.dependencies import ViewerId
 

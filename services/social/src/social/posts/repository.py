@@ -18,9 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.posts.models import Post
-from social.profiles.models import Profile
-from social.reactions.models import Reaction
+from social.models import Post, Profile, Reaction
 
 # Columns, not entities: a feed page is read-only and ORM identity tracking would cost
 # more than the query itself.

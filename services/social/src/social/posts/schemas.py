@@ -9,9 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from common.text import NUL_FREE
-from social.posts.models import CAPTION_MAX_LENGTH
+from social.models import CAPTION_MAX_LENGTH, ReactionKind
 from social.profiles.schemas import AuthorRead
-from social.reactions.models import ReactionKind
 
 Caption = Annotated[str, Field(max_length=CAPTION_MAX_LENGTH), NUL_FREE]
 

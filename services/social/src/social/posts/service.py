@@ -13,8 +13,8 @@ from common.errors import ApiError, Forbidden, NotFound
 from social.clients.media import MediaClient
 from social.links import Links
 from social.media_deletions import repository as media_deletions
+from social.models import Post
 from social.posts import repository
-from social.posts.models import Post
 from social.posts.schemas import PostCreate, PostRead, PostUpload
 from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead

@@ -11,8 +11,8 @@ from common.errors import NotFound
 from common.tokens import CurrentUser, OptionalUser, Principal
 from social.clients.auth import AuthDep
 from social.ids import parse_id
+from social.models import Profile
 from social.profiles import repository, service
-from social.profiles.models import Profile
 
 
 async def _ensure(request: Request, session: AsyncSession, user: Principal) -> uuid.UUID:

@@ -8,9 +8,7 @@ from sqlalchemy import Select, exists, false, func, literal, select, tuple_, upd
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.follows.models import Follow
-from social.posts.models import Post
-from social.profiles.models import Profile, username_search_key
+from social.models import Follow, Post, Profile, username_search_key
 from social.restrictions.repository import hidden_from
 
 # Sorts after every character a username can hold: prefix <= key < prefix + this.

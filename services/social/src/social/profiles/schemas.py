@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.text import NUL_FREE
-from social.profiles.models import BIO_MAX_LENGTH
+from social.models import BIO_MAX_LENGTH
 
 
 class AuthorRead(BaseModel):

@@ -11,12 +11,11 @@ from common.errors import Forbidden
 from common.pagination import Page, PageRequest
 from common.text import BLANK
 from common.tokens import Principal
-from social.accounts.models import DeletedUser
 from social.clients.auth import AuthClient
 from social.clients.media import MediaClient
 from social.links import Links
+from social.models import DeletedUser, Profile, RestrictionKind
 from social.profiles import repository
-from social.profiles.models import Profile
 from social.profiles.schemas import (
     AuthorRead,
     ProfileMatchRead,
@@ -25,7 +24,6 @@ from social.profiles.schemas import (
     StatsRead,
 )
 from social.restrictions import repository as restrictions
-from social.restrictions.models import RestrictionKind
 
 # Known (id → username) pairs, so a profile is written once per process, not per request.
 KNOWN_PROFILES_MAX = 100_000

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.reactions.models import Reaction, ReactionKind
+from social.models import Reaction, ReactionKind
 
 
 async def insert_new(

@@ -8,12 +8,12 @@ from common.db import SessionDep
 from common.errors import Forbidden
 from common.openapi import raises
 from social.links import LinksDep
+from social.models import ReactionKind
 from social.posts import service as posts
 from social.posts.dependencies import PostDep
 from social.posts.schemas import PostRead
 from social.profiles.dependencies import ViewerId
 from social.reactions import service
-from social.reactions.models import ReactionKind
 
 router = APIRouter(prefix="/posts", tags=["reactions"])
 

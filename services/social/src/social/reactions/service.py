@@ -5,12 +5,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.models import Post, ReactionKind
 from social.notifications import service as notifications
 from social.posts import repository as posts
-from social.posts.models import Post
 from social.posts.service import lock_post
 from social.reactions import repository
-from social.reactions.models import ReactionKind
 from social.restrictions.service import ensure_not_blocked
 
 

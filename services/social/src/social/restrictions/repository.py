@@ -18,8 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.profiles.models import Profile
-from social.restrictions.models import Restriction, RestrictionKind
+from social.models import Profile, Restriction, RestrictionKind
 
 BLOCK = RestrictionKind.block
 

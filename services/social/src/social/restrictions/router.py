@@ -9,11 +9,11 @@ from common.db import SessionDep
 from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from social.links import LinksDep
+from social.models import RestrictionKind
 from social.profiles import service as profiles
 from social.profiles.dependencies import ProfileDep, ViewerId
 from social.profiles.schemas import AuthorRead, ProfileRead
 from social.restrictions import service
-from social.restrictions.models import RestrictionKind
 
 router = APIRouter(prefix="/users", tags=["blocks and mutes"])
 

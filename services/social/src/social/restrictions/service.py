@@ -9,13 +9,12 @@ from common.errors import ApiError, Forbidden
 from common.pagination import Page, PageRequest
 from social.follows import repository as follows
 from social.links import Links
+from social.models import Profile, RestrictionKind
 from social.notifications import service as notifications
 from social.profiles import repository as profiles
-from social.profiles.models import Profile
 from social.profiles.schemas import AuthorRead
 from social.profiles.service import author_read
 from social.restrictions import repository
-from social.restrictions.models import RestrictionKind
 
 
 async def ensure_not_blocked(

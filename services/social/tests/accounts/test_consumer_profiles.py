@@ -1,4 +1,5 @@
-"""auth's user events become profiles: once each, in order of time, never blocked."""
+"""auth's user events (accounts.consumer) become profiles: once each, in order of time,
+never blocked."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta

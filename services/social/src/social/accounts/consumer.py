@@ -22,8 +22,8 @@ from common.events import (
     event_user_id,
 )
 from social.accounts import service as accounts
-from social.accounts.models import DeletedUser
 from social.config import Settings
+from social.models import DeletedUser
 from social.profiles import repository
 
 
