@@ -88,7 +88,11 @@ def _schema_name(schema: dict[str, Any] | None) -> str:
         return " | ".join(json.dumps(value) for value in schema["enum"])
     if "const" in schema:
         return json.dumps(schema["const"])
-    kind = schema.get("type", "object")
+    kind = schema.get("type")
+    if kind is None:
+        # A form field FastAPI leaves untyped still says what it is by its constraints.
+        text_rules = {"maxLength", "minLength", "pattern"} & schema.keys()
+        kind = "string" if text_rules else "object" if "properties" in schema else "any"
     if kind == "array":
         return f"list[{_schema_name(schema.get('items'))}]"
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
@@ -125,10 +129,14 @@ def _parameter(parameter: dict[str, Any]) -> str:
 
 def _body(operation: dict[str, Any]) -> str:
     body = operation["requestBody"]
-    kinds = [
-        f"`{content_type}` `{_schema_name(content.get('schema'))}`"
-        for content_type, content in body.get("content", {}).items()
-    ]
+    kinds = []
+    for content_type, content in body.get("content", {}).items():
+        schema = content.get("schema", {})
+        if "$ref" not in schema and "properties" in schema:
+            # An inline body (a multipart form, a one-off JSON object): its fields.
+            kinds.append(f"`{content_type}` {{{_fields(schema)}}}")
+        else:
+            kinds.append(f"`{content_type}` `{_schema_name(schema)}`")
     required = "" if body.get("required") else " (optional)"
     return " or ".join(kinds) + required
 
@@ -181,16 +189,20 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _fields(schema: dict[str, Any]) -> str:
+    """An object's fields, `name?` when it may be left out."""
+    required = set(schema.get("required", []))
+    return ", ".join(
+        f"`{field}{'' if field in required else '?'}`: {_schema_name(value)}"
+        for field, value in schema["properties"].items()
+    )
+
+
 def _schema_row(name: str, schema: dict[str, Any]) -> str:
     if "enum" in schema:
         shape = "one of " + ", ".join(f"`{json.dumps(value)}`" for value in schema["enum"])
     elif "properties" in schema:
-        required = set(schema.get("required", []))
-        fields = [
-            f"`{field}{'' if field in required else '?'}`: {_schema_name(value)}"
-            for field, value in schema["properties"].items()
-        ]
-        shape = ", ".join(fields)
+        shape = _fields(schema)
     else:
         shape = _schema_name(schema)
     return f"| `{name}` | {shape.replace('|', '&#124;')} |"
