@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Comment, Profile
-from social.restrictions.repository import hidden_from
+from social.models import Comment, Profile, hidden_from
 
 
 async def create(

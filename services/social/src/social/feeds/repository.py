@@ -21,9 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Follow, Post, Profile
+from social.models import Follow, Post, Profile, blocked_between, hidden_from
 from social.posts.repository import view, viewed
-from social.restrictions.repository import blocked_between, hidden_from
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)

@@ -8,8 +8,7 @@ from sqlalchemy import Row, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Follow, Profile
-from social.restrictions.repository import hidden_from
+from social.models import Follow, Profile, hidden_from
 
 
 async def insert_edge(

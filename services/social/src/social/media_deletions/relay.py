@@ -21,7 +21,6 @@ from social.clients.media import MediaClient
 from social.config import Settings
 from social.media_deletions import repository
 from social.models import MediaDeletion
-from social.posts import repository as posts
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class MediaDeletionRelay:
         media_id = deletion.media_id
         # A deduplicated upload can bring the same media back into a new post while its
         # deletion waits: then it is in use again and must stay.
-        if not await posts.media_in_use(session, media_id):
+        if not await repository.media_in_use(session, media_id):
             try:
                 await self.media.delete_unused(media_id=media_id)
             except ApiError as exc:

@@ -1,14 +1,15 @@
-"""Media deletion outbox SQL. Times come from the database clock, the one all replicas share."""
+"""Media deletion outbox SQL, and whether a post or an avatar still shows a media. Times come
+from the database clock, the one all replicas share."""
 
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import MediaDeletion
+from social.models import MediaDeletion, Post, Profile
 
 
 async def add(
@@ -43,3 +44,10 @@ async def postpone(session: AsyncSession, deletion: MediaDeletion, *, delay: tim
     deletion.attempts += 1
     deletion.next_attempt_at = func.now() + delay
     await session.flush()
+
+
+async def media_in_use(session: AsyncSession, media_id: uuid.UUID) -> bool:
+    """Whether another post or an avatar still shows this media."""
+    in_post = exists().where(Post.media_id == media_id)
+    as_avatar = exists().where(Profile.avatar_media_id == media_id)
+    return bool(await session.scalar(select(in_post | as_avatar)))

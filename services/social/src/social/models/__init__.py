@@ -10,7 +10,7 @@ from social.models.notification import Notification, NotificationActor, Notifica
 from social.models.post import CAPTION_MAX_LENGTH, Post
 from social.models.profile import BIO_MAX_LENGTH, Profile, username_search_key
 from social.models.reaction import Reaction, ReactionKind
-from social.models.restriction import Restriction, RestrictionKind
+from social.models.restriction import Restriction, RestrictionKind, blocked_between, hidden_from
 
 __all__ = [
     "BIO_MAX_LENGTH",
@@ -30,5 +30,7 @@ __all__ = [
     "ReactionKind",
     "Restriction",
     "RestrictionKind",
+    "blocked_between",
+    "hidden_from",
     "username_search_key",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageRequest
 from social.links import Links
-from social.models import Notification, NotificationKind
+from social.models import Notification, NotificationKind, hidden_from
 from social.notifications import repository
 from social.notifications.schemas import (
     NotificationRead,
@@ -21,7 +21,6 @@ from social.notifications.schemas import (
     UnreadCount,
 )
 from social.profiles.service import author_read
-from social.restrictions.repository import hidden_from
 
 # Likes of one post within this time of the first are one item ("minji and 12 others").
 LIKE_GROUP_WINDOW = timedelta(hours=24)

@@ -12,7 +12,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     select,
     update,
 )
@@ -91,13 +90,6 @@ async def delete_post(session: AsyncSession, post: Post) -> bool:
     (ON DELETE CASCADE), locked after the post row."""
     deleted = await session.scalar(delete(Post).where(Post.id == post.id).returning(Post.id))
     return deleted is not None
-
-
-async def media_in_use(session: AsyncSession, media_id: uuid.UUID) -> bool:
-    """Whether another post or an avatar still shows this media."""
-    in_post = exists().where(Post.media_id == media_id)
-    as_avatar = exists().where(Profile.avatar_media_id == media_id)
-    return bool(await session.scalar(select(in_post | as_avatar)))
 
 
 async def add_counts(session: AsyncSession, *, post_id: uuid.UUID, **deltas: int) -> None:

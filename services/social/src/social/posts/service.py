@@ -66,7 +66,7 @@ async def delete_post(
     if not await repository.delete_post(session, post):
         raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
-    if await repository.media_in_use(session, post.media_id):
+    if await media_deletions.media_in_use(session, post.media_id):
         return
     # The outbox row commits with the delete: whatever happens to media or to this
     # process after the commit, the relay finds it. `retry_after` keeps the relay off it
@@ -96,7 +96,7 @@ async def delete_post(
 
 async def media_in_use(*, session: AsyncSession, media_id: uuid.UUID) -> bool:
     """Whether a post or an avatar shows this media."""
-    return await repository.media_in_use(session, media_id)
+    return await media_deletions.media_in_use(session, media_id)
 
 
 async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:

@@ -8,8 +8,15 @@ from sqlalchemy import Select, exists, false, func, literal, select, tuple_, upd
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Follow, Post, Profile, username_search_key
-from social.restrictions.repository import hidden_from
+from social.models import (
+    Follow,
+    Post,
+    Profile,
+    Restriction,
+    RestrictionKind,
+    hidden_from,
+    username_search_key,
+)
 
 # Sorts after every character a username can hold: prefix <= key < prefix + this.
 _AFTER_ANY_CHARACTER = chr(0x10FFFF)
@@ -56,6 +63,18 @@ async def is_following(
         )
     )
     return found is not None
+
+
+async def kinds_between(
+    session: AsyncSession, *, owner_id: uuid.UUID, target_id: uuid.UUID
+) -> set[RestrictionKind]:
+    """What `owner_id` has put on `target_id` (blocked, muted)."""
+    kinds = await session.scalars(
+        select(Restriction.kind).where(
+            Restriction.owner_id == owner_id, Restriction.target_id == target_id
+        )
+    )
+    return set(kinds)
 
 
 def search_query(

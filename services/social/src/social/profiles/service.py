@@ -23,7 +23,6 @@ from social.profiles.schemas import (
     ProfileUpdate,
     StatsRead,
 )
-from social.restrictions import repository as restrictions
 
 # Known (id → username) pairs, so a profile is written once per process, not per request.
 KNOWN_PROFILES_MAX = 100_000
@@ -87,7 +86,7 @@ async def read_profile(
         session, follower_id=viewer_id, followee_id=profile.id
     )
     restricted = (
-        await restrictions.kinds_between(session, owner_id=viewer_id, target_id=profile.id)
+        await repository.kinds_between(session, owner_id=viewer_id, target_id=profile.id)
         if viewer_id is not None
         else set()
     )

@@ -1,60 +1,13 @@
-"""Restriction SQL, and the one subquery every list filters with."""
+"""Restriction SQL (the filters every list applies are in social.models.restriction)."""
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Exists,
-    Row,
-    Select,
-    delete,
-    exists,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Row, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Profile, Restriction, RestrictionKind
-
-BLOCK = RestrictionKind.block
-
-
-def hidden_from(
-    viewer: ColumnElement[uuid.UUID] | uuid.UUID | None, *, muted: bool
-) -> Select[*tuple[Any, ...]]:
-    """The users `viewer` must not see: those it blocks or is blocked by, and with `muted`
-    those it mutes. Used as `author_id NOT IN (...)`: Postgres runs it once per statement
-    (a hashed subplan) and the list's own index walk stays as it was. No viewer: nobody."""
-    kinds = list(RestrictionKind) if muted else [BLOCK]
-    return (
-        union_all(
-            select(Restriction.target_id).where(
-                Restriction.owner_id == viewer, Restriction.kind.in_(kinds)
-            ),
-            select(Restriction.owner_id).where(
-                Restriction.target_id == viewer, Restriction.kind == BLOCK
-            ),
-        )
-        .subquery()
-        .select()
-    )
-
-
-def blocked_between(
-    a: ColumnElement[uuid.UUID] | uuid.UUID, b: ColumnElement[uuid.UUID] | uuid.UUID
-) -> Exists:
-    """Whether either of the two blocks the other."""
-    return exists().where(
-        Restriction.kind == BLOCK,
-        or_(
-            (Restriction.owner_id == a) & (Restriction.target_id == b),
-            (Restriction.owner_id == b) & (Restriction.target_id == a),
-        ),
-    )
+from social.models import Profile, Restriction, RestrictionKind, blocked_between
 
 
 async def is_blocked_between(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> bool:
@@ -84,18 +37,6 @@ async def delete_one(
             Restriction.kind == kind,
         )
     )
-
-
-async def kinds_between(
-    session: AsyncSession, *, owner_id: uuid.UUID, target_id: uuid.UUID
-) -> set[RestrictionKind]:
-    """What `owner_id` has put on `target_id`."""
-    kinds = await session.scalars(
-        select(Restriction.kind).where(
-            Restriction.owner_id == owner_id, Restriction.target_id == target_id
-        )
-    )
-    return set(kinds)
 
 
 async def list_targets(
