@@ -1,4 +1,5 @@
-"""The caller, refused (401) when its account was deleted while its token still lives."""
+"""Dependencies every domain of the service uses: the caller, refused (401) when its account
+was deleted while its token still lives."""
 
 from typing import Annotated
 

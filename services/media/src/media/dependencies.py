@@ -1,4 +1,5 @@
-"""Dependencies every domain of the service uses: settings and clients on app.state."""
+"""Dependencies every domain of the service uses: settings and clients on app.state, and the
+caller, refused (401) when its account was deleted while its token still lives."""
 
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
@@ -6,6 +7,9 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
+from common.deleted_users import live_user
+from common.tokens import Principal
+from media.accounts.models import DeletedUser
 from media.clients.social import SocialClient
 from media.config import Settings
 from media.storage import ObjectStore
@@ -42,3 +46,4 @@ ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
 ImagePoolDep = Annotated[ThreadPoolExecutor, Depends(get_image_pool)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 SocialDep = Annotated[SocialClient, Depends(get_social)]
+LiveUser = Annotated[Principal, Depends(live_user(DeletedUser))]

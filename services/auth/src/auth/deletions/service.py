@@ -50,7 +50,9 @@ async def request_deletion(
         max_age = timedelta(seconds=settings.deletion_sign_in_max_age_seconds)
         if user.signed_in_at is None or datetime.now(UTC) - user.signed_in_at > max_age:
             raise Forbidden("Sign in again to delete this account", code="recent_sign_in_required")
-    await record_user_event(session=session, type=USER_DELETED, user=user)
+    await record_user_event(
+        session=session, type=USER_DELETED, user_id=user.id, username=user.username
+    )
     await repository.add(session, user_id=user.id, services=settings.deletion_services)
     await users.delete(session, user)
     # Failed sign-in counters are keyed by what was typed: the username or the email.

@@ -8,6 +8,7 @@ entry's `event_id`.
 """
 
 import logging
+import uuid
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
@@ -16,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.outbox import repository
 from auth.outbox.models import OutboxEvent
-from auth.users.models import User
 from common.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -24,12 +24,14 @@ logger = logging.getLogger(__name__)
 BATCH = 100
 
 
-async def record_user_event(*, session: AsyncSession, type: str, user: User) -> None:
+async def record_user_event(
+    *, session: AsyncSession, type: str, user_id: uuid.UUID, username: str
+) -> None:
     """Queue a user event in the caller's transaction."""
     payload = {
         "type": type,
-        "user_id": str(user.id),
-        "username": user.username,
+        "user_id": str(user_id),
+        "username": username,
         "occurred_at": datetime.now(UTC).isoformat(),
     }
     await repository.add(session, OutboxEvent(type=type, payload=payload))

@@ -39,7 +39,9 @@ async def register(*, session: AsyncSession, data: UserCreate) -> User:
         identities=[],
     )
     await _flush_unique(session, user)
-    await record_user_event(session=session, type=USER_REGISTERED, user=user)
+    await record_user_event(
+        session=session, type=USER_REGISTERED, user_id=user.id, username=user.username
+    )
     return user
 
 
@@ -68,7 +70,9 @@ async def update_profile(*, session: AsyncSession, user: User, data: ProfileUpda
         user.username = data.username
     await _flush_unique(session, user)
     if renamed:
-        await record_user_event(session=session, type=USER_RENAMED, user=user)
+        await record_user_event(
+            session=session, type=USER_RENAMED, user_id=user.id, username=user.username
+        )
     return user
 
 
@@ -94,7 +98,9 @@ async def create_social_user(*, session: AsyncSession, identity: Identity) -> Us
         identities=[identity],
     )
     await _flush_unique(session, user)
-    await record_user_event(session=session, type=USER_REGISTERED, user=user)
+    await record_user_event(
+        session=session, type=USER_REGISTERED, user_id=user.id, username=user.username
+    )
     return user
 
 

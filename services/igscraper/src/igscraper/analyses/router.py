@@ -9,7 +9,6 @@ from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.text import NUL_FREE
 from common.tokens import CurrentUser
-from igscraper.accounts.dependencies import LiveUser
 from igscraper.analyses import events, service
 from igscraper.analyses.dependencies import (
     AnalysisDep,
@@ -29,6 +28,7 @@ from igscraper.analyses.schemas import (
     IgUserRead,
     QueueRead,
 )
+from igscraper.dependencies import LiveUser
 
 router = APIRouter(prefix="/api/ig", tags=["instagram analyses"])
 

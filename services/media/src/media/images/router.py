@@ -7,8 +7,7 @@ from common.internal import InternalCaller
 from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.tokens import CurrentUser, OptionalUser
-from media.accounts.dependencies import LiveUser
-from media.dependencies import ImagePoolDep, ObjectsDep, SettingsDep, SocialDep
+from media.dependencies import ImagePoolDep, LiveUser, ObjectsDep, SettingsDep, SocialDep
 from media.images import service
 from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
 from media.images.exceptions import (
