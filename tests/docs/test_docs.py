@@ -1,4 +1,5 @@
-"""The repository's documentation: docs/api.md is current."""
+"""The repository's documentation: docs/api.md is current, README.md stays a short front
+door, and every link in them leads to a file of this repository."""
 
 import importlib.util
 import re
@@ -30,3 +31,49 @@ def test_api_md_is_generated_from_the_current_openapi():
     fresh = generator.generate()
     committed = generator.API_MD.read_text() if generator.API_MD.exists() else ""
     assert committed == fresh, f"docs/api.md is stale: run `{generator.COMMAND}`"
+
+
+def test_docs_holds_the_four_documents():
+    missing = [name for name in DOCUMENTS if not (DOCS / name).is_file()]
+    assert not missing, f"docs/ lacks {missing}"
+
+
+def test_readme_is_a_short_front_door():
+    lines = README.read_text().splitlines()
+    assert len(lines) <= 150, f"README.md has {len(lines)} lines; keep it at 150 or fewer"
+    paragraphs, current = [], 0
+    in_code = False
+    for line in lines:
+        if line.startswith("```"):
+            in_code = not in_code
+        if in_code or not line.strip() or line.startswith(("|", "#", "```")):
+            paragraphs.append(current)
+            current = 0
+        elif re.match(r"(- |\* |\d+\. )", line):  # a list item starts a block of its own
+            paragraphs.append(current)
+            current = 1
+        else:
+            current += 1
+    paragraphs.append(current)
+    assert max(paragraphs) <= 8, "a README paragraph runs over 8 lines: move it into docs/"
+
+
+def test_links_lead_to_files_of_the_repository():
+    broken = []
+    for document in _markdown():
+        for target in LINK.findall(document.read_text()):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (document.parent / target).resolve().exists():
+                broken.append(f"{document.relative_to(ROOT)}: {target}")
+    assert not broken, f"links to missing files: {broken}"
+
+
+def test_nothing_points_outside_the_repository():
+    # A clone has only the repository: no ../shared or other sibling folders.
+    outside = [
+        str(document.relative_to(ROOT))
+        for document in _markdown()
+        if "../shared" in document.read_text()
+    ]
+    assert not outside, f"{outside} point outside the repository"
