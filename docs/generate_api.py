@@ -148,7 +148,10 @@ def _response(status: str, response: dict[str, Any]) -> str:
             return f"{status} no body"
         if status.startswith("3"):
             return f"{status} redirect"
-        return f"{status} {_first_paragraph(response.get('description', ''))}".rstrip()
+        description = _first_paragraph(response.get("description", ""))
+        if description in ("", "Successful Response"):
+            return f"{status} (its content type is not declared)"
+        return f"{status} {description}"
     kinds = []
     for content_type, item in content.items():
         if content_type == "application/json":
