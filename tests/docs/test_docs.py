@@ -69,6 +69,26 @@ def test_links_lead_to_files_of_the_repository():
     assert not broken, f"links to missing files: {broken}"
 
 
+def _anchors(document: Path) -> set[str]:
+    """GitHub's anchors for a Markdown file's headings."""
+    anchors = set()
+    for line in document.read_text().splitlines():
+        if match := re.match(r"#{1,6} (.+)", line):
+            text = match.group(1).strip().lower()
+            anchors.add("".join(c for c in text if c.isalnum() or c in " -_").replace(" ", "-"))
+    return anchors
+
+
+def test_links_to_a_heading_find_it():
+    broken = []
+    for document in _markdown():
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", document.read_text()):
+            linked = (document.parent / target).resolve() if target else document
+            if linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{document.relative_to(ROOT)}: {target}#{anchor}")
+    assert not broken, f"links to missing headings: {broken}"
+
+
 def test_nothing_points_outside_the_repository():
     # A clone has only the repository: no ../shared or other sibling folders.
     outside = [
