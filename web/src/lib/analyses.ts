@@ -1,6 +1,7 @@
 // Follows one analysis live: the SSE stream first, polling when the stream is unavailable.
 import { api, refresher, type Schemas } from "./api/client";
 import { readEvents } from "./sse";
+import { m } from "$lib/paraglide/messages";
 
 type Analysis = Schemas["AnalysisRead"];
 const POLL_MS = 2000;
@@ -38,3 +39,14 @@ export async function follow(id: string, onChange: (analysis: Analysis) => void,
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+const STATUS_NAMES: Record<Schemas["AnalysisStatus"], () => string> = {
+  queued: m.analysis_status_queued,
+  running: m.analysis_status_running,
+  completed: m.analysis_status_completed,
+  failed: m.analysis_status_failed,
+  cancelled: m.analysis_status_cancelled,
+};
+
+/** An analysis's status as a word in the reader's language. */
+export const statusName = (status: Schemas["AnalysisStatus"]): string => STATUS_NAMES[status]();

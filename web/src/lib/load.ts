@@ -1,5 +1,5 @@
 // Adapts an openapi-fetch call to a CursorPager page: the data, or a thrown sentence.
-import { describeError } from "./api/errors";
+import { describeError, NETWORK_ERROR } from "./api/errors";
 
 export async function pageOf<T>(
   call: Promise<{ data?: T; error?: unknown; response: Response }>,
@@ -10,7 +10,5 @@ export async function pageOf<T>(
 }
 
 export function messageOf(error: unknown): string {
-  return error instanceof Error && !(error instanceof TypeError)
-    ? error.message
-    : "Could not reach the server. Check your connection and try again.";
+  return error instanceof Error && !(error instanceof TypeError) ? error.message : NETWORK_ERROR();
 }

@@ -1,4 +1,5 @@
 // Pages through a cursor-paginated list: `{items, next_cursor}` per page, keyed by id.
+import { messageOf } from "./load";
 
 export interface CursorPage<T> {
   items: T[];
@@ -14,7 +15,7 @@ export class CursorPager<T extends { id: string }> {
 
   constructor(
     private readonly fetchPage: (cursor: string | null) => Promise<CursorPage<T>>,
-    private readonly describe: (error: unknown) => string = () => "Could not load more. Try again.",
+    private readonly describe: (error: unknown) => string = messageOf,
   ) {}
 
   /** Loads the next page unless one is loading or the end was reached. */

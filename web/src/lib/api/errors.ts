@@ -1,4 +1,8 @@
-// Turns a failed call into a sentence a person can act on.
+// Turns a failed call into a sentence a person can act on, in their language: the API's
+// error codes and HTTP statuses each have a message in the catalogs (web/messages/).
+import { m } from "$lib/paraglide/messages";
+
+type Message = () => string;
 
 /** The platform's one error shape, {"error": {"code", "message"}}, read defensively. */
 export function errorCode(body: unknown): string | undefined {
@@ -11,57 +15,69 @@ export function serverMessage(body: unknown): string | undefined {
   return typeof error?.message === "string" ? error.message : undefined;
 }
 
-const BY_CODE: Record<string, string> = {
-  quota_exceeded: "You have used all your storage. Delete some photos in Media, then try again.",
-  file_too_large: "That photo is larger than the upload limit. Choose a smaller one.",
-  image_too_large: "That photo has too many pixels. Choose a smaller one.",
-  unsupported_media_type: "That file is not a photo we can read. Choose a JPEG, PNG, WebP or GIF.",
-  last_sign_in_method: "This is your only way to sign in, so it cannot be removed.",
-  blocked: "You can't do that: one of you has blocked the other.",
-  wrong_password: "That password is not right. Type the password you sign in with.",
-  recent_sign_in_required:
-    "For your safety, sign out and sign in again, then delete your account within 10 minutes.",
+const BY_CODE: Record<string, Message> = {
+  quota_exceeded: m.error_quota_exceeded,
+  file_too_large: m.error_file_too_large,
+  image_too_large: m.error_image_too_large,
+  unsupported_media_type: m.error_unsupported_media_type,
+  last_sign_in_method: m.error_last_sign_in_method,
+  blocked: m.error_blocked,
+  wrong_password: m.error_wrong_password,
+  recent_sign_in_required: m.error_recent_sign_in_required,
+  invalid_credentials: m.error_invalid_credentials,
+  username_taken: m.error_username_taken,
+  email_taken: m.error_email_taken,
+  media_in_use: m.error_media_in_use,
+  corrupt_image: m.error_corrupt_image,
+  cannot_follow_self: m.error_cannot_follow_self,
+  analysis_already_active: m.error_analysis_already_active,
+  instagram_session_invalid: m.error_instagram_session_invalid,
+  instagram_private_account: m.error_instagram_private_account,
+  instagram_user_not_found: m.error_instagram_user_not_found,
+  instagram_checkpoint: m.error_instagram_checkpoint,
 };
 
-const BY_STATUS: Record<number, string> = {
-  401: "Your session has ended. Please sign in again.",
-  403: "You are not allowed to do that.",
-  404: "That was not found. It may have been deleted.",
-  413: "That file is too large. Choose a smaller one.",
-  415: "That file is not a photo we can read. Choose a JPEG, PNG, WebP or GIF.",
-  429: "Too many attempts. Wait a minute, then try again.",
-  502: "A service we depend on did not answer. Try again in a moment.",
-  503: "The platform is busy or restarting. Try again in a moment.",
-  504: "That took too long. Try again in a moment.",
+const BY_STATUS: Record<number, Message> = {
+  401: m.error_401,
+  403: m.error_403,
+  404: m.error_404,
+  413: m.error_413,
+  415: m.error_unsupported_media_type,
+  429: m.error_429,
+  502: m.error_502,
+  503: m.error_503,
+  504: m.error_504,
 };
 
 export function describeError(status: number, body: unknown): string {
   const code = errorCode(body);
-  if (code && BY_CODE[code]) return BY_CODE[code];
-  if (BY_STATUS[status]) return BY_STATUS[status];
-  return serverMessage(body) ?? `Something went wrong (${status}). Try again.`;
+  // A form the server refused: which field and why is in its message (not translated).
+  if (code === "validation_error" || (status === 422 && !code))
+    return m.error_validation({ detail: serverMessage(body) ?? "" });
+  const byCode = code ? BY_CODE[code] : undefined;
+  if (byCode) return byCode();
+  const byStatus = BY_STATUS[status];
+  if (byStatus) return byStatus();
+  return m.error_unknown({ status });
 }
 
-export const NETWORK_ERROR = "You seem to be offline: nothing reached the server. Check your connection and try again.";
+export const NETWORK_ERROR: Message = m.error_network;
 
 /** What an OAuth callback's ?error= code means, and what to do about it. */
-export const OAUTH_ERRORS: Record<string, string> = {
-  access_denied: "You cancelled the sign-in at the provider. Try again, or use your password.",
-  account_exists:
-    "An account with this email already exists. Sign in with your password, then link the provider in Settings.",
-  identity_in_use:
-    "That provider account is already linked to another account here. Sign in with it instead, or unlink it there first.",
-  provider_already_linked:
-    "You already have an account of that provider linked. Unlink it in Settings first to link another.",
-  invalid_state: "The sign-in took too long or was started in another tab. Please try again.",
-  invalid_provider_response: "The provider sent an answer we could not verify. Please try again.",
-  provider_error: "The provider refused the sign-in. Please try again in a moment.",
-  provider_unavailable: "The provider could not be reached. Try again in a moment, or use your password.",
-  provider_not_configured: "Sign-in with that provider is not available on this server. Use your password.",
-  meta_not_connected: "Connect your Meta account first, then pick an Instagram account.",
-  meta_reconnect_required: "Your Meta connection expired. Connect again to continue.",
+const OAUTH_ERRORS: Record<string, Message> = {
+  access_denied: m.oauth_access_denied,
+  account_exists: m.oauth_account_exists,
+  identity_in_use: m.oauth_identity_in_use,
+  provider_already_linked: m.oauth_provider_already_linked,
+  invalid_state: m.oauth_invalid_state,
+  invalid_provider_response: m.oauth_invalid_provider_response,
+  provider_error: m.oauth_provider_error,
+  provider_unavailable: m.oauth_provider_unavailable,
+  provider_not_configured: m.oauth_provider_not_configured,
+  meta_not_connected: m.oauth_meta_not_connected,
+  meta_reconnect_required: m.oauth_meta_reconnect_required,
 };
 
 export function oauthErrorMessage(code: string): string {
-  return OAUTH_ERRORS[code] ?? "Sign-in did not complete. Please try again.";
+  return (OAUTH_ERRORS[code] ?? m.oauth_unknown)();
 }
