@@ -1,16 +1,20 @@
-"""The app factory every service builds on: one error shape, request ids, logs, health."""
+"""The app factory every service builds on: one error shape, request ids, logs, health;
+and the opening every service's lifespan shares."""
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 
+from common.db import database
 from common.errors import UnhandledErrorMiddleware, install_error_handlers
 from common.health import health_router
 from common.logging import configure_logging
 from common.observability import ObservabilityMiddleware, metrics_router
 from common.openapi import AllowHeaderMiddleware, document_errors
+from common.redis import redis_client
 from common.request_id import RequestIdMiddleware
 from common.settings import ServiceSettings
 
@@ -39,3 +43,34 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+class StoreSettings(Protocol):
+    """What `service_stack` reads of a service's settings."""
+
+    @property
+    def database_url(self) -> str: ...
+    @property
+    def redis_url(self) -> str: ...
+    @property
+    def migrate_on_start(self) -> bool: ...
+
+
+@asynccontextmanager
+async def service_stack(
+    app: FastAPI, settings: StoreSettings, migrations_dir: Path
+) -> AsyncIterator[AsyncExitStack]:
+    """A lifespan's opening: the service's database migrated (or waited for) on
+    `app.state.engine`/`sessionmaker`, one Redis client on `app.state.redis`, and the stack
+    the service enters its own parts on; all closed in reverse order."""
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(
+            database(
+                app,
+                settings.database_url,
+                migrations_dir,
+                migrate_on_start=settings.migrate_on_start,
+            )
+        )
+        await stack.enter_async_context(redis_client(app, settings.redis_url))
+        yield stack

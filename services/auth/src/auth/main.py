@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -25,10 +25,9 @@ from auth.outbox.service import publish_pending
 from auth.sessions.router import router as sessions_router
 from auth.sessions.throttle import LoginThrottle
 from auth.users.router import router as users_router
-from common.app import create_service_app
-from common.db import database, transaction
+from common.app import create_service_app, service_stack
+from common.db import transaction
 from common.loops import BackgroundLoop
-from common.redis import redis_client
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,13 +35,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            database(
-                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
-            )
-        )
-        redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
+    async with service_stack(app, settings, MIGRATIONS) as stack:
+        redis = app.state.redis
         box = SecretBox(settings.encryption_key.get_secret_value())
         async with transaction(app.state.sessionmaker) as session:
             await ensure_signing_key(session=session, box=box)

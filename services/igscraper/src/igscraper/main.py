@@ -1,17 +1,15 @@
 """The igscraper service: Instagram follower analyses: the HTTP API."""
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 
 from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.asyncio import ConnectionPool
 
-from common.app import create_service_app
-from common.db import database
+from common.app import create_service_app, service_stack
 from common.errors import error_body
-from common.redis import redis_client
 from common.tokens import token_verification
 from igscraper.accounts.consumer import user_events
 from igscraper.analyses.events import analysis_changes
@@ -26,13 +24,8 @@ from igscraper.heartbeat import worker_heartbeat_check
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            database(
-                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
-            )
-        )
-        redis = await stack.enter_async_context(redis_client(app, settings.redis_url))
+    async with service_stack(app, settings, MIGRATIONS) as stack:
+        redis = app.state.redis
         app.state.health_checks["worker"] = worker_heartbeat_check(redis, settings.queue_name)
         app.state.vault = vault_from_settings(redis, settings)
         await stack.enter_async_context(analysis_changes(app, redis, settings))

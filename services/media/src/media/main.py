@@ -3,15 +3,13 @@
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from common.app import create_service_app
-from common.db import database
-from common.redis import redis_client
+from common.app import create_service_app, service_stack
 from common.tokens import token_verification
 from media.accounts.consumer import user_events
 from media.ai.router import router as ai_router
@@ -51,19 +49,13 @@ async def http_client(app: FastAPI) -> AsyncIterator[None]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            database(
-                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
-            )
-        )
+    async with service_stack(app, settings, MIGRATIONS) as stack:
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(object_storage(app, settings))
         await stack.enter_async_context(image_pool(app, settings))
         await stack.enter_async_context(http_client(app))
         await stack.enter_async_context(social_client(app, settings))
         await stack.enter_async_context(orphan_sweeper(app, settings))
-        await stack.enter_async_context(redis_client(app, settings.redis_url))
         await stack.enter_async_context(user_events(app, settings))
         yield
 

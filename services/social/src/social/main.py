@@ -1,14 +1,12 @@
 """The social service: profiles, posts, reactions, comments, follows and feeds."""
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from common.app import create_service_app
-from common.db import database
-from common.redis import redis_client
+from common.app import create_service_app, service_stack
 from common.tokens import token_verification
 from social.accounts.consumer import user_events
 from social.clients.auth import auth_client
@@ -32,13 +30,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.known_profiles = {}
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            database(
-                app, settings.database_url, MIGRATIONS, migrate_on_start=settings.migrate_on_start
-            )
-        )
-        await stack.enter_async_context(redis_client(app, settings.redis_url))
+    async with service_stack(app, settings, MIGRATIONS) as stack:
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
         await stack.enter_async_context(auth_client(app, settings))

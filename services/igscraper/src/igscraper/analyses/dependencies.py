@@ -2,10 +2,11 @@ import uuid
 from typing import Annotated
 
 from arq.connections import ArqRedis
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from common.db import SessionDep
 from common.pagination import PageRequest, keyset
+from common.state import app_state
 from common.tokens import CurrentUser
 from igscraper.analyses import repository
 from igscraper.analyses.events import AnalysisChanges
@@ -14,31 +15,10 @@ from igscraper.analyses.models import Analysis
 from igscraper.config import Settings
 from igscraper.credentials.service import CredentialVault
 
-
-async def _settings(request: Request) -> Settings:
-    result: Settings = request.app.state.settings
-    return result
-
-
-async def _vault(request: Request) -> CredentialVault | None:
-    result: CredentialVault | None = request.app.state.vault
-    return result
-
-
-async def _arq(request: Request) -> ArqRedis:
-    result: ArqRedis = request.app.state.arq
-    return result
-
-
-async def _changes(request: Request) -> AnalysisChanges:
-    result: AnalysisChanges = request.app.state.analysis_changes
-    return result
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-VaultDep = Annotated[CredentialVault | None, Depends(_vault)]
-ArqDep = Annotated[ArqRedis, Depends(_arq)]
-ChangesDep = Annotated[AnalysisChanges, Depends(_changes)]
+SettingsDep = Annotated[Settings, Depends(app_state("settings"))]
+VaultDep = Annotated[CredentialVault | None, Depends(app_state("vault"))]
+ArqDep = Annotated[ArqRedis, Depends(app_state("arq"))]
+ChangesDep = Annotated[AnalysisChanges, Depends(app_state("analysis_changes"))]
 # A group's users are listed by (username, Instagram id).
 UserPageDep = Annotated[PageRequest[tuple[str, str]], Depends(keyset(str, str))]
 

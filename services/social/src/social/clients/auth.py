@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 
 from common.errors import DependencyUnavailable
 from common.request_id import REQUEST_ID_HOOKS
+from common.state import app_state
 from social.config import Settings
 
 
@@ -50,9 +51,4 @@ async def auth_client(app: FastAPI, settings: Settings) -> AsyncIterator[AuthCli
         yield app.state.auth
 
 
-async def get_auth(request: Request) -> AuthClient:
-    result: AuthClient = request.app.state.auth
-    return result
-
-
-AuthDep = Annotated[AuthClient, Depends(get_auth)]
+AuthDep = Annotated[AuthClient, Depends(app_state("auth"))]

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, BinaryIO
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from pydantic import SecretStr
 
 from common.errors import ApiError, DependencyUnavailable, NotFound
 from common.openapi import raises
 from common.request_id import REQUEST_ID_HOOKS
+from common.state import app_state
 from social.config import Settings
 
 # Media's refusals a user can act on pass through with media's own code: too big, not an
@@ -111,10 +112,4 @@ async def media_client(app: FastAPI, settings: Settings) -> AsyncIterator[MediaC
         yield app.state.media
 
 
-@raises(502, 503)
-async def get_media(request: Request) -> MediaClient:
-    result: MediaClient = request.app.state.media
-    return result
-
-
-MediaDep = Annotated[MediaClient, Depends(get_media)]
+MediaDep = Annotated[MediaClient, Depends(raises(502, 503)(app_state("media")))]
