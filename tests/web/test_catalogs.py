@@ -17,7 +17,16 @@ GENERATED = SOURCE / "lib" / "paraglide"
 # Names that are the same in every language: the brand.
 UNTRANSLATED = {"Photogram"}
 # Attributes (and component props) whose value a person reads or hears.
-VISIBLE_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "label", "empty", "text", "value-text")
+VISIBLE_ATTRIBUTES = (
+    "aria-label",
+    "aria-valuetext",
+    "placeholder",
+    "title",
+    "alt",
+    "label",
+    "empty",
+    "text",
+)
 LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -100,9 +109,7 @@ def bare_strings(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "path", sources(".svelte"), ids=lambda path: str(path.relative_to(SOURCE))
-)
+@pytest.mark.parametrize("path", sources(".svelte"), ids=lambda path: str(path.relative_to(SOURCE)))
 def test_no_screen_shows_a_string_written_outside_the_catalogs(path: Path):
     assert bare_strings(path.read_text(encoding="utf-8")) == []
 

@@ -54,10 +54,22 @@ def sign_in(page: Page, login: str) -> None:
     page.get_by_label("Username or email").fill(login)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    # Signed in, the navigation leads to one's own profile.
+    expect(page.get_by_role("link", name="Profile", exact=True)).to_be_visible()
+
+
+def go_to(page: Page, name: str, more: str = "More") -> None:
+    """Follows the navigation's link `name`, opening the menu first where it is behind it
+    (on a phone, all but the five tab-bar destinations)."""
+    link = page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("button", name=more, exact=True).click()
+    link.click()
 
 
 def sign_out(page: Page) -> None:
+    """Sign out lives in Settings, with the account's other actions."""
+    go_to(page, "Settings")
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 

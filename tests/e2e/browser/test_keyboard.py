@@ -58,6 +58,8 @@ def test_sign_in_share_like_comment_and_sign_out_with_the_keyboard(page: Page, t
     page.keyboard.press("Enter")
     expect(page.get_by_role("article", name="Comment by")).to_contain_text("Said with keys")
 
+    tab_to(page, page.get_by_role("link", name="Settings"))
+    page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("button", name="Sign out", exact=True))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

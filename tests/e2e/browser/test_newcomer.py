@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.accounts import PASSWORD
-from tests.e2e.browser.app import give_consent, photo, register_sync
+from tests.e2e.browser.app import give_consent, photo, register_sync, sign_out
 from tests.support.dirs import server_data_dir
 from tests.support.stack_cli import stack_env, stack_up, stop, wait_ready
 
@@ -104,5 +104,4 @@ def test_a_newcomer_goes_from_sign_up_to_an_instagram_analysis(
     assert len(seen) >= 2, f"the bar jumped to full: {sorted(seen)}"
     expect(page.get_by_role("tab", name=re.compile(r"^Mutuals \(500\)"))).to_be_visible()
 
-    page.get_by_role("button", name="Sign out", exact=True).click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    sign_out(page)

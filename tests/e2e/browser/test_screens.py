@@ -1,6 +1,6 @@
-"""Every main screen at a phone's width (390 px) and a laptop's (1280 px): no serious or
-critical axe-core violation, nothing wider than the window. With UPDATE_SCREENSHOTS=1 the
-screenshots in docs/screenshots/ are taken anew."""
+"""Every main screen at a phone's width (390 px) and a laptop's (1280 px), in English and in
+Korean: no serious or critical axe-core violation, nothing wider than the window. With
+UPDATE_SCREENSHOTS=1 the screenshots in docs/screenshots/ are taken anew."""
 
 import os
 from pathlib import Path
@@ -8,21 +8,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.app import assert_accessible, photo, share_photo, sign_up
+from tests.e2e.browser.app import assert_accessible, go_to, photo, share_photo, sign_up
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
-# Reached from the navigation by these link names.
+# Reached from the navigation by these link names, in English and in Korean.
 SCREENS = {
-    "home": "Home",
-    "explore": "Explore",
-    "new-post": "New post",
-    "people": "People",
-    "notifications": "Notifications",
-    "profile": "Profile",
-    "media": "Media",
-    "analyses": "Analyses",
-    "settings": "Settings",
+    "home": ("Home", "홈"),
+    "explore": ("Explore", "탐색"),
+    "new-post": ("New post", "새 게시물"),
+    "people": ("People", "사람 찾기"),
+    "notifications": ("Notifications", "알림"),
+    "profile": ("Profile", "프로필"),
+    "media": ("Media", "미디어"),
+    "analyses": ("Analyses", "분석"),
+    "settings": ("Settings", "설정"),
 }
+TAB_BAR = ("Home", "Explore", "New post", "Notifications", "Profile")
 
 
 def check(page: Page, name: str, width: int) -> None:
@@ -45,6 +46,22 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
     harbour = photo(tmp_path / "harbour.jpg", size=(1200, 800), color="steelblue")
     share_photo(page, harbour, "Harbour at dusk")
     check(page, "post", width)
-    for name, link in SCREENS.items():
-        page.get_by_role("link", name=link, exact=True).click()
+    nav = page.get_by_role("navigation")
+    if width == 390:
+        # A phone shows five destinations; the rest wait behind More, account actions in
+        # Settings.
+        for name in TAB_BAR:
+            expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+        expect(nav.get_by_role("link", name="Settings")).to_be_hidden()
+        expect(page.get_by_role("button", name="Sign out everywhere")).to_have_count(0)
+    for name, (link, _) in SCREENS.items():
+        go_to(page, link)
         check(page, name, width)
+
+    # The same screens in Korean, chosen in Settings.
+    go_to(page, "Settings")
+    page.get_by_label("Language").select_option("ko")
+    expect(page.get_by_role("heading", name="설정")).to_be_visible()
+    for name, (_, link) in SCREENS.items():
+        go_to(page, link, more="더보기")
+        check(page, f"{name}-ko", width)

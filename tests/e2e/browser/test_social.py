@@ -153,4 +153,4 @@ def test_delete_account_asks_for_the_password_then_removes_it_everywhere(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Profile", exact=True)).to_have_count(0)
