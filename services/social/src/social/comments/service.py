@@ -14,8 +14,7 @@ from social.models import Comment, Post, Profile
 from social.notifications import service as notifications
 from social.posts import repository as posts
 from social.posts.service import lock_post
-from social.profiles.service import author_read
-from social.restrictions.service import ensure_not_blocked
+from social.profiles.service import author_read, ensure_not_blocked
 
 
 def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead:

@@ -13,8 +13,7 @@ from social.models import Profile
 from social.notifications import service as notifications
 from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead
-from social.profiles.service import author_read
-from social.restrictions.service import ensure_not_blocked
+from social.profiles.service import author_read, ensure_not_blocked
 
 
 async def follow(*, session: AsyncSession, follower_id: uuid.UUID, followee: Profile) -> None:

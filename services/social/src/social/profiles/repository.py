@@ -1,4 +1,4 @@
-"""Profile SQL."""
+"""Profile SQL, with what lies between a viewer and a profile: a follow, a block, a mute."""
 
 import uuid
 from collections.abc import Sequence
@@ -14,6 +14,7 @@ from social.models import (
     Profile,
     Restriction,
     RestrictionKind,
+    blocked_between,
     hidden_from,
     username_search_key,
 )
@@ -63,6 +64,10 @@ async def is_following(
         )
     )
     return found is not None
+
+
+async def is_blocked_between(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(blocked_between(a, b))))
 
 
 async def kinds_between(

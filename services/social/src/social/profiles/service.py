@@ -1,4 +1,5 @@
-"""Profile rules: who a user is here, what others see, and what the user may change."""
+"""Profile rules: who a user is here, what others see, what the user may change, and whether
+two users may reach each other (a block between them says no, for follows, likes, comments)."""
 
 import uuid
 from datetime import UTC, datetime
@@ -76,6 +77,14 @@ def author_read(profile: Profile, links: Links) -> AuthorRead:
     return AuthorRead(
         id=profile.id, username=profile.username, avatar_url=links.avatar(profile.avatar_media_id)
     )
+
+
+async def ensure_not_blocked(
+    *, session: AsyncSession, actor_id: uuid.UUID, other_id: uuid.UUID
+) -> None:
+    """403 `blocked` when either of the two blocks the other."""
+    if await repository.is_blocked_between(session, actor_id, other_id):
+        raise Forbidden("One of you blocks the other", code="blocked")
 
 
 async def read_profile(

@@ -9,8 +9,8 @@ from social.models import Post, ReactionKind
 from social.notifications import service as notifications
 from social.posts import repository as posts
 from social.posts.service import lock_post
+from social.profiles.service import ensure_not_blocked
 from social.reactions import repository
-from social.restrictions.service import ensure_not_blocked
 
 
 def _counter(kind: ReactionKind) -> str:

@@ -7,11 +7,7 @@ from sqlalchemy import Row, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Profile, Restriction, RestrictionKind, blocked_between
-
-
-async def is_blocked_between(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> bool:
-    return bool(await session.scalar(select(blocked_between(a, b))))
+from social.models import Profile, Restriction, RestrictionKind
 
 
 async def insert_new(

@@ -1,11 +1,12 @@
 """Block and mute rules. A block ends the follows both ways and withdraws what each was
-notified of by the other; a mute withdraws only the muter's notifications from the muted."""
+notified of by the other; a mute withdraws only the muter's notifications from the muted.
+What a block then refuses is checked where profiles meet: profiles.service.ensure_not_blocked."""
 
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import ApiError, Forbidden
+from common.errors import ApiError
 from common.pagination import Page, PageRequest
 from social.follows import repository as follows
 from social.links import Links
@@ -15,14 +16,6 @@ from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead
 from social.profiles.service import author_read
 from social.restrictions import repository
-
-
-async def ensure_not_blocked(
-    *, session: AsyncSession, actor_id: uuid.UUID, other_id: uuid.UUID
-) -> None:
-    """403 `blocked` when either of the two blocks the other."""
-    if await repository.is_blocked_between(session, actor_id, other_id):
-        raise Forbidden("One of you blocks the other", code="blocked")
 
 
 async def restrict(
