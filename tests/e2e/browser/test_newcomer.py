@@ -59,6 +59,8 @@ def test_a_newcomer_goes_from_sign_up_to_an_instagram_analysis(
 
     page.goto("/")
     page.get_by_role("link", name="Create an account").click()
+    # The sign-up form, once it is on screen (the sign-in form also asks for a username).
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     name = f"new{uuid.uuid4().hex[:8]}"
     page.get_by_label("Username").fill(name)
     page.get_by_label("Email").fill(f"{name}@example.com")

@@ -98,6 +98,7 @@ def test_block_and_mute_from_a_profile_and_undo_them_in_settings(
     page.get_by_role("button", name="Mute", exact=True).click()
     expect(page.get_by_role("button", name="Unmute", exact=True)).to_be_visible()
     page.get_by_role("link", name="Home").click()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
     expect(page.get_by_text("Someone else's photo")).to_have_count(0)
 
     page.goto(f"/people/{other['user']['id']}")
