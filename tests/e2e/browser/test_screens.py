@@ -54,6 +54,13 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         expect(nav.get_by_role("link", name="Settings")).to_be_hidden()
         expect(page.get_by_role("button", name="Sign out everywhere")).to_have_count(0)
+        more = page.get_by_role("button", name="More", exact=True)
+        more.click()
+        expect(more).to_have_attribute("aria-expanded", "true")
+        expect(nav.get_by_role("link", name="Settings")).to_be_visible()
+        check(page, "menu", width)
+        page.keyboard.press("Escape")
+        expect(nav.get_by_role("link", name="Settings")).to_be_hidden()
     for name, (link, _) in SCREENS.items():
         go_to(page, link)
         check(page, name, width)
