@@ -35,7 +35,15 @@ const BY_CODE: Record<string, Message> = {
   instagram_private_account: m.error_instagram_private_account,
   instagram_user_not_found: m.error_instagram_user_not_found,
   instagram_checkpoint: m.error_instagram_checkpoint,
+  instagram_session_expired: m.error_instagram_session_expired,
+  instagram_rate_limited: m.error_instagram_rate_limited,
+  instagram_unavailable: m.error_instagram_unavailable,
 };
+
+/** The sentence for an error code the platform reports outside a response (a failed scan). */
+export function describeCode(code: string, fallback: string): string {
+  return BY_CODE[code]?.() ?? fallback;
+}
 
 const BY_STATUS: Record<number, Message> = {
   401: m.error_401,
