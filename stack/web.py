@@ -19,8 +19,8 @@ WEB = Path(__file__).resolve().parents[1] / "web"
 DIST = WEB / "dist"
 # Folders a build reads: a change to any file in them means a rebuild.
 SOURCES = ("src", "static", "messages")
-# Written by the build itself (Paraglide's compiled catalogs): not a source.
-GENERATED = WEB / "src" / "lib" / "paraglide"
+# Written by the build itself (Paraglide's compiled catalogs), under web/: not a source.
+GENERATED = Path("src", "lib", "paraglide")
 # Files a build reads besides those folders.
 INPUTS = (
     "project.inlang/settings.json",
@@ -48,7 +48,7 @@ def _newest_input() -> float:
         p
         for folder in SOURCES
         for p in (WEB / folder).rglob("*")
-        if p.is_file() and not p.is_relative_to(GENERATED)
+        if p.is_file() and not p.is_relative_to(WEB / GENERATED)
     ]
     files += [WEB / name for name in INPUTS if (WEB / name).is_file()]
     return max(p.stat().st_mtime for p in files)

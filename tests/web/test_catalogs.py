@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from stack import web
 from stack.web import WEB
 
 MESSAGES = WEB / "messages"
 LOCALES = ("en", "ko", "es")
 SOURCE = WEB / "src"
-GENERATED = SOURCE / "lib" / "paraglide"
+GENERATED = WEB / web.GENERATED
 # Names that are the same in every language: the brand.
 UNTRANSLATED = {"Photogram"}
 # Attributes (and component props) whose value a person reads or hears.
