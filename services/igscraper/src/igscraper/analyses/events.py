@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
-from common.loops import BackgroundLoop
+from common.loops import BackgroundLoop, honour_lost_cancellation
 from igscraper.analyses import repository
 from igscraper.analyses.jobs import changes_channel
 from igscraper.analyses.models import ACTIVE
@@ -70,6 +70,9 @@ class AnalysisChanges:
             # Whatever was announced while unsubscribed is looked at now.
             self._wake()
             while True:
+                # This step never returns to its loop's check: it honours a lost
+                # cancellation itself (common.loops.honour_lost_cancellation says why).
+                honour_lost_cancellation()
                 # Short waits, not listen(): the client's read timeout would end a quiet
                 # subscription with an error.
                 message = await pubsub.get_message(
