@@ -57,12 +57,25 @@ TASK_DUMP_LEAD_SECONDS = 15
 _TASK_DUMP = pytest.StashKey[threading.Timer]()
 
 
+def _await_chain(task: asyncio.Task[Any]) -> Iterator[str]:
+    """Where a task waits, outermost call first. Task.print_stack shows only the task's own
+    frame: the await chain below it (a client call inside a step) is what a hang needs."""
+    awaitable: Any = task.get_coro()
+    while awaitable is not None:
+        frame = getattr(awaitable, "cr_frame", None) or getattr(awaitable, "gi_frame", None)
+        if frame is not None:
+            code = frame.f_code
+            yield f'  File "{code.co_filename}", line {frame.f_lineno}, in {code.co_name}'
+        awaitable = getattr(awaitable, "cr_await", None) or getattr(awaitable, "gi_yieldfrom", None)
+
+
 def _dump_tasks(nodeid: str) -> None:
     print(f"--- asyncio tasks still pending in {nodeid}:", file=sys.stderr)
     # Tasks of every loop: the test's runs in another thread than this timer's.
     for task in list(asyncio.tasks._all_tasks):
         if not task.done():
-            task.print_stack(limit=12, file=sys.stderr)
+            print(f"{task.get_name()} (cancelling: {task.cancelling()}):", file=sys.stderr)
+            print(*_await_chain(task), sep="\n", file=sys.stderr)
 
 
 def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> None:
