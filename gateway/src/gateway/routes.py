@@ -1,4 +1,4 @@
-"""The routing table: public path prefix → the service that owns it (see shared/API.md)."""
+"""The routing table: public path prefix → the service that owns it (docs/api.md)."""
 
 from dataclasses import dataclass
 

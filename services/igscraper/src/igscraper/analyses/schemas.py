@@ -1,4 +1,4 @@
-"""What the analyses API accepts and returns (field names per the platform's API.md)."""
+"""What the analyses API accepts and returns (docs/api.md has them as the gateway serves them)."""
 
 import uuid
 from datetime import datetime
