@@ -2,21 +2,26 @@
 join another's table without importing that domain, and Alembic sees the whole schema."""
 
 from social.database import Base
+from social.models.bookmark import Bookmark, bookmarked_by
 from social.models.comment import CONTENT_MAX_LENGTH, Comment
 from social.models.deleted_user import DeletedUser
 from social.models.follow import Follow
 from social.models.media_deletion import MediaDeletion
+from social.models.mention import PostMention, mentions_of
 from social.models.notification import Notification, NotificationActor, NotificationKind
 from social.models.post import CAPTION_MAX_LENGTH, Post
 from social.models.profile import BIO_MAX_LENGTH, Profile, username_search_key
 from social.models.reaction import Reaction, ReactionKind
 from social.models.restriction import Restriction, RestrictionKind, blocked_between, hidden_from
+from social.models.tag import TAG_MAX_LENGTH, PostTag, TagFollow, tags_of
 
 __all__ = [
     "BIO_MAX_LENGTH",
     "CAPTION_MAX_LENGTH",
     "CONTENT_MAX_LENGTH",
+    "TAG_MAX_LENGTH",
     "Base",
+    "Bookmark",
     "Comment",
     "DeletedUser",
     "Follow",
@@ -25,12 +30,18 @@ __all__ = [
     "NotificationActor",
     "NotificationKind",
     "Post",
+    "PostMention",
+    "PostTag",
     "Profile",
     "Reaction",
     "ReactionKind",
     "Restriction",
     "RestrictionKind",
+    "TagFollow",
     "blocked_between",
+    "bookmarked_by",
     "hidden_from",
+    "mentions_of",
+    "tags_of",
     "username_search_key",
 ]

@@ -22,6 +22,8 @@ class NotificationKind(enum.StrEnum):
     like = "like"
     comment = "comment"
     follow = "follow"
+    # Named with @username in a post's caption or a comment.
+    mention = "mention"
 
 
 class Notification(Base):

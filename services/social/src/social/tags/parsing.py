@@ -10,8 +10,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-# Beyond these a "tag" is noise, not something people follow or search for.
-TAG_MAX_LENGTH = 100
+from social.models import TAG_MAX_LENGTH
+
+# Beyond this many a caption's tags are noise, not something people follow or search for.
 TAGS_PER_POST = 30
 # auth's usernames: 3-30 of [A-Za-z0-9_.]; anything longer names nobody.
 MENTION_MAX_LENGTH = 30

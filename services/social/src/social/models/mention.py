@@ -1,0 +1,46 @@
+"""Mentions: the users a post's caption names with `@username`, kept in step with it.
+Comments' mentions notify without being kept: a comment is never edited."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, func, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from social.database import Base
+from social.models.profile import Profile
+
+
+class PostMention(Base):
+    __tablename__ = "post_mention"
+    __table_args__ = (
+        # A deleted account's mentions go with its profile (the cascade looks them up).
+        Index("ix_post_mention_user_id", "user_id"),
+    )
+
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Where it comes in the caption: mentions read in the order they were written.
+    position: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def mentions_of(post_id: ColumnElement[uuid.UUID]) -> ColumnElement[Any]:
+    """A post's mentioned users as `[{id, username}]` in caption order, as one column of a
+    post page's statement (the username as it is now, not as it was typed)."""
+    user = func.jsonb_build_object("id", Profile.id, "username", Profile.username)
+    return func.coalesce(
+        select(func.jsonb_agg(aggregate_order_by(user, PostMention.position)))
+        .join(Profile, Profile.id == PostMention.user_id)
+        .where(PostMention.post_id == post_id)
+        .scalar_subquery(),
+        literal_column("'[]'::jsonb"),
+        type_=JSONB,
+    )
