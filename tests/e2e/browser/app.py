@@ -62,8 +62,11 @@ def go_to(page: Page, name: str, more: str = "More") -> None:
     """Follows the navigation's link `name`, opening the menu first where it is behind it
     (on a phone, all but the five tab-bar destinations)."""
     link = page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+    menu = page.get_by_role("button", name=more, exact=True)
+    # The navigation is drawn once the session is known: then one of the two shows.
+    expect(link.or_(menu).first).to_be_visible()
     if not link.is_visible():
-        page.get_by_role("button", name=more, exact=True).click()
+        menu.click()
     link.click()
 
 
