@@ -3,6 +3,8 @@ Korean: no serious or critical axe-core violation, nothing wider than the window
 UPDATE_SCREENSHOTS=1 the screenshots in docs/screenshots/ are taken anew."""
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,8 +39,19 @@ def check(page: Page, name: str, width: int) -> None:
         page.screenshot(path=DOCS / f"{name}-{width}.png")
 
 
+def korean_font_installed() -> bool:
+    """Whether Chromium has a font for Hangul (Debian's fonts-noto-cjk): without one a
+    Korean screenshot shows empty boxes."""
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int):
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        assert korean_font_installed(), "install fonts-noto-cjk before taking screenshots"
     page.set_viewport_size({"width": width, "height": 844 if width == 390 else 860})
     page.goto("/signin")
     check(page, "sign-in", width)
