@@ -10,6 +10,7 @@ from common.pagination import Page, PageRequest
 from social.comments import repository
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import Links
+from social.mentions import service as mentions
 from social.models import Comment, Post, Profile
 from social.notifications import service as notifications
 from social.posts import repository as posts
@@ -30,7 +31,8 @@ def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead
 async def add_comment(
     *, session: AsyncSession, post: Post, author: Profile, body: CommentCreate, links: Links
 ) -> CommentRead:
-    """Comment on a post (403 between a blocked pair); its author is notified."""
+    """Comment on a post (403 between a blocked pair); its author is notified, and so is
+    whoever it mentions."""
     await ensure_not_blocked(session=session, actor_id=author.id, other_id=post.author_id)
     await lock_post(session=session, post_id=post.id)
     comment = await repository.create(
@@ -43,6 +45,14 @@ async def add_comment(
         actor_id=author.id,
         post_id=post.id,
         comment_id=comment.id,
+    )
+    await mentions.notify_comment_mentions(
+        session=session,
+        post_id=post.id,
+        post_author_id=post.author_id,
+        comment_id=comment.id,
+        comment_author_id=author.id,
+        content=body.content,
     )
     await session.refresh(comment)
     return comment_read(comment, author, links)

@@ -58,6 +58,23 @@ async def create(
     )
 
 
+async def caption_mention_exists(
+    session: AsyncSession, *, recipient_id: uuid.UUID, post_id: uuid.UUID
+) -> bool:
+    """Whether the recipient was told of a mention in the post's caption already."""
+    found = await session.scalar(
+        select(Notification.id)
+        .where(
+            Notification.post_id == post_id,
+            Notification.recipient_id == recipient_id,
+            Notification.kind == NotificationKind.mention,
+            Notification.comment_id.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def join(session: AsyncSession, *, notification_id: uuid.UUID, actor_id: uuid.UUID) -> None:
     """Add an actor to a group, which becomes the newest and unread again."""
     joined = await session.scalar(

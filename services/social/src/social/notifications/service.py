@@ -110,6 +110,32 @@ async def withdraw_follow(
     )
 
 
+async def notify_mention(
+    *,
+    session: AsyncSession,
+    recipient_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    post_id: uuid.UUID,
+    comment_id: uuid.UUID | None = None,
+) -> None:
+    """One notification per mention: in a comment (it goes with the comment), or in a
+    caption, once per post however often edits name the user again."""
+    if not await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
+        return
+    if comment_id is None and await repository.caption_mention_exists(
+        session, recipient_id=recipient_id, post_id=post_id
+    ):
+        return
+    await repository.create(
+        session,
+        recipient_id=recipient_id,
+        kind=NotificationKind.mention,
+        actor_id=actor_id,
+        post_id=post_id,
+        comment_id=comment_id,
+    )
+
+
 async def withdraw_all_to(
     *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
 ) -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from common.text import NUL_FREE
+from social.mentions.schemas import MentionRead
 from social.models import CAPTION_MAX_LENGTH, ReactionKind
 from social.profiles.schemas import AuthorRead
 
@@ -49,6 +50,11 @@ class PostRead(BaseModel):
     dislike_count: int
     comment_count: int
     viewer_reaction: ReactionKind | None
+    # The caption's hashtags (normalised) and the users it names, in the order written.
+    tags: list[str]
+    mentions: list[MentionRead]
+    # Whether the viewer bookmarked it (always false for an anonymous viewer).
+    bookmarked: bool
 
 
 class MediaUsage(BaseModel):

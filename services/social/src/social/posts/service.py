@@ -13,11 +13,13 @@ from common.errors import ApiError, Forbidden, NotFound
 from social.clients.media import MediaClient
 from social.links import Links
 from social.media_deletions import repository as media_deletions
+from social.mentions import service as mentions
 from social.models import Post
 from social.posts import repository
 from social.posts.schemas import PostCreate, PostRead, PostUpload
 from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead
+from social.tags import service as tags
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +52,18 @@ async def create_post(
         session, author_id=author_id, media_id=media_id, caption=body.caption
     )
     await profiles.add_posts_count(session, user_id=author_id, delta=1)
+    await caption_changed(session=session, post=post)
     await media.attach(media_id=media_id)
     return post
+
+
+async def caption_changed(*, session: AsyncSession, post: Post) -> None:
+    """Re-read what the caption links: its hashtags, and the users it mentions (newly
+    named ones are notified). Called on posting and after every caption edit."""
+    await tags.sync_post_tags(session=session, post_id=post.id, caption=post.caption)
+    await mentions.sync_post_mentions(
+        session=session, post_id=post.id, author_id=post.author_id, caption=post.caption
+    )
 
 
 async def delete_post(
@@ -126,6 +138,9 @@ def post_read(row: Row[*tuple[Any, ...]], links: Links) -> PostRead:
         dislike_count=row.dislike_count,
         comment_count=row.comment_count,
         viewer_reaction=row.viewer_reaction,
+        tags=row.tags,
+        mentions=row.mentions,
+        bookmarked=row.bookmarked,
     )
 
 

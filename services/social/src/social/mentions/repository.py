@@ -1,0 +1,48 @@
+"""Mention SQL: who a name is, and a post's mentions kept in step with its caption."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.models import PostMention, Profile, username_search_key
+
+
+async def users_named(session: AsyncSession, names: Sequence[str]) -> dict[str, uuid.UUID]:
+    """lower-cased username → user id, for the names that are someone's (one probe each of
+    ix_profile_username_search)."""
+    if not names:
+        return {}
+    key = username_search_key(Profile.username)
+    rows = await session.execute(
+        select(key, Profile.id).where(key.in_([name.lower() for name in names]))
+    )
+    return {name: user_id for name, user_id in rows.tuples()}
+
+
+async def replace_post_mentions(
+    session: AsyncSession, *, post_id: uuid.UUID, user_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Make the post's mentions exactly `user_ids`, in that order; the users it did not
+    mention before."""
+    before = set(
+        await session.scalars(select(PostMention.user_id).where(PostMention.post_id == post_id))
+    )
+    await session.execute(
+        delete(PostMention).where(
+            PostMention.post_id == post_id, PostMention.user_id.not_in(user_ids)
+        )
+    )
+    if user_ids:
+        statement = insert(PostMention).values(
+            [{"post_id": post_id, "user_id": u, "position": i} for i, u in enumerate(user_ids)]
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PostMention.post_id, PostMention.user_id],
+                set_={"position": statement.excluded.position},
+            )
+        )
+    return set(user_ids) - before

@@ -1,0 +1,71 @@
+"""Hashtag SQL: a post's tags kept in step with its caption, tag follows, counts, trending."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import Row, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.models import PostTag, TagFollow
+
+
+async def replace_post_tags(session: AsyncSession, *, post_id: uuid.UUID, tags: list[str]) -> None:
+    """Make the post's tags exactly `tags`, in that order. A tag the post already had keeps
+    its `created_at`: an edit that keeps a tag does not make it trend again."""
+    await session.execute(
+        delete(PostTag).where(PostTag.post_id == post_id, PostTag.tag.not_in(tags))
+    )
+    if not tags:
+        return
+    statement = insert(PostTag).values(
+        [{"post_id": post_id, "tag": tag, "position": i} for i, tag in enumerate(tags)]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[PostTag.post_id, PostTag.tag],
+            set_={"position": statement.excluded.position},
+        )
+    )
+
+
+async def posts_count(session: AsyncSession, tag: str) -> int:
+    # An index-only range of ix_post_tag_tag_post_id.
+    count = await session.scalar(select(func.count()).where(PostTag.tag == tag))
+    return int(count or 0)
+
+
+async def is_following(session: AsyncSession, *, user_id: uuid.UUID, tag: str) -> bool:
+    found = await session.scalar(
+        select(TagFollow.tag).where(TagFollow.user_id == user_id, TagFollow.tag == tag)
+    )
+    return found is not None
+
+
+async def follow(session: AsyncSession, *, user_id: uuid.UUID, tag: str) -> None:
+    await session.execute(
+        insert(TagFollow).values(user_id=user_id, tag=tag).on_conflict_do_nothing()
+    )
+
+
+async def unfollow(session: AsyncSession, *, user_id: uuid.UUID, tag: str) -> None:
+    await session.execute(
+        delete(TagFollow).where(TagFollow.user_id == user_id, TagFollow.tag == tag)
+    )
+
+
+async def trending(
+    session: AsyncSession, *, window: timedelta, limit: int
+) -> Sequence[Row[str, int]]:
+    """(tag, posts) for the tags most posts took within `window`, most first: an
+    index-only range of ix_post_tag_created_at_tag over the window, grouped."""
+    uses = func.count().label("uses")
+    query = (
+        select(PostTag.tag, uses)
+        .where(PostTag.created_at >= func.now() - window)
+        .group_by(PostTag.tag)
+        .order_by(uses.desc(), PostTag.tag)
+        .limit(limit)
+    )
+    return (await session.execute(query)).tuples().all()
