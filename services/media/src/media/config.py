@@ -51,6 +51,8 @@ class Settings(UserEventSettings, MigrationSettings):
     # Objects older than this without a row are leftovers of a crashed upload or delete.
     orphan_grace_seconds: int = 3600
     sweep_interval_seconds: int = 3600
+    # Images stored before blurhashes get theirs this long after startup.
+    blurhash_backfill_delay_seconds: float = 30.0
 
     avatar_ttl_seconds: int = 24 * 3600
     avatar_max_bytes: int = 5 * MiB

@@ -15,6 +15,7 @@ from media.accounts.consumer import user_events
 from media.ai.router import router as ai_router
 from media.avatars.router import internal_router as avatars_internal_router
 from media.avatars.router import router as avatars_router
+from media.blurhash_backfill import blurhash_backfill
 from media.clients.social import social_client
 from media.config import Settings, get_settings
 from media.images.router import internal_router as images_internal_router
@@ -56,6 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(http_client(app))
         await stack.enter_async_context(social_client(app, settings))
         await stack.enter_async_context(orphan_sweeper(app, settings))
+        await stack.enter_async_context(blurhash_backfill(app, settings))
         await stack.enter_async_context(user_events(app, settings))
         yield
 

@@ -66,7 +66,12 @@ async def generate_image(
         return _placeholder(request)
     finally:
         upload.discard()
-    read = MediaRead.build(media, public_url=settings.public_url, viewer_id=owner_id)
+    read = MediaRead.build(
+        media,
+        public_url=settings.public_url,
+        viewer_id=owner_id,
+        signing_secret=settings.internal_token,
+    )
     return ImageGenerated(
         ok=True, image=data_uri, url=read.urls.original, media_id=read.id, placeholder=False
     )

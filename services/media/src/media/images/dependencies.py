@@ -42,13 +42,15 @@ OwnedMediaDep = Annotated[Media, Depends(get_owned_media)]
 
 @raises(FileTooLarge, FileRequired)
 async def uploaded_file(request: Request, settings: SettingsDep) -> AsyncIterator[ReceivedFile]:
-    """The request's `file` field on disk for the length of the request, then deleted."""
+    """The request's `file` field on disk for the length of the request, then deleted, and
+    its `description` (alt text) beside it."""
     received = await receive_file_field(
         request.stream(),
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
         field="file",
         max_bytes=settings.max_upload_bytes,
+        text_fields=frozenset({"description"}),
     )
     try:
         yield received

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from common.ids import UserId, new_id
 from media.database import Base
 
+DESCRIPTION_MAX_LENGTH = 1500
+
 
 class Media(Base):
     __tablename__ = "media"
@@ -29,6 +31,8 @@ class Media(Base):
         # The sweeper walks rows in the bucket's key order: media/{owner_id}/{id}/...
         Index("ix_media_owner_id_id", "owner_id", "id"),
         Index("ix_media_pending_created_at", "created_at", postgresql_where=text("pending")),
+        # The blurhash backfill's batches: only the rows still without one.
+        Index("ix_media_id_no_blurhash", "id", postgresql_where=text("blurhash IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -58,6 +62,15 @@ class Media(Base):
     # Uploaded for a post that does not exist yet: social attaches it once the post does;
     # the sweeper reclaims it (row, objects, quota) if none ever does.
     pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Alt text, written by the owner for people who cannot see the image.
+    description: Mapped[str] = mapped_column(
+        String(DESCRIPTION_MAX_LENGTH), default="", server_default=""
+    )
+    # NULL only for images stored before blurhashes: the backfill loop fills them in.
+    blurhash: Mapped[str | None] = mapped_column(String(64))
+    # A post shows it: its bytes are served only on a link social signed (social decides
+    # who may see a post), or to its owner.
+    signed_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def object_keys(self) -> list[str]:

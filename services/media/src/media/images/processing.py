@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import blurhash
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from media.images.exceptions import CorruptImage, ImageTooLarge, InvalidDimensions, NotAnImage
@@ -27,6 +28,10 @@ CONTENT_TYPES = {
 THUMB_SIDES = {"small": 320, "large": 1080}
 SWAPPED_ORIENTATIONS = {5, 6, 7, 8}  # rotated by 90°: width and height trade places
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+# A blurhash is a handful of low frequencies: 4×3 of them, read off a copy this small (the
+# hash comes out the same, in a fraction of the time the 320 px thumbnail would take).
+BLURHASH_COMPONENTS = (4, 3)
+BLURHASH_SOURCE_SIDE = 64
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ProcessedImage:
     # The original with its location removed, or None when it carried none (store as sent).
     cleaned_original: bytes | None
     thumbs: dict[str, bytes]
+    blurhash: str
 
 
 def _open(source: Path | BinaryIO, limits: ImageLimits) -> Image.Image:
@@ -157,7 +163,17 @@ def process_image(
             thumbs = make_thumbnails(image, orientation, webp)
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise CorruptImage() from exc
-    return ProcessedImage(content_type, width, height, details, cleaned, thumbs)
+    return ProcessedImage(
+        content_type, width, height, details, cleaned, thumbs, blurhash_of(thumbs["small"])
+    )
+
+
+def blurhash_of(thumbnail: bytes) -> str:
+    """The blurhash of a stored thumbnail (blocking: run it on the image pool)."""
+    with Image.open(io.BytesIO(thumbnail)) as image:
+        image.thumbnail((BLURHASH_SOURCE_SIDE,) * 2)
+        x, y = BLURHASH_COMPONENTS
+        return str(blurhash.encode(image.convert("RGB"), x_components=x, y_components=y))
 
 
 def sniff_image(data: bytes, *, limits: ImageLimits) -> str:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,36 @@ async def insert_unless_duplicate(session: AsyncSession, values: dict[str, Any])
 async def attach(session: AsyncSession, media: Media) -> None:
     media.pending = False
     await session.flush()
+
+
+async def show_in_post(session: AsyncSession, media: Media) -> None:
+    media.pending = False
+    media.signed_only = True
+    await session.flush()
+
+
+async def set_description(session: AsyncSession, media: Media, description: str) -> None:
+    media.description = description
+    await session.flush()
+
+
+async def without_blurhash(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, small thumbnail key) of up to `limit` media still without a blurhash after the
+    id `after`, in id order, taken with SKIP LOCKED so replicas share the backfill."""
+    query = select(Media.id, Media.thumb_small_key).where(Media.blurhash.is_(None))
+    if after is not None:
+        query = query.where(Media.id > after)
+    rows = await session.execute(
+        query.order_by(Media.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    return [(media_id, key) for media_id, key in rows]
+
+
+async def set_blurhashes(session: AsyncSession, hashes: dict[uuid.UUID, str]) -> None:
+    for media_id, value in hashes.items():
+        await session.execute(update(Media).where(Media.id == media_id).values(blurhash=value))
 
 
 async def list_owned(

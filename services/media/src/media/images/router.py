@@ -1,12 +1,16 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from common.db import SessionDep
+from common.ids import UserId
 from common.internal import InternalCaller
 from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.tokens import CurrentUser, OptionalUser
+from media.config import Settings
 from media.dependencies import ImagePoolDep, LiveUser, ObjectsDep, SettingsDep, SocialDep
 from media.images import service
 from media.images.dependencies import MediaDep, OwnedMediaDep, UploadDep
@@ -18,7 +22,8 @@ from media.images.exceptions import (
     NotAnImage,
     QuotaExceeded,
 )
-from media.images.schemas import MediaRead
+from media.images.models import Media
+from media.images.schemas import MediaRead, MediaUpdate
 from media.serving import serve_object
 
 router = APIRouter(tags=["media"])
@@ -35,7 +40,16 @@ UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "description": {
+                            k: v
+                            for k, v in MediaUpdate.model_json_schema()["properties"][
+                                "description"
+                            ].items()
+                            if k != "type"
+                        },
+                    },
                 }
             }
         },
@@ -66,6 +80,9 @@ async def upload_media(
         ),
     ] = False,
 ) -> MediaRead:
+    description = upload.fields.get("description")
+    if description is not None:
+        description = _valid_description(description)
     media, created = await service.store_image(
         session=session,
         objects=objects,
@@ -74,10 +91,35 @@ async def upload_media(
         owner_id=user.id,
         upload=upload,
         pending=pending,
+        description=description,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return MediaRead.build(media, public_url=settings.public_url, viewer_id=user.id)
+    return _read(media, settings, viewer_id=user.id)
+
+
+def _valid_description(description: str) -> str:
+    # A form field checked by the JSON body's rules, with FastAPI's own 422 shape.
+    try:
+        return MediaUpdate.model_validate({"description": description}).description
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc
+
+
+def _read(media: Media, settings: Settings, *, viewer_id: UserId | None) -> MediaRead:
+    return MediaRead.build(
+        media,
+        public_url=settings.public_url,
+        viewer_id=viewer_id,
+        signing_secret=settings.internal_token,
+    )
+
+
+# Query parameters of a link social signed (see common.image_urls).
+Expires = Annotated[int | None, Query(alias="exp", description="A signed link's expiry")]
+Signature = Annotated[str | None, Query(alias="sig", max_length=64, description="Its signature")]
 
 
 @router.get("/media")
@@ -89,19 +131,59 @@ async def list_my_media(
     return page.page(
         rows,
         key=lambda row: row.id,
-        item=lambda row: MediaRead.build(row, public_url=settings.public_url, viewer_id=user.id),
+        item=lambda row: _read(row, settings, viewer_id=user.id),
     )
 
 
 @router.get("/media/{media_id}")
-async def get_media(media: MediaDep, user: OptionalUser, settings: SettingsDep) -> MediaRead:
-    return MediaRead.build(
-        media, public_url=settings.public_url, viewer_id=user.id if user else None
+async def get_media(
+    media: MediaDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+    exp: Expires = None,
+    sig: Signature = None,
+) -> MediaRead:
+    """A media's metadata: for a post's image, to its owner or on its original's signed
+    link only."""
+    viewer_id = user.id if user else None
+    service.ensure_viewable(
+        media=media,
+        variant="original",
+        viewer_id=viewer_id,
+        expires=exp,
+        signature=sig,
+        secret=settings.internal_token,
     )
+    return _read(media, settings, viewer_id=viewer_id)
+
+
+@router.patch("/media/{media_id}")
+async def update_media(
+    changes: MediaUpdate, media: OwnedMediaDep, session: SessionDep, settings: SettingsDep
+) -> MediaRead:
+    """Change the alt text (owner only)."""
+    updated = await service.describe(session=session, media=media, description=changes.description)
+    return _read(updated, settings, viewer_id=media.owner_id)
 
 
 @router.get("/media/{media_id}/original", response_class=Response)
-async def get_original(media: MediaDep, request: Request, objects: ObjectsDep) -> Response:
+async def get_original(
+    media: MediaDep,
+    request: Request,
+    objects: ObjectsDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+    exp: Expires = None,
+    sig: Signature = None,
+) -> Response:
+    service.ensure_viewable(
+        media=media,
+        variant="original",
+        viewer_id=user.id if user else None,
+        expires=exp,
+        signature=sig,
+        secret=settings.internal_token,
+    )
     return await serve_object(
         request,
         objects,
@@ -117,8 +199,20 @@ async def get_thumb(
     media: MediaDep,
     request: Request,
     objects: ObjectsDep,
+    user: OptionalUser,
+    settings: SettingsDep,
     size: Literal["small", "large"] = "small",
+    exp: Expires = None,
+    sig: Signature = None,
 ) -> Response:
+    service.ensure_viewable(
+        media=media,
+        variant="thumb_small" if size == "small" else "thumb_large",
+        viewer_id=user.id if user else None,
+        expires=exp,
+        signature=sig,
+        secret=settings.internal_token,
+    )
     return await serve_object(
         request,
         objects,
@@ -147,6 +241,12 @@ internal_router = APIRouter(prefix="/internal", tags=["internal"], dependencies=
 async def delete_media_internal(media: MediaDep, session: SessionDep, objects: ObjectsDep) -> None:
     """For social: a deleted post takes its image along, whoever asks on the owner's behalf."""
     await service.delete_media(session=session, objects=objects, media=media)
+
+
+@internal_router.get("/media/{media_id}")
+async def get_media_internal(media: MediaDep, settings: SettingsDep) -> MediaRead:
+    """For social: a media's owner, size, blurhash and alt text, for a post about to show it."""
+    return _read(media, settings, viewer_id=None)
 
 
 @internal_router.put("/media/{media_id}/attachment", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,9 +1,22 @@
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from common.ids import UserId
-from media.images.models import Media
+from common.image_urls import signed_query
+from common.text import NUL_FREE
+from media.images.models import DESCRIPTION_MAX_LENGTH, Media
+
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH), NUL_FREE]
+
+
+class MediaUpdate(BaseModel):
+    """What an owner may change: the alt text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: Description
 
 
 class MediaUrls(BaseModel):
@@ -41,10 +54,24 @@ class MediaRead(BaseModel):
     urls: MediaUrls
     exif: ExifRead
     created_at: datetime
+    # Alt text; a blurhash (4×3 components) to paint while the image loads (null only
+    # for an old image the backfill has not reached yet).
+    description: str
+    blurhash: str | None
 
     @classmethod
-    def build(cls, media: Media, *, public_url: str, viewer_id: UserId | None) -> "MediaRead":
+    def build(
+        cls,
+        media: Media,
+        *,
+        public_url: str,
+        viewer_id: UserId | None,
+        signing_secret: SecretStr,
+    ) -> "MediaRead":
         base = f"{public_url.rstrip('/')}/media/{media.id}"
+        # Signed: whoever was shown this media may load its bytes, even once a post shows it.
+        small = signed_query(signing_secret, media.id, "thumb_small")
+        large = signed_query(signing_secret, media.id, "thumb_large")
         show_gps = viewer_id == media.owner_id and media.gps_latitude is not None
         return cls(
             id=str(media.id),
@@ -55,9 +82,9 @@ class MediaRead(BaseModel):
             bytes=media.bytes,
             sha256=media.sha256,
             urls=MediaUrls(
-                original=f"{base}/original",
-                thumb_small=f"{base}/thumb?size=small",
-                thumb_large=f"{base}/thumb?size=large",
+                original=f"{base}/original?{signed_query(signing_secret, media.id, 'original')}",
+                thumb_small=f"{base}/thumb?size=small&{small}",
+                thumb_large=f"{base}/thumb?size=large&{large}",
             ),
             exif=ExifRead(
                 camera_make=media.camera_make,
@@ -73,4 +100,6 @@ class MediaRead(BaseModel):
                 else None,
             ),
             created_at=media.created_at,
+            description=media.description,
+            blurhash=media.blurhash,
         )

@@ -12,14 +12,16 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
 from common.ids import UserId, new_id
+from common.image_urls import Variant, is_valid
 from common.pagination import PageRequest
 from media.config import Settings
 from media.images import repository
-from media.images.exceptions import QuotaExceeded
+from media.images.exceptions import MediaNotFound, QuotaExceeded
 from media.images.models import Media
 from media.images.processing import ImageLimits, ProcessedImage, WebpOptions, process_image
 from media.images.upload import ReceivedFile
@@ -76,13 +78,17 @@ async def store_image(
     owner_id: UserId,
     upload: ReceivedFile,
     pending: bool = False,
+    description: str | None = None,
 ) -> tuple[Media, bool]:
     """Store `upload` as the owner's media; `(existing, False)` when they already have it.
-    A `pending` one is for a post about to be made: reclaimed unless a post attaches it."""
+    A `pending` one is for a post about to be made: reclaimed unless a post attaches it.
+    `description` (alt text) replaces the existing one's: it is what the owner says now."""
     existing = await repository.get_by_sha256(session, owner_id=owner_id, sha256=upload.sha256)
     if existing is not None:
         if existing.pending and not pending:
             await repository.attach(session, existing)
+        if description is not None:
+            await repository.set_description(session, existing, description)
         return existing, False
     # A cheap early refusal; the exact, race-free check is the reservation below.
     used = await quota_repository.used_bytes(session, owner_id)
@@ -121,6 +127,8 @@ async def store_image(
                 "thumb_small_key": keys["thumb_small"],
                 "thumb_large_key": keys["thumb_large"],
                 "pending": pending,
+                "description": description or "",
+                "blurhash": processed.blurhash,
                 **asdict(processed.exif),
             },
         )
@@ -152,5 +160,29 @@ async def delete_media(*, session: AsyncSession, objects: ObjectStore, media: Me
 
 
 async def attach_media(*, session: AsyncSession, media: Media) -> None:
-    """A post now shows this media: it is no longer pending (idempotent)."""
-    await repository.attach(session, media)
+    """A post now shows this media: no longer pending, and its bytes are served only on a
+    link social signed, or to its owner (idempotent)."""
+    await repository.show_in_post(session, media)
+
+
+async def describe(*, session: AsyncSession, media: Media, description: str) -> Media:
+    """Set the media's alt text."""
+    await repository.set_description(session, media, description)
+    return media
+
+
+def ensure_viewable(
+    *,
+    media: Media,
+    variant: Variant,
+    viewer_id: UserId | None,
+    expires: int | None,
+    signature: str | None,
+    secret: SecretStr,
+) -> None:
+    """404, as for a media that does not exist, unless the media is open to all, the
+    viewer owns it, or the link was signed by social (which checked the viewer)."""
+    if not media.signed_only or viewer_id == media.owner_id:
+        return
+    if not is_valid(secret, media.id, variant, expires=expires, signature=signature):
+        raise MediaNotFound()

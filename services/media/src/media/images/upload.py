@@ -8,7 +8,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -29,6 +29,8 @@ class ReceivedFile:
     path: Path
     size: int
     sha256: str
+    # The small text fields asked for (`description`), as sent.
+    fields: dict[str, str] = field(default_factory=dict)
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -37,8 +39,13 @@ class ReceivedFile:
 class _FileFieldWriter:
     """python-multipart callbacks that write the first part named `field` to `sink`."""
 
-    def __init__(self, field: bytes, sink: IO[bytes], max_bytes: int) -> None:
+    def __init__(
+        self, field: bytes, sink: IO[bytes], max_bytes: int, text_fields: frozenset[bytes]
+    ) -> None:
         self.field = field
+        self.text_fields = text_fields
+        self.texts: dict[bytes, bytearray] = {}
+        self._text: bytearray | None = None
         self.sink = sink
         self.max_bytes = max_bytes
         self.size = 0
@@ -74,10 +81,20 @@ class _FileFieldWriter:
 
     def on_headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        self._writing = not self.found and options.get(b"name") == self.field
+        name = options.get(b"name", b"")
+        self._writing = not self.found and name == self.field
         self.found = self.found or self._writing
+        self._text = None
+        if name in self.text_fields and b"filename" not in options:
+            self._text = self.texts.setdefault(name, bytearray())
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._text is not None:
+            self._text += data[start:end]
+            # The text fields fit in the envelope; anything bigger is no honest form.
+            if len(self._text) > ENVELOPE_BYTES // 2:
+                raise FileTooLarge(max_bytes=self.max_bytes)
+            return
         if not self._writing:
             return
         chunk = data[start:end]
@@ -106,8 +123,10 @@ async def receive_file_field(
     content_length: str | None,
     field: str,
     max_bytes: int,
+    text_fields: frozenset[str] = frozenset(),
 ) -> ReceivedFile:
-    """The `field` file of a multipart body, spooled to a temporary file."""
+    """The `field` file of a multipart body, spooled to a temporary file, and the
+    `text_fields` sent beside it."""
     boundary = _boundary(content_type)
     max_body = max_bytes + ENVELOPE_BYTES
     # An honest Content-Length over the limit is refused before a byte is read.
@@ -117,7 +136,9 @@ async def receive_file_field(
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as sink:
-            writer = _FileFieldWriter(field.encode(), sink, max_bytes)
+            writer = _FileFieldWriter(
+                field.encode(), sink, max_bytes, frozenset(f.encode() for f in text_fields)
+            )
             parser = MultipartParser(boundary, writer.callbacks())
             received = 0
             async for chunk in body:
@@ -134,7 +155,10 @@ async def receive_file_field(
         if isinstance(exc, MultipartParseError):
             raise FileRequired("Malformed multipart body") from exc
         raise
-    return ReceivedFile(path, writer.size, writer.digest.hexdigest())
+    texts = {
+        name.decode(): value.decode("utf-8", "replace") for name, value in writer.texts.items()
+    }
+    return ReceivedFile(path, writer.size, writer.digest.hexdigest(), texts)
 
 
 def spool_bytes(data: bytes) -> ReceivedFile:
