@@ -1,13 +1,15 @@
-"""Who follows whom."""
+"""Who follows whom, who asked to follow a private account, and who may see whose posts."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Select, exists, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from common.ids import new_id
 from social.database import Base
+from social.models.profile import Profile
 
 
 class Follow(Base):
@@ -24,3 +26,39 @@ class Follow(Base):
     followee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profile.id"), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(default=new_id, unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FollowRequest(Base):
+    """A follow of a private account, waiting for its owner's approval."""
+
+    __tablename__ = "follow_request"
+    __table_args__ = (
+        CheckConstraint("requester_id <> target_id", name="not_self"),
+        # The owner's pending requests, newest first, paged on the request's id.
+        Index("ix_follow_request_target_id_id", "target_id", "id"),
+    )
+
+    requester_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[uuid.UUID] = mapped_column(default=new_id, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def private_to(viewer_id: ColumnElement[uuid.UUID] | uuid.UUID | None) -> Select[tuple[uuid.UUID]]:
+    """The private accounts whose posts the viewer may not see (None: anonymous): every
+    private account but the viewer's own and those the viewer follows (an approved follow).
+    Any list of posts leaves their authors out with `Post.author_id.not_in(private_to(v))`."""
+    return select(Profile.id).where(
+        Profile.is_private,
+        Profile.id.is_distinct_from(viewer_id),
+        ~exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Profile.id),
+    )
+
+
+def may_see(viewer_id: uuid.UUID | None, author_id: uuid.UUID) -> ColumnElement[bool]:
+    """Whether the viewer may see this author's posts and follow lists."""
+    return ~exists(private_to(viewer_id).where(Profile.id == author_id))

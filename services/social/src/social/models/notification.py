@@ -24,6 +24,9 @@ class NotificationKind(enum.StrEnum):
     follow = "follow"
     # Named with @username in a post's caption or a comment.
     mention = "mention"
+    # Asked to follow the recipient's private account; the recipient approved a follow.
+    follow_request = "follow_request"
+    follow_approved = "follow_approved"
 
 
 class Notification(Base):

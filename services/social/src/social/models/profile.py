@@ -34,6 +34,8 @@ class Profile(Base):
     username_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     bio: Mapped[str] = mapped_column(String(BIO_MAX_LENGTH), default="", server_default="")
     avatar_media_id: Mapped[uuid.UUID | None]
+    # Private: only approved followers see its posts and its follow lists.
+    is_private: Mapped[bool] = mapped_column(default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     posts_count: Mapped[int] = mapped_column(default=0, server_default="0")
     followers_count: Mapped[int] = mapped_column(default=0, server_default="0")
