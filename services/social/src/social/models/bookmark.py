@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import DateTime, Exists, ForeignKey, Index, exists, func
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from common.ids import new_id
 from social.database import Base
@@ -32,6 +32,8 @@ class Bookmark(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-def bookmarked_by(viewer: ColumnElement[uuid.UUID], post_id: ColumnElement[uuid.UUID]) -> Exists:
+def bookmarked_by(
+    viewer: SQLCoreOperations[uuid.UUID], post_id: SQLCoreOperations[uuid.UUID]
+) -> Exists:
     """Whether the viewer (NULL: anonymous, never) bookmarked the post."""
     return exists().where(Bookmark.user_id == viewer, Bookmark.post_id == post_id)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, func, literal_column, select
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from social.database import Base
 from social.models.profile import Profile
@@ -32,7 +32,7 @@ class PostMention(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-def mentions_of(post_id: ColumnElement[uuid.UUID]) -> ColumnElement[Any]:
+def mentions_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:
     """A post's mentioned users as `[{id, username}]` in caption order, as one column of a
     post page's statement (the username as it is now, not as it was typed)."""
     user = func.jsonb_build_object("id", Profile.id, "username", Profile.username)

@@ -17,7 +17,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from social.database import Base
 
@@ -55,7 +55,7 @@ class TagFollow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-def tags_of(post_id: ColumnElement[uuid.UUID]) -> ColumnElement[Any]:
+def tags_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:
     """A post's tags in caption order, as one array column of a post page's statement."""
     return func.array(
         select(PostTag.tag)

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,7 +57,7 @@ async def unfollow(session: AsyncSession, *, user_id: uuid.UUID, tag: str) -> No
 
 async def trending(
     session: AsyncSession, *, window: timedelta, limit: int
-) -> Sequence[Row[str, int]]:
+) -> Sequence[tuple[str, int]]:
     """(tag, posts) for the tags most posts took within `window`, most first: an
     index-only range of ix_post_tag_created_at_tag over the window, grouped."""
     uses = func.count().label("uses")
