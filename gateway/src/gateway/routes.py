@@ -12,6 +12,7 @@ ROUTES: dict[str, str] = {
     "/feed": "social",
     "/comments": "social",
     "/notifications": "social",
+    "/tags": "social",
     "/media": "media",
     "/api/images": "media",
     "/api/ig": "igscraper",

@@ -18,6 +18,7 @@ from common.ids import new_id
 from social.config import Settings
 from social.main import create_app
 from social.posts import repository as posts
+from social.posts import service as posts_service
 from social.profiles import repository as profiles
 from stack.processes import free_port
 from tests.support.servers import RunningServer
@@ -123,5 +124,22 @@ def post_by(app) -> Callable[..., Awaitable[uuid.UUID]]:
             )
             await profiles.add_posts_count(session, user_id=author.id, delta=1)
         return post.id
+
+    return make
+
+
+@pytest.fixture
+def captioned(app) -> Callable[..., Awaitable[str]]:
+    """`await captioned(user, "#tag @name")`: a post stored as POST /posts stores it, its
+    caption read for tags and mentions; its id as the API shows it."""
+
+    async def make(author: User, caption: str) -> str:
+        async with app.state.sessionmaker() as session, session.begin():
+            post = await posts.create(
+                session, author_id=author.id, media_id=uuid.uuid4(), caption=caption
+            )
+            await profiles.add_posts_count(session, user_id=author.id, delta=1)
+            await posts_service.caption_changed(session=session, post=post)
+        return str(post.id)
 
     return make

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from common.app import create_service_app, service_stack
 from common.tokens import token_verification
 from social.accounts.consumer import user_events
+from social.bookmarks.router import router as bookmarks_router
 from social.clients.auth import auth_client
 from social.clients.media import media_client
 from social.comments.router import router as comments_router
@@ -22,6 +23,7 @@ from social.posts.router import router as posts_router
 from social.profiles.router import router as profiles_router
 from social.reactions.router import router as reactions_router
 from social.restrictions.router import router as restrictions_router
+from social.tags.router import router as tags_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,16 +48,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         lifespan=lifespan,
         # Feeds first: GET /posts lists; the posts router only has /posts/{id} reads.
-        # Blocks and mutes before profiles: /users/me/blocks is not a user's page.
+        # Blocks, mutes and bookmarks before profiles: /users/me/blocks is not a user's page.
         routers=[
             feeds_router,
             restrictions_router,
+            bookmarks_router,
             profiles_router,
             follows_router,
             posts_router,
             reactions_router,
             comments_router,
             notifications_router,
+            tags_router,
             posts_internal_router,
         ],
     )

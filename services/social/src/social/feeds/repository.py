@@ -11,17 +11,30 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     TextClause,
     Uuid,
     bindparam,
     column,
+    exists,
     func,
     select,
     text,
+    true,
+    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Follow, Post, Profile, blocked_between, hidden_from
+from social.models import (
+    Follow,
+    Post,
+    PostTag,
+    Profile,
+    TagFollow,
+    blocked_between,
+    hidden_from,
+    private_to,
+)
 from social.posts.repository import view, viewed
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
@@ -97,6 +110,60 @@ HOME_PAGES: dict[HomePlan, Select[*tuple[Any, ...]]] = {
     "scan": _page_of_text(SCAN_QUERY),
 }
 
+TAG = bindparam("tag", type_=String)
+
+# A tag's posts, newest first: a backwards range of ix_post_tag_tag_post_id, skipping the
+# posts of whoever the viewer must not see (blocks and mutes as the global feed, and private
+# accounts the viewer does not follow).
+TAG_PAGE = _page_of(
+    select(PostTag.post_id)
+    .join(Post, Post.id == PostTag.post_id)
+    .where(
+        PostTag.tag == TAG,
+        PostTag.post_id < BEFORE,
+        Post.author_id.not_in(hidden_from(VIEWER, muted=True)),
+        Post.author_id.not_in(private_to(VIEWER)),
+    )
+    .order_by(PostTag.post_id.desc())
+    .limit(LIMIT)
+)
+
+# The followed tags' newest `limit` posts each (a range of ix_post_tag_tag_post_id per tag,
+# like the merge's probe per author), less those of hidden users and of private accounts
+# the viewer does not follow.
+_followed = select(TagFollow.tag).where(TagFollow.user_id == VIEWER).subquery()
+_tagged = (
+    select(PostTag.post_id.label("id"))
+    .join(Post, Post.id == PostTag.post_id)
+    .where(
+        PostTag.tag == _followed.c.tag,
+        PostTag.post_id < BEFORE,
+        Post.author_id.not_in(hidden_from(VIEWER, muted=True)),
+        Post.author_id.not_in(private_to(VIEWER)),
+    )
+    .order_by(PostTag.post_id.desc())
+    .limit(LIMIT)
+    .lateral()
+)
+TAGGED_IDS = select(_tagged.c.id).select_from(_followed).join(_tagged, true())
+
+
+def _with_followed_tags(ids_query: TextClause) -> Select[*tuple[Any, ...]]:
+    """The home page of the authors' posts and the followed tags' together: UNION drops a
+    post that both bring, and the newest `limit` of the two are the page."""
+    authors = select(ids_query.columns(column("id", Uuid)).subquery().c.id)
+    both = union(authors, TAGGED_IDS).subquery()
+    return viewed(
+        Post.id.in_(select(both.c.id).order_by(both.c.id.desc()).limit(LIMIT).scalar_subquery())
+    )
+
+
+# For a viewer who follows tags; the plain pages above stay as they were for the others.
+HOME_PAGES_WITH_TAGS: dict[HomePlan, Select[*tuple[Any, ...]]] = {
+    "merge": _with_followed_tags(MERGE_QUERY),
+    "scan": _with_followed_tags(SCAN_QUERY),
+}
+
 # The followees' ids (an index-only range of pk_follow), less the muted (a block ends the
 # follows), and, to weigh the two plans, their posts: summed over a sample, because a
 # profile lookup per followee would cost more than the feed query itself for a viewer
@@ -113,6 +180,7 @@ HOME_AUTHORS_QUERY = select(
     .scalar_subquery()
     .label("sampled_posts"),
     select(Profile.posts_count).where(Profile.id == VIEWER).scalar_subquery().label("own_posts"),
+    exists().where(TagFollow.user_id == VIEWER).label("follows_tags"),
 )
 
 # The planner's row estimate: free to read, and close enough to weigh two plans.
@@ -153,10 +221,11 @@ async def home_page(
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID,
+    with_tags: bool = False,
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     return await view(
         session,
-        HOME_PAGES[plan],
+        (HOME_PAGES_WITH_TAGS if with_tags else HOME_PAGES)[plan],
         viewer_id=viewer_id,
         authors=list(authors),
         before=before or NEWEST,
@@ -165,19 +234,40 @@ async def home_page(
 
 
 def home_authors_of(
-    viewer_id: uuid.UUID, followees: list[uuid.UUID], sampled_posts: int, own_posts: int | None
+    viewer_id: uuid.UUID,
+    followees: list[uuid.UUID],
+    sampled_posts: int,
+    own_posts: int | None,
+    follows_tags: bool = False,
 ) -> tuple[list[uuid.UUID], int]:
-    """A HOME_AUTHORS_QUERY row as (authors, about how many posts they have)."""
+    """A HOME_AUTHORS_QUERY row as (authors, about how many posts they have); the row's
+    `follows_tags` is home_authors' to read."""
     sampled = min(len(followees), DENSITY_SAMPLE)
     estimated = sampled_posts * len(followees) // sampled if sampled else 0
     return [viewer_id, *followees], estimated + (own_posts or 0)
 
 
-async def home_authors(session: AsyncSession, viewer_id: uuid.UUID) -> tuple[list[uuid.UUID], int]:
-    """The viewer and the viewer's followees, and about how many posts they have."""
+async def home_authors(
+    session: AsyncSession, viewer_id: uuid.UUID
+) -> tuple[list[uuid.UUID], int, bool]:
+    """The viewer and the viewer's followees, about how many posts they have, and whether
+    the viewer follows any tag."""
     row = (await session.execute(HOME_AUTHORS_QUERY, {"viewer": viewer_id})).one()
-    return home_authors_of(viewer_id, *row)
+    return (*home_authors_of(viewer_id, *row), bool(row.follows_tags))
 
 
 async def estimated_total_posts(session: AsyncSession) -> int:
     return max(int(await session.scalar(TOTAL_POSTS_QUERY) or 0), 0)
+
+
+async def tag_page(
+    session: AsyncSession,
+    *,
+    tag: str,
+    before: uuid.UUID | None,
+    limit: int,
+    viewer_id: uuid.UUID | None,
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    return await view(
+        session, TAG_PAGE, viewer_id=viewer_id, tag=tag, before=before or NEWEST, limit=limit
+    )

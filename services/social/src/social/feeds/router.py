@@ -1,4 +1,5 @@
-"""GET /feed, /feed/global, /posts and /users/{id}/posts: newest first, cursor paged."""
+"""GET /feed, /feed/global, /posts, /users/{id}/posts and /tags/{name}/posts: newest first,
+cursor paged."""
 
 from fastapi import APIRouter
 
@@ -8,6 +9,7 @@ from social.feeds import service
 from social.links import LinksDep
 from social.posts.schemas import PostRead
 from social.profiles.dependencies import OptionalViewerId, ProfileDep, ViewerId
+from social.tags.dependencies import TagName
 
 router = APIRouter(tags=["feeds"])
 
@@ -37,4 +39,17 @@ async def user_posts(
 ) -> Page[PostRead]:
     return await service.user_feed(
         session=session, author=author, page=page, viewer_id=viewer_id, links=links
+    )
+
+
+@router.get("/tags/{name}/posts")
+async def tag_posts(
+    name: TagName,
+    viewer_id: OptionalViewerId,
+    page: IdPageDep,
+    session: SessionDep,
+    links: LinksDep,
+) -> Page[PostRead]:
+    return await service.tag_feed(
+        session=session, tag=name, page=page, viewer_id=viewer_id, links=links
     )

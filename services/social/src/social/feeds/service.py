@@ -1,10 +1,12 @@
-"""Feeds: which posts, newest first, and for the home feed which plan finds them fastest.
+"""Feeds: which posts, newest first (everyone's, an author's, a tag's, the home feed), and
+for the home feed which plan finds them fastest.
 
 The home feed ("posts of the accounts I follow, and mine") has no single good plan
 (measured in bench/feed.py, see the README): merging each followee's newest posts costs one
 index probe per followee, and walking all posts newest-first keeping the followees' costs
 one step per post that goes by. Which is cheaper depends on the viewer, so it is chosen
-per request from counters we keep anyway.
+per request from counters we keep anyway. The posts of the tags the viewer follows join
+the page in the same statement (a probe per tag), only for a viewer who follows any.
 """
 
 import time
@@ -85,13 +87,14 @@ async def _estimated_total_posts(*, session: AsyncSession) -> int:
 async def home_feed(
     *, session: AsyncSession, viewer_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
 ) -> Page[PostRead]:
-    """The viewer's and their followees' posts, newest first, by the cheaper plan."""
-    authors, their_posts = await repository.home_authors(session, viewer_id)
-    if not their_posts:
+    """The viewer's and their followees' posts, and those of the tags the viewer follows,
+    newest first, by the cheaper plan for the authors' part."""
+    authors, their_posts, follows_tags = await repository.home_authors(session, viewer_id)
+    if not their_posts and not follows_tags:
         return Page(items=[], next_cursor=None)
     merge = prefer_merge(
         authors=len(authors),
-        their_posts=their_posts,
+        their_posts=max(their_posts, 1),
         total_posts=await _estimated_total_posts(session=session),
         limit=page.limit + 1,
     )
@@ -102,5 +105,21 @@ async def home_feed(
         before=page.after,
         limit=page.limit + 1,
         viewer_id=viewer_id,
+        with_tags=follows_tags,
+    )
+    return _page(rows, page=page, links=links)
+
+
+async def tag_feed(
+    *,
+    session: AsyncSession,
+    tag: str,
+    page: PageRequest[uuid.UUID],
+    viewer_id: uuid.UUID | None,
+    links: Links,
+) -> Page[PostRead]:
+    """A tag's posts, newest first."""
+    rows = await repository.tag_page(
+        session, tag=tag, before=page.after, limit=page.limit + 1, viewer_id=viewer_id
     )
     return _page(rows, page=page, links=links)

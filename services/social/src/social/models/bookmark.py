@@ -36,4 +36,9 @@ def bookmarked_by(
     viewer: SQLCoreOperations[uuid.UUID], post_id: SQLCoreOperations[uuid.UUID]
 ) -> Exists:
     """Whether the viewer (NULL: anonymous, never) bookmarked the post."""
-    return exists().where(Bookmark.user_id == viewer, Bookmark.post_id == post_id)
+    # Correlated on the post alone, also in a statement that itself joins bookmarks.
+    return (
+        exists()
+        .where(Bookmark.user_id == viewer, Bookmark.post_id == post_id)
+        .correlate_except(Bookmark)
+    )

@@ -40,6 +40,8 @@ def mentions_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:
         select(func.jsonb_agg(aggregate_order_by(user, PostMention.position)))
         .join(Profile, Profile.id == PostMention.user_id)
         .where(PostMention.post_id == post_id)
+        # Its own profile rows, not the post author's of the statement around it.
+        .correlate_except(PostMention, Profile)
         .scalar_subquery(),
         literal_column("'[]'::jsonb"),
         type_=JSONB,

@@ -61,6 +61,7 @@ def tags_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:
         select(PostTag.tag)
         .where(PostTag.post_id == post_id)
         .order_by(PostTag.position)
+        .correlate_except(PostTag)
         .scalar_subquery(),
         type_=ARRAY(String),
     )

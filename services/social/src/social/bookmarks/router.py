@@ -1,0 +1,34 @@
+"""POST/DELETE /posts/{id}/bookmark (each answers with the post), GET /users/me/bookmarks."""
+
+from fastapi import APIRouter
+
+from common.db import SessionDep
+from common.pagination import IdPageDep, Page
+from social.bookmarks import service
+from social.links import LinksDep
+from social.posts.dependencies import PostDep
+from social.posts.schemas import PostRead
+from social.profiles.dependencies import ViewerId
+
+router = APIRouter(tags=["bookmarks"])
+
+
+@router.post("/posts/{post_id}/bookmark")
+async def bookmark_post(
+    viewer_id: ViewerId, post: PostDep, session: SessionDep, links: LinksDep
+) -> PostRead:
+    return await service.bookmark(session=session, post=post, user_id=viewer_id, links=links)
+
+
+@router.delete("/posts/{post_id}/bookmark")
+async def unbookmark_post(
+    viewer_id: ViewerId, post: PostDep, session: SessionDep, links: LinksDep
+) -> PostRead:
+    return await service.unbookmark(session=session, post=post, user_id=viewer_id, links=links)
+
+
+@router.get("/users/me/bookmarks")
+async def my_bookmarks(
+    viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
+) -> Page[PostRead]:
+    return await service.list_bookmarks(session=session, user_id=viewer_id, page=page, links=links)
