@@ -1,28 +1,42 @@
-"""Public image links: media serves the bytes, the gateway is the address browsers use."""
+"""Public image links: media serves the bytes, the gateway is the address browsers use.
+
+Every link is signed (common.image_urls): whoever social shows a post to was checked to
+be allowed to see it, and media serves a post's image only on such a link (or to its
+owner), so a private account's images stay with the people it approved.
+"""
 
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import SecretStr
+
+from common.image_urls import Variant, signed_query
 
 
 @dataclass(frozen=True)
 class Links:
     public_url: str
+    signing_secret: SecretStr
+
+    def _signed(self, media_id: uuid.UUID, variant: Variant) -> str:
+        return signed_query(self.signing_secret, media_id, variant)
 
     def image(self, media_id: uuid.UUID) -> str:
-        return f"{self.public_url}/media/{media_id}/original"
+        return f"{self.public_url}/media/{media_id}/original?{self._signed(media_id, 'original')}"
 
     def thumbnail(self, media_id: uuid.UUID) -> str:
-        return f"{self.public_url}/media/{media_id}/thumb?size=small"
+        query = self._signed(media_id, "thumb_small")
+        return f"{self.public_url}/media/{media_id}/thumb?size=small&{query}"
 
     def avatar(self, media_id: uuid.UUID | None) -> str | None:
         return self.thumbnail(media_id) if media_id else None
 
 
 async def get_links(request: Request) -> Links:
-    return Links(request.app.state.settings.public_url.rstrip("/"))
+    settings = request.app.state.settings
+    return Links(settings.public_url.rstrip("/"), settings.internal_token)
 
 
 LinksDep = Annotated[Links, Depends(get_links)]

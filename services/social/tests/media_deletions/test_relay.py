@@ -61,7 +61,7 @@ async def test_a_healthy_media_is_deleted_by_the_request_and_leaves_no_row(
     me = await user()
     post_id, media_id = await posted_image(me, "navy")
     assert (await client.delete(f"/posts/{post_id}", headers=me.headers)).status_code == 204
-    assert (await media_http.get(f"/media/{media_id}")).status_code == 404
+    assert (await media_http.get(f"/media/{media_id}", headers=me.headers)).status_code == 404
     assert await outbox_row(app, media_id) is None
 
 
@@ -82,7 +82,7 @@ async def test_media_down_at_delete_is_deleted_by_the_relay_once_back(
         return row is not None and row.attempts >= 2
 
     await eventually(retried_while_down)  # the relay keeps trying, backing off
-    assert (await media_http.get(f"/media/{media_id}")).status_code == 200
+    assert (await media_http.get(f"/media/{media_id}", headers=me.headers)).status_code == 200
 
     monkeypatch.undo()  # media is back
 
@@ -90,7 +90,7 @@ async def test_media_down_at_delete_is_deleted_by_the_relay_once_back(
         return await outbox_row(app, media_id) is None
 
     await eventually(relayed)
-    assert (await media_http.get(f"/media/{media_id}")).status_code == 404
+    assert (await media_http.get(f"/media/{media_id}", headers=me.headers)).status_code == 404
     assert any(r.name == "social.media_deletions.relay" for r in caplog.records)
     internal_token = app.state.settings.internal_token.get_secret_value()
     assert internal_token not in caplog.text
@@ -116,4 +116,4 @@ async def test_a_media_shown_again_before_the_relay_runs_is_kept(
         return await outbox_row(app, media_id) is None
 
     await eventually(relayed)
-    assert (await media_http.get(f"/media/{media_id}")).status_code == 200
+    assert (await media_http.get(f"/media/{media_id}", headers=me.headers)).status_code == 200

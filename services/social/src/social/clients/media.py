@@ -4,6 +4,7 @@ service credential for background work that has no caller."""
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, BinaryIO
 
 import httpx
@@ -19,6 +20,29 @@ from social.config import Settings
 # Media's refusals a user can act on pass through with media's own code: too big, not an
 # image, over quota, bad token. Anything else from media is our upstream failing.
 PASSED_THROUGH = {400, 401, 403, 404, 413, 415, 422}
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What a post keeps of a media: whose it is, its size, blurhash and alt text."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    width: int
+    height: int
+    blurhash: str | None
+    description: str
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> "MediaInfo":
+        return cls(
+            id=uuid.UUID(body["id"]),
+            owner_id=uuid.UUID(body["owner_id"]),
+            width=int(body["width"]),
+            height=int(body["height"]),
+            blurhash=body.get("blurhash"),
+            description=str(body.get("description", "")),
+        )
 
 
 class MediaClient:
@@ -46,19 +70,33 @@ class MediaClient:
         return response.json() if response.content else None
 
     async def upload(
-        self, *, file: BinaryIO, filename: str, content_type: str, authorization: str
-    ) -> uuid.UUID:
-        """Stream an image for a post to media as the caller; returns the new (or
-        deduplicated) media id. It stays pending, reclaimed by media's sweeper, unless
-        `attach` follows: a post that never comes to be leaves nothing behind."""
+        self,
+        *,
+        file: BinaryIO,
+        filename: str,
+        content_type: str,
+        authorization: str,
+        description: str = "",
+    ) -> MediaInfo:
+        """Stream an image for a post to media as the caller, with its alt text; returns
+        the new (or deduplicated) media. It stays pending, reclaimed by media's sweeper,
+        unless `attach` follows: a post that never comes to be leaves nothing behind."""
         body = await self._call(
             "POST",
             "/media",
             authorization,
             params={"pending": "true"},
+            data={"description": description},
             files={"file": (filename, file, content_type)},
         )
-        return uuid.UUID(body["id"])
+        return MediaInfo.of(body)
+
+    async def describe(self, *, media_id: uuid.UUID) -> MediaInfo:
+        """A media's owner, size, blurhash and alt text, as the service (a post's image is
+        not open to its viewers' tokens); 404 when media does not know it."""
+        return MediaInfo.of(
+            await self._request("GET", f"/internal/media/{media_id}", self._internal())
+        )
 
     async def attach(self, *, media_id: uuid.UUID) -> None:
         """Tell media a post shows this media, so it is no longer pending (idempotent)."""

@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import MediaDeletion, Post, Profile
+from social.models import MediaDeletion, Post, PostImage, Profile
 
 
 async def add(
@@ -48,6 +48,10 @@ async def postpone(session: AsyncSession, deletion: MediaDeletion, *, delay: tim
 
 async def media_in_use(session: AsyncSession, media_id: uuid.UUID) -> bool:
     """Whether another post or an avatar still shows this media."""
-    in_post = exists().where(Post.media_id == media_id)
+    # Every image of an album is in post_image; post.media_id (the cover) is one of them,
+    # asked too so that a post of any age counts.
+    in_post = exists().where(Post.media_id == media_id) | exists().where(
+        PostImage.media_id == media_id
+    )
     as_avatar = exists().where(Profile.avatar_media_id == media_id)
     return bool(await session.scalar(select(in_post | as_avatar)))

@@ -48,7 +48,7 @@ class FollowRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-def private_to(viewer_id: ColumnElement[uuid.UUID] | uuid.UUID | None) -> Select[tuple[uuid.UUID]]:
+def private_to(viewer_id: ColumnElement[uuid.UUID] | uuid.UUID | None) -> Select[uuid.UUID]:
     """The private accounts whose posts the viewer may not see (None: anonymous): every
     private account but the viewer's own and those the viewer follows (an approved follow).
     Any list of posts leaves their authors out with `Post.author_id.not_in(private_to(v))`."""

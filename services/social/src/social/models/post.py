@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from common.ids import new_id
 from social.database import Base
@@ -89,7 +89,7 @@ class PostImage(Base):
     blurhash: Mapped[str | None] = mapped_column(String(64))
 
 
-def images_of(post_id: ColumnElement[uuid.UUID]) -> ColumnElement[Any]:
+def images_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:
     """A post's images in order, as one JSON array column of a post page's statement."""
     image = func.jsonb_build_object(
         "media_id",
@@ -103,5 +103,10 @@ def images_of(post_id: ColumnElement[uuid.UUID]) -> ColumnElement[Any]:
         "blurhash",
         PostImage.blurhash,
     )
-    images = select(func.jsonb_agg(aggregate_order_by(image, PostImage.position)))
-    return type_coerce(images.where(PostImage.post_id == post_id).scalar_subquery(), JSONB)
+    images = (
+        select(func.jsonb_agg(aggregate_order_by(image, PostImage.position)))
+        .where(PostImage.post_id == post_id)
+        # Its own post_image even when the outer statement joins that table too.
+        .correlate_except(PostImage)
+    )
+    return type_coerce(images.scalar_subquery(), JSONB)

@@ -1,4 +1,5 @@
-"""The post a path names (404), the one the caller owns (403), and POST /posts' two bodies."""
+"""The post a path names and the viewer may see (404), the one the caller owns (403), and
+POST /posts' two bodies."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
@@ -12,15 +13,18 @@ from common.db import SessionDep
 from common.errors import Forbidden, NotFound
 from common.openapi import raises
 from social.ids import parse_id
-from social.models import Post
+from social.models import IMAGES_MAX, Post
 from social.posts import repository
 from social.posts.schemas import PostCreate, PostUpload, PostUploadForm
-from social.profiles.dependencies import ViewerId
+from social.profiles.dependencies import OptionalViewerId, ViewerId
 
 
-async def load_post(post_id: str, session: SessionDep) -> Post:
+async def load_post(post_id: str, session: SessionDep, viewer_id: OptionalViewerId) -> Post:
+    """The post, unless a private account wrote it and the viewer is neither its author
+    nor an approved follower: then it does not exist for them (404, not 403, which would
+    say that it does). Its comments, reactions and images go through here too."""
     post = await repository.get(session, parse_id(post_id, what="post"))
-    if post is None:
+    if post is None or not await repository.may_see(session, viewer_id, post):
         raise NotFound("Post not found", code="post_not_found")
     return post
 
@@ -49,8 +53,14 @@ def _validated(model: type[M], data: Any) -> M:
         ) from exc
 
 
+def _missing(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "missing"}])
+
+
 async def post_body(request: Request) -> AsyncIterator[PostCreate | PostUpload]:
-    """multipart (`image` + `caption`) or JSON (`media_id` + `caption`), by Content-Type."""
+    """multipart (1–10 `image` parts, an `alt` part each, `caption`, `sensitive`,
+    `spoiler_text`) or JSON (`media_ids`), by Content-Type. Counted here, before a byte
+    goes to media: a refused post leaves no upload behind."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         try:
             data = await request.json()
@@ -60,18 +70,50 @@ async def post_body(request: Request) -> AsyncIterator[PostCreate | PostUpload]:
             ) from exc
         yield _validated(PostCreate, data)
         return
-    # The image is spooled to a temporary file by the parser and closed with the request.
-    async with request.form(max_files=1, max_fields=10) as form:
-        fields = _validated(PostUploadForm, {"caption": form.get("caption", "")})
-        image = form.get("image")
-        if not isinstance(image, UploadFile):
+    # The images are spooled to temporary files by the parser and closed with the request.
+    # Room for more than allowed, so that one too many is a 422 that says so.
+    async with request.form(max_files=IMAGES_MAX + 1, max_fields=2 * IMAGES_MAX + 10) as form:
+        images = [part for part in form.getlist("image") if isinstance(part, UploadFile)]
+        alts = [str(alt) for alt in form.getlist("alt")]
+        if not images:
+            raise _missing("image", "At least one image file is required")
+        if len(images) > IMAGES_MAX:
             raise RequestValidationError(
-                [{"loc": ("body", "image"), "msg": "An image file is required", "type": "missing"}]
+                [
+                    {
+                        "loc": ("body", "image"),
+                        "msg": f"At most {IMAGES_MAX} images",
+                        "type": "too_long",
+                    }
+                ]
             )
-        yield PostUpload(image=image, caption=fields.caption)
+        if alts and len(alts) != len(images):
+            raise _missing("alt", "One alt part per image, in the same order (may be empty)")
+        raw: dict[str, Any] = {"caption": form.get("caption", ""), "alts": alts}
+        for name in ("sensitive", "spoiler_text"):
+            if name in form:
+                raw[name] = form[name]
+        fields = _validated(PostUploadForm, raw)
+        yield PostUpload(
+            images=images,
+            alts=fields.alts or [""] * len(images),
+            caption=fields.caption,
+            sensitive=fields.sensitive,
+            spoiler_text=fields.spoiler_text,
+        )
 
 
 PostBody = Annotated[PostCreate | PostUpload, Depends(post_body)]
+
+
+def _text_field(name: str) -> dict[str, Any]:
+    # A form field is text whatever it looks like ("123" is a caption), so only its length
+    # and content rules apply, not a JSON type.
+    schema = PostUploadForm.model_json_schema()["properties"][name]
+    if name == "alts":
+        return {"items": {k: v for k, v in schema["items"].items() if k != "type"}}
+    return {k: v for k, v in schema.items() if k != "type"}
+
 
 # POST /posts parses its body itself (two content types), so OpenAPI is told here.
 POST_BODY_OPENAPI = {
@@ -83,16 +125,20 @@ POST_BODY_OPENAPI = {
                     "type": "object",
                     "required": ["image"],
                     "properties": {
-                        "image": {"type": "string", "format": "binary"},
-                        # A form field is text whatever it looks like ("123" is a caption),
-                        # so only its length and content rules apply, not a JSON type.
-                        "caption": {
-                            k: v
-                            for k, v in PostUploadForm.model_json_schema()["properties"][
-                                "caption"
-                            ].items()
-                            if k != "type"
+                        "image": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "minItems": 1,
+                            "maxItems": IMAGES_MAX,
                         },
+                        "alt": {
+                            "type": "array",
+                            "items": _text_field("alts")["items"],
+                            "description": "One per image, in the same order (may be empty)",
+                        },
+                        "caption": _text_field("caption"),
+                        "sensitive": {"type": "boolean"},
+                        "spoiler_text": _text_field("spoiler_text"),
                     },
                 }
             },

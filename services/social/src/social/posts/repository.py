@@ -17,7 +17,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Post, Profile, Reaction, bookmarked_by, mentions_of, tags_of
+from social.models import (
+    Post,
+    PostImage,
+    Profile,
+    Reaction,
+    bookmarked_by,
+    images_of,
+    mentions_of,
+    tags_of,
+)
+from social.models import (
+    may_see as may_see_author,
+)
 
 VIEWER = bindparam("viewer", type_=Uuid)
 
@@ -31,11 +43,15 @@ VIEW_COLUMNS = (
     Post.like_count,
     Post.dislike_count,
     Post.comment_count,
+    Post.sensitive,
+    Post.spoiler_text,
+    Post.edited_at,
     Post.author_id,
     Profile.username.label("author_username"),
     Profile.avatar_media_id.label("author_avatar_media_id"),
     Reaction.kind.label("viewer_reaction"),
     # Correlated subqueries: a few index probes per post of the page, none for the rest.
+    images_of(Post.id).label("images"),
     tags_of(Post.id).label("tags"),
     mentions_of(Post.id).label("mentions"),
     bookmarked_by(VIEWER, Post.id).label("bookmarked"),
@@ -69,10 +85,50 @@ async def view(
 
 
 async def create(
-    session: AsyncSession, *, author_id: uuid.UUID, media_id: uuid.UUID, caption: str
+    session: AsyncSession,
+    *,
+    author_id: uuid.UUID,
+    media_id: uuid.UUID,
+    caption: str,
+    sensitive: bool = False,
+    spoiler_text: str = "",
 ) -> Post:
-    post = Post(author_id=author_id, media_id=media_id, caption=caption)
+    post = Post(
+        author_id=author_id,
+        media_id=media_id,
+        caption=caption,
+        sensitive=sensitive,
+        spoiler_text=spoiler_text,
+    )
     session.add(post)
+    await session.flush()
+    return post
+
+
+async def add_images(session: AsyncSession, images: Sequence[PostImage]) -> None:
+    session.add_all(images)
+    await session.flush()
+
+
+async def media_ids_of(session: AsyncSession, post_id: uuid.UUID) -> list[uuid.UUID]:
+    """The media a post shows, in order (the first image when it predates albums)."""
+    ids = await session.scalars(
+        select(PostImage.media_id).where(PostImage.post_id == post_id).order_by(PostImage.position)
+    )
+    return list(ids)
+
+
+async def may_see(session: AsyncSession, viewer_id: uuid.UUID | None, post: Post) -> bool:
+    """Whether the viewer may see the post: not a private account's, unless the viewer
+    wrote it or follows its author."""
+    if viewer_id == post.author_id:
+        return True
+    return bool(await session.scalar(select(may_see_author(viewer_id, post.author_id))))
+
+
+async def update_fields(session: AsyncSession, post: Post, **fields: object) -> Post:
+    for name, value in fields.items():
+        setattr(post, name, value)
     await session.flush()
     return post
 

@@ -1,4 +1,4 @@
-"""POST /posts, GET /posts/{id}, DELETE /posts/{id}; for media, whether a post shows an image."""
+"""POST /posts, GET/PATCH/DELETE /posts/{id}; for media, whether a post shows an image."""
 
 import uuid
 
@@ -18,7 +18,7 @@ from social.posts.dependencies import (
     PostBody,
     PostDep,
 )
-from social.posts.schemas import MediaUsage, PostRead
+from social.posts.schemas import MediaUsage, PostRead, PostUpdate
 from social.profiles.dependencies import AuthorizationDep, OptionalViewerId, ViewerId
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -45,6 +45,17 @@ async def get_post(
     viewer_id: OptionalViewerId, post: PostDep, session: SessionDep, links: LinksDep
 ) -> PostRead:
     return await service.view_post(session=session, post=post, viewer_id=viewer_id, links=links)
+
+
+@router.patch("/{post_id}")
+async def update_post(
+    changes: PostUpdate, post: OwnPostDep, session: SessionDep, links: LinksDep
+) -> PostRead:
+    """Change the caption and/or the content warning (its author only)."""
+    updated = await service.update_post(session=session, post=post, changes=changes)
+    return await service.view_post(
+        session=session, post=updated, viewer_id=post.author_id, links=links
+    )
 
 
 @router.delete("/{post_id}", status_code=204)

@@ -1,11 +1,12 @@
-"""Post rules: whose image a post may show, who may delete it, and how it reads."""
+"""Post rules: whose images a post may show, who may change or delete it, and how it reads
+(`post_read`, the one place a post's representation is built)."""
 
 import logging
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
@@ -14,9 +15,9 @@ from social.clients.media import MediaClient
 from social.links import Links
 from social.media_deletions import repository as media_deletions
 from social.mentions import service as mentions
-from social.models import Post
+from social.models import Post, PostImage
 from social.posts import repository
-from social.posts.schemas import PostCreate, PostRead, PostUpload
+from social.posts.schemas import ImageRead, PostCreate, PostRead, PostUpdate, PostUpload
 from social.profiles import repository as profiles
 from social.profiles.schemas import AuthorRead
 from social.tags import service as tags
@@ -32,28 +33,66 @@ async def create_post(
     media: MediaClient,
     authorization: str,
 ) -> Post:
-    """Publish a post: a new image is streamed to media as the author first; an existing
-    media must be the author's own (403 otherwise). The image is attached in media before
-    the post commits: a post never shows a media media could reclaim as pending, and a
-    post that fails to come to be leaves its upload pending, reclaimed later."""
+    """Publish a post of 1–10 images: new images are streamed to media as the author
+    first; existing media must all be the author's own (403 otherwise, before anything is
+    written). The images are attached in media before the post commits: a post never shows
+    a media media could reclaim as pending, and a post that fails to come to be leaves its
+    uploads pending, reclaimed later."""
     if isinstance(body, PostUpload):
-        media_id = await media.upload(
-            file=body.image.file,
-            filename=body.image.filename or "image",
-            content_type=body.image.content_type or "application/octet-stream",
-            authorization=authorization,
-        )
+        images = [
+            await media.upload(
+                file=image.file,
+                filename=image.filename or "image",
+                content_type=image.content_type or "application/octet-stream",
+                authorization=authorization,
+                description=alt,
+            )
+            for image, alt in zip(body.images, body.alts, strict=True)
+        ]
     else:
-        media_id = body.media_id
-        owner = await media.owner_of(media_id=media_id, authorization=authorization)
-        if owner != author_id:
+        images = [await media.describe(media_id=media_id) for media_id in body.media_ids]
+        if any(image.owner_id != author_id for image in images):
             raise Forbidden("That media belongs to someone else", code="media_not_owned")
     post = await repository.create(
-        session, author_id=author_id, media_id=media_id, caption=body.caption
+        session,
+        author_id=author_id,
+        media_id=images[0].id,
+        caption=body.caption,
+        sensitive=body.sensitive,
+        spoiler_text=body.spoiler_text,
+    )
+    await repository.add_images(
+        session,
+        [
+            PostImage(
+                post_id=post.id,
+                position=position,
+                media_id=image.id,
+                alt=image.description,
+                width=image.width,
+                height=image.height,
+                blurhash=image.blurhash,
+            )
+            for position, image in enumerate(images)
+        ],
     )
     await profiles.add_posts_count(session, user_id=author_id, delta=1)
     await caption_changed(session=session, post=post)
-    await media.attach(media_id=media_id)
+    for media_id in dict.fromkeys(image.id for image in images):
+        await media.attach(media_id=media_id)
+    return post
+
+
+async def update_post(*, session: AsyncSession, post: Post, changes: PostUpdate) -> Post:
+    """Change the caption and/or the content warning; the post reads as edited."""
+    fields = changes.model_dump(exclude_unset=True, exclude_none=True)
+    if not fields:
+        return post
+    caption_before = post.caption
+    await repository.update_fields(session, post, **fields, edited_at=func.now())
+    await session.refresh(post)
+    if post.caption != caption_before:
+        await caption_changed(session=session, post=post)
     return post
 
 
@@ -73,18 +112,33 @@ async def delete_post(
     media: MediaClient,
     retry_after: timedelta,
 ) -> None:
-    """Delete a post, then its media unless something else still shows it (404 if a
+    """Delete a post, then each of its media that nothing else still shows (404 if a
     concurrent delete won); a media deletion that fails now is retried by the relay."""
+    media_ids = await repository.media_ids_of(session, post.id) or [post.media_id]
     if not await repository.delete_post(session, post):
         raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
-    if await media_deletions.media_in_use(session, post.media_id):
+    for media_id in dict.fromkeys(media_ids):
+        await _delete_media_after_commit(
+            session=session, media=media, media_id=media_id, post=post, retry_after=retry_after
+        )
+
+
+async def _delete_media_after_commit(
+    *,
+    session: AsyncSession,
+    media: MediaClient,
+    media_id: uuid.UUID,
+    post: Post,
+    retry_after: timedelta,
+) -> None:
+    if await media_deletions.media_in_use(session, media_id):
         return
     # The outbox row commits with the delete: whatever happens to media or to this
     # process after the commit, the relay finds it. `retry_after` keeps the relay off it
     # while this request makes the first attempt itself.
     await media_deletions.add(
-        session, media_id=post.media_id, owner_id=post.author_id, delay=retry_after
+        session, media_id=media_id, owner_id=post.author_id, delay=retry_after
     )
 
     async def delete_media_now() -> None:
@@ -93,15 +147,15 @@ async def delete_post(
         try:
             # As the service: media asks social whether a post shows an image before an
             # owner's delete, and this post, the last to show it, is gone.
-            await media.delete_unused(media_id=post.media_id)
+            await media.delete_unused(media_id=media_id)
         except ApiError as exc:
             logger.warning(
                 "post deleted, its media left to the deletion relay (%s)",
                 exc.code,
-                extra={"post_id": str(post.id), "media_id": str(post.media_id)},
+                extra={"post_id": str(post.id), "media_id": str(media_id)},
             )
             return
-        await media_deletions.remove(session, media_id=post.media_id)
+        await media_deletions.remove(session, media_id=media_id)
 
     on_commit(session, delete_media_now)
 
@@ -122,7 +176,22 @@ async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:
         raise NotFound("Post not found", code="post_not_found")
 
 
+def image_read(image: dict[str, Any], links: Links) -> ImageRead:
+    media_id = uuid.UUID(image["media_id"])
+    return ImageRead(
+        media_id=media_id,
+        url=links.image(media_id),
+        thumbnail_url=links.thumbnail(media_id),
+        width=image["width"],
+        height=image["height"],
+        blurhash=image["blurhash"],
+        alt=image["alt"],
+    )
+
+
 def post_read(row: Row[*tuple[Any, ...]], links: Links) -> PostRead:
+    """THE post representation: every route and feed that shows a post builds it here,
+    from a `repository.viewed()` row (its columns are VIEW_COLUMNS)."""
     return PostRead(
         id=row.id,
         author=AuthorRead(
@@ -133,7 +202,11 @@ def post_read(row: Row[*tuple[Any, ...]], links: Links) -> PostRead:
         caption=row.caption,
         image_url=links.image(row.media_id),
         thumbnail_url=links.thumbnail(row.media_id),
+        images=[image_read(image, links) for image in row.images or ()],
+        sensitive=row.sensitive,
+        spoiler_text=row.spoiler_text,
         created_at=row.created_at,
+        edited_at=row.edited_at,
         like_count=row.like_count,
         dislike_count=row.dislike_count,
         comment_count=row.comment_count,
