@@ -21,6 +21,7 @@ def test_every_public_area_has_its_service():
     assert service_for("/feed/global") == "social"
     assert service_for("/comments/7") == "social"
     assert service_for("/notifications/unread-count") == "social"
+    assert service_for("/tags/trending") == "social"
     assert service_for("/media/abc/thumb") == "media"
     assert service_for("/api/images") == "media"
     assert service_for("/api/ig/analyses") == "igscraper"
