@@ -90,18 +90,29 @@ def _page_of_text(ids_query: TextClause) -> Select[*tuple[Any, ...]]:
 
 AUTHOR = bindparam("author", type_=Uuid)
 
-# Blocks and mutes filter each page in its own statement: the hidden users are read once
-# (a hashed subplan) and the index walk only skips their posts as it goes by them.
+# Blocks, mutes and private accounts the viewer does not follow filter each page in its own
+# statement: the hidden users are read once (a hashed subplan) and the index walk only
+# skips their posts as it goes by them.
 GLOBAL_PAGE = _page_of(
     select(Post.id)
-    .where(Post.id < BEFORE, Post.author_id.not_in(hidden_from(VIEWER, muted=True)))
+    .where(
+        Post.id < BEFORE,
+        Post.author_id.not_in(hidden_from(VIEWER, muted=True)),
+        Post.author_id.not_in(private_to(VIEWER)),
+    )
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
 # A profile's posts: none at all between a blocked pair; a mute does not hide them here.
+# (A private account's are refused before this, 403; the filter is the second lock.)
 AUTHOR_PAGE = _page_of(
     select(Post.id)
-    .where(Post.author_id == AUTHOR, Post.id < BEFORE, ~blocked_between(VIEWER, AUTHOR))
+    .where(
+        Post.author_id == AUTHOR,
+        Post.id < BEFORE,
+        ~blocked_between(VIEWER, AUTHOR),
+        Post.author_id.not_in(private_to(VIEWER)),
+    )
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
