@@ -79,3 +79,29 @@ async def test_bookmarks_are_the_owners_alone(gateway):
     assert await feed_ids(gateway, "/users/me/bookmarks", me) == [newer]
     assert (await gateway.delete(f"/posts/{newer}", headers=author)).status_code == 204
     assert await feed_ids(gateway, "/users/me/bookmarks", me) == []
+
+
+async def test_a_caption_edit_resyncs_tags_and_notifies_only_the_newly_mentioned(gateway):
+    author, author_headers = await signed_up(gateway)
+    first, first_headers = await signed_up(gateway)
+    second, second_headers = await signed_up(gateway)
+    for headers in (first_headers, second_headers):
+        await notifications(gateway, headers)
+    post = (
+        await post_image(gateway, author_headers, caption=f"#before @{first['username']}")
+    ).json()
+    assert post["tags"] == ["before"]
+
+    edited = await gateway.patch(
+        f"/posts/{post['id']}",
+        json={"caption": f"#after @{first['username']} @{second['username']}"},
+        headers=author_headers,
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["tags"] == ["after"]
+    assert [m["id"] for m in edited.json()["mentions"]] == [first["id"], second["id"]]
+    assert len(await mentions(gateway, first_headers)) == 1  # not again for an edit
+    assert len(await mentions(gateway, second_headers)) == 1
+    assert post["id"] not in await feed_ids(gateway, "/tags/before/posts")
+    assert post["id"] in await feed_ids(gateway, "/tags/after/posts")
+    assert author["id"] == edited.json()["author"]["id"]
