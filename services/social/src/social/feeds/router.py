@@ -8,7 +8,7 @@ from common.pagination import IdPageDep, Page
 from social.feeds import service
 from social.links import LinksDep
 from social.posts.schemas import PostRead
-from social.profiles.dependencies import OptionalViewerId, ProfileDep, ViewerId
+from social.profiles.dependencies import OptionalViewerId, ViewerId, VisibleProfileDep
 from social.tags.dependencies import TagName
 
 router = APIRouter(tags=["feeds"])
@@ -32,7 +32,7 @@ async def global_feed(
 @router.get("/users/{user_id}/posts")
 async def user_posts(
     viewer_id: OptionalViewerId,
-    author: ProfileDep,
+    author: VisibleProfileDep,
     page: IdPageDep,
     session: SessionDep,
     links: LinksDep,

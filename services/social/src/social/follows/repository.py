@@ -1,4 +1,5 @@
-"""Follow SQL: the edges, their counters, and the lists."""
+"""Follow SQL: the edges, their counters, the lists, and requests to follow a private
+account."""
 
 import uuid
 from collections.abc import Sequence
@@ -8,7 +9,7 @@ from sqlalchemy import Row, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Follow, Profile, hidden_from
+from social.models import Follow, FollowRequest, Profile, hidden_from
 
 
 async def insert_edge(
@@ -77,3 +78,41 @@ async def list_people(
     if after is not None:
         query = query.where(Follow.id < after)
     return (await session.execute(query.order_by(Follow.id.desc()).limit(limit))).all()
+
+
+async def insert_request(
+    session: AsyncSession, *, requester_id: uuid.UUID, target_id: uuid.UUID
+) -> bool:
+    """True if the request is new (asking again inserts nothing)."""
+    inserted = await session.scalar(
+        insert(FollowRequest)
+        .values(requester_id=requester_id, target_id=target_id)
+        .on_conflict_do_nothing()
+        .returning(FollowRequest.id)
+    )
+    return inserted is not None
+
+
+async def delete_request(
+    session: AsyncSession, *, requester_id: uuid.UUID, target_id: uuid.UUID
+) -> bool:
+    deleted = await session.scalar(
+        delete(FollowRequest)
+        .where(FollowRequest.requester_id == requester_id, FollowRequest.target_id == target_id)
+        .returning(FollowRequest.id)
+    )
+    return deleted is not None
+
+
+async def list_requests(
+    session: AsyncSession, *, target_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> Sequence[Row[uuid.UUID, Profile]]:
+    """(request id, requester) rows of the requests to follow `target_id`, newest first."""
+    query = (
+        select(FollowRequest.id, Profile)
+        .join(Profile, Profile.id == FollowRequest.requester_id)
+        .where(FollowRequest.target_id == target_id)
+    )
+    if after is not None:
+        query = query.where(FollowRequest.id < after)
+    return (await session.execute(query.order_by(FollowRequest.id.desc()).limit(limit))).all()

@@ -110,6 +110,44 @@ async def withdraw_follow(
     )
 
 
+async def notify_follow_request(
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
+) -> None:
+    """Someone asked to follow the recipient's private account."""
+    if await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
+        await repository.create(
+            session,
+            recipient_id=recipient_id,
+            kind=NotificationKind.follow_request,
+            actor_id=actor_id,
+        )
+
+
+async def withdraw_follow_request(
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
+) -> None:
+    """The request was withdrawn, approved or declined: nothing is left to act on."""
+    await repository.withdraw(
+        session,
+        actor_id=actor_id,
+        which=(Notification.kind == NotificationKind.follow_request)
+        & (Notification.recipient_id == recipient_id),
+    )
+
+
+async def notify_follow_approved(
+    *, session: AsyncSession, recipient_id: uuid.UUID, actor_id: uuid.UUID
+) -> None:
+    """The owner of a private account (the actor) approved the recipient's request."""
+    if await _wants(session=session, recipient_id=recipient_id, actor_id=actor_id):
+        await repository.create(
+            session,
+            recipient_id=recipient_id,
+            kind=NotificationKind.follow_approved,
+            actor_id=actor_id,
+        )
+
+
 async def notify_mention(
     *,
     session: AsyncSession,

@@ -7,7 +7,8 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import SessionDep
-from common.errors import NotFound
+from common.errors import Forbidden, NotFound
+from common.openapi import raises
 from common.tokens import CurrentUser, OptionalUser, Principal
 from social.clients.auth import AuthDep
 from social.ids import parse_id
@@ -54,6 +55,19 @@ async def load_my_profile(viewer_id: ViewerId, session: SessionDep) -> Profile:
 
 
 ProfileDep = Annotated[Profile, Depends(load_profile)]
+
+
+@raises(Forbidden)
+async def load_visible_profile(
+    profile: ProfileDep, viewer_id: OptionalViewerId, session: SessionDep
+) -> Profile:
+    """The profile, if the viewer may see its posts and follow lists (403 `private_account`)."""
+    await service.ensure_may_see(session=session, profile=profile, viewer_id=viewer_id)
+    return profile
+
+
+# For what a private account shows only to its approved followers.
+VisibleProfileDep = Annotated[Profile, Depends(load_visible_profile)]
 MyProfileDep = Annotated[Profile, Depends(load_my_profile)]
 
 

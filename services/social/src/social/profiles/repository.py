@@ -4,12 +4,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, exists, false, func, literal, select, tuple_, update
+from sqlalchemy import Select, case, delete, exists, false, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.models import (
     Follow,
+    FollowRequest,
     Post,
     Profile,
     Restriction,
@@ -64,6 +65,50 @@ async def is_following(
         )
     )
     return found is not None
+
+
+async def has_requested(
+    session: AsyncSession, *, requester_id: uuid.UUID, target_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(FollowRequest.id).where(
+            FollowRequest.requester_id == requester_id, FollowRequest.target_id == target_id
+        )
+    )
+    return found is not None
+
+
+async def approve_all_requests(session: AsyncSession, target_id: uuid.UUID) -> None:
+    """Turn every pending request to follow `target_id` into a follow, counters included."""
+    requests = (
+        delete(FollowRequest)
+        .where(FollowRequest.target_id == target_id)
+        .returning(FollowRequest.requester_id)
+    )
+    requesters = list(await session.scalars(requests))
+    if not requesters:
+        return
+    added = list(
+        await session.scalars(
+            insert(Follow)
+            .values([{"follower_id": r, "followee_id": target_id} for r in requesters])
+            .on_conflict_do_nothing()
+            .returning(Follow.follower_id)
+        )
+    )
+    if added:
+        # One relative UPDATE, rows in index order, as a single follow does.
+        await session.execute(
+            update(Profile)
+            .where(Profile.id.in_([*added, target_id]))
+            .values(
+                following_count=Profile.following_count
+                + case((Profile.id == target_id, 0), else_=1),
+                followers_count=Profile.followers_count
+                + case((Profile.id == target_id, len(added)), else_=0),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def is_blocked_between(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> bool:

@@ -1,5 +1,6 @@
 """Profiles as the API shows them."""
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -18,6 +19,14 @@ class AuthorRead(BaseModel):
     avatar_url: str | None
 
 
+class FollowStatus(enum.StrEnum):
+    """Where the viewer stands with a user: a private account's follow waits for approval."""
+
+    none = "none"
+    requested = "requested"
+    following = "following"
+
+
 class ProfileRead(AuthorRead):
     bio: str
     created_at: datetime
@@ -25,6 +34,9 @@ class ProfileRead(AuthorRead):
     following_count: int
     posts_count: int
     is_following: bool
+    # Private: only approved followers see its posts and follow lists.
+    is_private: bool
+    follow_status: FollowStatus
     # What the viewer has put on this user (always false for an anonymous viewer).
     is_blocking: bool
     is_muting: bool
@@ -42,6 +54,8 @@ class ProfileUpdate(BaseModel):
 
     bio: Annotated[str, Field(max_length=BIO_MAX_LENGTH), NUL_FREE] | None = None
     avatar_media_id: uuid.UUID | None = None
+    # Turning it off approves every pending follow request.
+    is_private: bool | None = None
 
 
 class StatsRead(BaseModel):

@@ -19,6 +19,7 @@ from social.models import DeletedUser, Profile, RestrictionKind
 from social.profiles import repository
 from social.profiles.schemas import (
     AuthorRead,
+    FollowStatus,
     ProfileMatchRead,
     ProfileRead,
     ProfileUpdate,
@@ -87,12 +88,30 @@ async def ensure_not_blocked(
         raise Forbidden("One of you blocks the other", code="blocked")
 
 
+async def ensure_may_see(
+    *, session: AsyncSession, profile: Profile, viewer_id: uuid.UUID | None
+) -> None:
+    """403 `private_account` unless the profile is public, the viewer's own, or followed
+    by the viewer (an approved follow)."""
+    if not profile.is_private or viewer_id == profile.id:
+        return
+    if viewer_id is None or not await repository.is_following(
+        session, follower_id=viewer_id, followee_id=profile.id
+    ):
+        raise Forbidden("This account is private", code="private_account")
+
+
 async def read_profile(
     *, session: AsyncSession, profile: Profile, viewer_id: uuid.UUID | None, links: Links
 ) -> ProfileRead:
-    """A profile as the viewer sees it, with whether the viewer follows it."""
+    """A profile as the viewer sees it, with whether the viewer follows it (or asked to)."""
     following = viewer_id is not None and await repository.is_following(
         session, follower_id=viewer_id, followee_id=profile.id
+    )
+    requested = (
+        not following
+        and viewer_id is not None
+        and await repository.has_requested(session, requester_id=viewer_id, target_id=profile.id)
     )
     restricted = (
         await repository.kinds_between(session, owner_id=viewer_id, target_id=profile.id)
@@ -107,6 +126,12 @@ async def read_profile(
         following_count=profile.following_count,
         posts_count=profile.posts_count,
         is_following=following,
+        is_private=profile.is_private,
+        follow_status=FollowStatus.following
+        if following
+        else FollowStatus.requested
+        if requested
+        else FollowStatus.none,
         is_blocking=RestrictionKind.block in restricted,
         is_muting=RestrictionKind.mute in restricted,
     )
@@ -143,10 +168,15 @@ async def update_profile(
     media: MediaClient,
     authorization: str,
 ) -> Profile:
-    """Change the bio and/or avatar; an avatar must be a media the user owns."""
+    """Change the bio, avatar and/or privacy; an avatar must be a media the user owns.
+    Going public approves every pending follow request: nothing is left to approve."""
     fields: dict[str, object] = {}
     if changes.bio is not None:
         fields["bio"] = changes.bio
+    if changes.is_private is not None:
+        if profile.is_private and not changes.is_private:
+            await repository.approve_all_requests(session, profile.id)
+        fields["is_private"] = changes.is_private
     if "avatar_media_id" in changes.model_fields_set:
         if changes.avatar_media_id is not None:
             owner = await media.owner_of(
@@ -155,7 +185,9 @@ async def update_profile(
             if owner != profile.id:
                 raise Forbidden("That media belongs to someone else", code="media_not_owned")
         fields["avatar_media_id"] = changes.avatar_media_id
-    return await repository.update_fields(session, profile, **fields)
+    updated = await repository.update_fields(session, profile, **fields)
+    await session.refresh(updated)  # the counters approving requests changed
+    return updated
 
 
 async def stats(*, session: AsyncSession, profile: Profile) -> StatsRead:
