@@ -35,6 +35,12 @@ def check(page: Page, name: str, width: int) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name} is {overflow}px wider than the {width}px window"
     if os.environ.get("UPDATE_SCREENSHOTS"):
+        # Photos in the window drawn first (they load lazily, after the network went idle).
+        page.wait_for_function(
+            "[...document.images].map(i => [i, i.getBoundingClientRect()])"
+            ".filter(([, r]) => r.width > 0 && r.top < innerHeight && r.bottom > 0)"
+            ".every(([i]) => i.complete && i.naturalWidth > 0)"
+        )
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=DOCS / f"{name}-{width}.png")
 
@@ -77,6 +83,12 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
     for name, (link, _) in SCREENS.items():
         go_to(page, link)
         check(page, name, width)
+        # The navigation marks this screen's destination (behind More on a phone), and only it.
+        current = nav.get_by_role("link", include_hidden=True).evaluate_all(
+            "links => links.filter(l => l.getAttribute('aria-current') === 'page')"
+            ".map(l => l.textContent.trim())"
+        )
+        assert current == [link], f"{name}: {current}"
 
     # The same screens in Korean, chosen in Settings.
     go_to(page, "Settings")
