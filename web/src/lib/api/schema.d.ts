@@ -741,9 +741,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bookmark Post */
+        /**
+         * Bookmark Post
+         * @description Bookmark a post (seen by the caller alone). Idempotent.
+         */
         post: operations["bookmark_post_posts__post_id__bookmark_post"];
-        /** Unbookmark Post */
+        /**
+         * Unbookmark Post
+         * @description Remove a bookmark. Idempotent.
+         */
         delete: operations["unbookmark_post_posts__post_id__bookmark_delete"];
         options?: never;
         head?: never;
@@ -811,7 +817,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Trending Tags */
+        /**
+         * Trending Tags
+         * @description The tags most posts took in the last 24 hours, most used first.
+         */
         get: operations["trending_tags_tags_trending_get"];
         put?: never;
         post?: never;
@@ -828,7 +837,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Tag */
+        /**
+         * Get Tag
+         * @description A tag (matched whatever its case), its posts count and whether the caller follows it.
+         */
         get: operations["get_tag_tags__name__get"];
         put?: never;
         post?: never;
@@ -847,9 +859,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow Tag */
+        /**
+         * Follow Tag
+         * @description Follow a tag: its posts join the caller's home feed. Idempotent.
+         */
         post: operations["follow_tag_tags__name__follow_post"];
-        /** Unfollow Tag */
+        /**
+         * Unfollow Tag
+         * @description Stop following a tag. Idempotent.
+         */
         delete: operations["unfollow_tag_tags__name__follow_delete"];
         options?: never;
         head?: never;
@@ -863,7 +881,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tag Posts */
+        /**
+         * Tag Posts
+         * @description A tag's posts, newest first.
+         */
         get: operations["tag_posts_tags__name__posts_get"];
         put?: never;
         post?: never;
@@ -914,7 +935,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My Bookmarks */
+        /**
+         * My Bookmarks
+         * @description The caller's bookmarked posts, most recently bookmarked first; none the caller can no
+         *     longer see.
+         */
         get: operations["my_bookmarks_users_me_bookmarks_get"];
         put?: never;
         post?: never;

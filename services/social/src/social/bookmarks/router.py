@@ -17,6 +17,7 @@ router = APIRouter(tags=["bookmarks"])
 async def bookmark_post(
     viewer_id: ViewerId, post: PostDep, session: SessionDep, links: LinksDep
 ) -> PostRead:
+    """Bookmark a post (seen by the caller alone). Idempotent."""
     return await service.bookmark(session=session, post=post, user_id=viewer_id, links=links)
 
 
@@ -24,6 +25,7 @@ async def bookmark_post(
 async def unbookmark_post(
     viewer_id: ViewerId, post: PostDep, session: SessionDep, links: LinksDep
 ) -> PostRead:
+    """Remove a bookmark. Idempotent."""
     return await service.unbookmark(session=session, post=post, user_id=viewer_id, links=links)
 
 
@@ -31,4 +33,6 @@ async def unbookmark_post(
 async def my_bookmarks(
     viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
 ) -> Page[PostRead]:
+    """The caller's bookmarked posts, most recently bookmarked first; none the caller can no
+    longer see."""
     return await service.list_bookmarks(session=session, user_id=viewer_id, page=page, links=links)

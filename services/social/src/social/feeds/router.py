@@ -50,6 +50,7 @@ async def tag_posts(
     session: SessionDep,
     links: LinksDep,
 ) -> Page[PostRead]:
+    """A tag's posts, newest first."""
     return await service.tag_feed(
         session=session, tag=name, page=page, viewer_id=viewer_id, links=links
     )
