@@ -71,3 +71,12 @@ async def test_a_comment_mention_notifies(client, user, post_by):
     assert notified["actors"][0]["id"] == str(commenter.id)
     # The post's author hears of the comment, not twice.
     assert await mentions_of(client, author) == []
+
+
+async def test_a_private_authors_mention_notifies_only_who_may_see_it(client, user, captioned):
+    author, follower, outsider = await user(), await user(), await user()
+    await client.post(f"/users/{author.id}/follow", headers=follower.headers)
+    await client.patch("/users/me", json={"is_private": True}, headers=author.headers)
+    await captioned(author, f"@{follower.username} @{outsider.username}")
+    assert len(await mentions_of(client, follower)) == 1
+    assert await mentions_of(client, outsider) == []

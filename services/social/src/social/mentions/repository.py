@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import PostMention, Profile, username_search_key
+from social.models import PostMention, Profile, may_see, username_search_key
 
 
 async def users_named(session: AsyncSession, names: Sequence[str]) -> dict[str, uuid.UUID]:
@@ -46,3 +46,11 @@ async def replace_post_mentions(
             )
         )
     return set(user_ids) - before
+
+
+async def may_see_posts_of(
+    session: AsyncSession, *, viewer_id: uuid.UUID, author_id: uuid.UUID
+) -> bool:
+    """Whether the viewer may see the author's posts (a private account: only approved
+    followers may)."""
+    return bool(await session.scalar(select(may_see(viewer_id, author_id))))

@@ -19,17 +19,43 @@ async def _mentioned(*, session: AsyncSession, text: str) -> list[uuid.UUID]:
     return list(dict.fromkeys(users[name] for name in names if name in users))
 
 
+async def _notify(
+    *,
+    session: AsyncSession,
+    recipient_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    post_id: uuid.UUID,
+    post_author_id: uuid.UUID,
+    comment_id: uuid.UUID | None = None,
+) -> None:
+    # A private account's post is 404 to whoever may not see it: a notification pointing
+    # there would only tell them it exists.
+    if await repository.may_see_posts_of(session, viewer_id=recipient_id, author_id=post_author_id):
+        await notifications.notify_mention(
+            session=session,
+            recipient_id=recipient_id,
+            actor_id=actor_id,
+            post_id=post_id,
+            comment_id=comment_id,
+        )
+
+
 async def sync_post_mentions(
     *, session: AsyncSession, post_id: uuid.UUID, author_id: uuid.UUID, caption: str
 ) -> None:
     """Store the caption's mentions as the post's (on posting, and after a caption edit) and
-    notify whoever it newly names (never the author, nor across a block or a mute)."""
+    notify whoever it newly names (never the author, nor across a block or a mute, nor
+    anyone a private author's post is hidden from)."""
     user_ids = await _mentioned(session=session, text=caption)
     added = await repository.replace_post_mentions(session, post_id=post_id, user_ids=user_ids)
     for user_id in user_ids:
         if user_id in added:
-            await notifications.notify_mention(
-                session=session, recipient_id=user_id, actor_id=author_id, post_id=post_id
+            await _notify(
+                session=session,
+                recipient_id=user_id,
+                actor_id=author_id,
+                post_id=post_id,
+                post_author_id=author_id,
             )
 
 
@@ -46,10 +72,11 @@ async def notify_comment_mentions(
     already, once is enough."""
     for user_id in await _mentioned(session=session, text=content):
         if user_id != post_author_id:
-            await notifications.notify_mention(
+            await _notify(
                 session=session,
                 recipient_id=user_id,
                 actor_id=comment_author_id,
                 post_id=post_id,
+                post_author_id=post_author_id,
                 comment_id=comment_id,
             )
