@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import PostTag, TagFollow
+from social.models import Post, PostTag, Profile, TagFollow
 
 
 async def replace_post_tags(session: AsyncSession, *, post_id: uuid.UUID, tags: list[str]) -> None:
@@ -58,12 +58,15 @@ async def unfollow(session: AsyncSession, *, user_id: uuid.UUID, tag: str) -> No
 async def trending(
     session: AsyncSession, *, window: timedelta, limit: int
 ) -> Sequence[tuple[str, int]]:
-    """(tag, posts) for the tags most posts took within `window`, most first: an
-    index-only range of ix_post_tag_created_at_tag over the window, grouped."""
+    """(tag, posts) for the tags most posts took within `window`, most first: a range of
+    ix_post_tag_created_at_tag over the window, grouped. Private accounts' posts do not
+    count: trending is shown to everyone, and their tags are words of their captions."""
     uses = func.count().label("uses")
     query = (
         select(PostTag.tag, uses)
-        .where(PostTag.created_at >= func.now() - window)
+        .join(Post, Post.id == PostTag.post_id)
+        .join(Profile, Profile.id == Post.author_id)
+        .where(PostTag.created_at >= func.now() - window, ~Profile.is_private)
         .group_by(PostTag.tag)
         .order_by(uses.desc(), PostTag.tag)
         .limit(limit)
