@@ -1,0 +1,184 @@
+"""Who may see a private account's post, its comments and its images, asked of every GET
+route the gateway's merged OpenAPI lists, so that a route added later is covered without
+editing this test.
+
+Each route whose path names a user, a post, a comment or a media is filled with the
+private account's (its post, a comment on it, each of its images) and asked by everyone:
+anonymous, a stranger, someone whose request is pending, someone declined → never a 200
+for a post, comment or media route, and never a byte of the post (its id, caption, comment,
+media ids, who follows it) in any answer; the owner and an approved follower → 200 (a
+follower through the signed links the post handed out, as a browser does). Routes without
+path parameters (feeds, search, notifications...) are asked too: the post never shows up.
+A path parameter this test does not know fails it: say here what it names.
+"""
+
+import io
+import re
+import uuid
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from PIL import Image
+
+from tests.e2e.accounts import bearer, register
+
+# Path parameters that name what a private account owns, filled from the scenario.
+SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name"}
+# Path parameters that name something else, with why the matrix leaves their routes out.
+OTHERS = {
+    "ig_user_id": "an Instagram account, not a user of ours",
+    "analysis_id": "a follower analysis, only ever its owner's (igscraper's own tests)",
+    "provider": "a sign-in provider",
+}
+# Routes that answer something other than JSON about users and posts, or never end.
+NOT_ASKED = {"/api/ig/queue"}
+
+
+def png(color: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
+    body = await register(gateway)
+    return body["user"], bearer(body["access_token"])
+
+
+@pytest.fixture
+async def scenario(gateway) -> dict:
+    """A private account with an album post and a comment on it, and the people around it."""
+    owner, owner_h = await signed_up(gateway)
+    follower, follower_h = await signed_up(gateway)
+    _, pending_h = await signed_up(gateway)
+    declined, declined_h = await signed_up(gateway)
+    _, stranger_h = await signed_up(gateway)
+    assert (
+        await gateway.patch("/users/me", json={"is_private": True}, headers=owner_h)
+    ).status_code == 200
+    word = f"hush{uuid.uuid4().hex[:12]}"
+    files = [("image", (f"{c}.png", png(c), "image/png")) for c in ("black", "white")]
+    data = {"caption": f"{word} #{word}", "alt": ["night", "day"]}
+    created = await gateway.post("/posts", data=data, files=files, headers=owner_h)
+    assert created.status_code == 201, created.text
+    post = created.json()
+    for user_h in (follower_h, pending_h, declined_h):
+        asked = await gateway.post(f"/users/{owner['id']}/follow", headers=user_h)
+        assert asked.status_code == 202
+    for user, answer in ((follower, "approve"), (declined, "decline")):
+        path = f"/users/me/follow-requests/{user['id']}/{answer}"
+        assert (await gateway.post(path, headers=owner_h)).status_code == 204
+    comment_text = f"whisper{uuid.uuid4().hex[:12]}"
+    comment = await gateway.post(
+        f"/posts/{post['id']}/comments", json={"content": comment_text}, headers=follower_h
+    )
+    assert comment.status_code == 201, comment.text
+    return {
+        "fill": {
+            "user_id": [owner["id"]],
+            "post_id": [post["id"]],
+            "comment_id": [comment.json()["id"]],
+            "media_id": [image["media_id"] for image in post["images"]],
+            "name": [word],
+        },
+        "secrets": [
+            post["id"],
+            comment.json()["id"],
+            word,
+            comment_text,
+            follower["id"],
+            *(image["media_id"] for image in post["images"]),
+        ],
+        # Search for the private account's own name: it is found, its posts are not.
+        "query": {"q": owner["username"]},
+        "links": [link for i in post["images"] for link in (i["url"], i["thumbnail_url"])],
+        "allowed": {"owner": owner_h, "follower": follower_h},
+        "denied": {
+            "anonymous": {},
+            "stranger": stranger_h,
+            "pending requester": pending_h,
+            "declined requester": declined_h,
+        },
+    }
+
+
+def get_routes(document: dict) -> list[tuple[str, list[dict]]]:
+    return [
+        (path, operations["get"].get("parameters", []))
+        for path, operations in sorted(document["paths"].items())
+        if "get" in operations and path not in NOT_ASKED
+    ]
+
+
+def fill_query(path: str, parameters: list[dict], known: dict[str, str]) -> dict[str, str] | None:
+    """The required query parameters: a known one's value, an enum's first value; None
+    when one is neither."""
+    query = {}
+    for parameter in parameters:
+        if parameter["in"] != "query" or not parameter.get("required"):
+            continue
+        name, schema = parameter["name"], parameter.get("schema", {})
+        if name in known:
+            query[name] = known[name]
+        elif "enum" in schema:
+            query[name] = str(schema["enum"][0])
+        else:
+            return None
+    return query
+
+
+def urls_of(path: str, fill: dict[str, list[str]]) -> list[str]:
+    names = re.findall(r"{(\w+)}", path)
+    urls = [path]
+    for name in names:
+        urls = [url.replace(f"{{{name}}}", value) for url in urls for value in fill[name]]
+    return urls
+
+
+def signed_query_for(url: str, links: list[str]) -> dict[str, str]:
+    """The query of the handed-out link to this path (else the original's, which media
+    takes for the metadata too)."""
+    path = urlsplit(url).path
+    media_id = path.split("/")[2]
+    candidates = [link for link in links if media_id in link]
+    chosen = next((link for link in candidates if urlsplit(link).path == path), candidates[0])
+    return dict(parse_qsl(urlsplit(chosen).query))
+
+
+async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway, scenario):
+    document = (await gateway.get("/openapi.json")).json()
+    routes = get_routes(document)
+    assert any("{post_id}" in path for path, _ in routes)
+    fill, secrets = scenario["fill"], scenario["secrets"]
+    asked = 0
+    for path, parameters in routes:
+        names = set(re.findall(r"{(\w+)}", path))
+        unknown = names - SUBJECTS - set(OTHERS)
+        if unknown:
+            pytest.fail(f"GET {path}: say in SUBJECTS or OTHERS what {sorted(unknown)} names")
+        if names & set(OTHERS) or ("name" in names and not path.startswith("/tags/")):
+            continue
+        query = fill_query(path, parameters, scenario["query"])
+        if query is None:
+            if names:
+                pytest.fail(f"GET {path}: cannot fill its required query parameters")
+            continue
+        about_the_post = bool(names & {"post_id", "comment_id", "media_id"})
+        for url in urls_of(path, fill):
+            asked += 1
+            for role, headers in scenario["denied"].items():
+                answer = await gateway.get(url, params=query, headers=headers)
+                if about_the_post:
+                    assert answer.status_code != 200, f"{role} got GET {url}"
+                # What the URL itself names may be echoed (a tag page says its name).
+                leaked = [s for s in secrets if s in answer.text and s not in url]
+                assert not leaked, f"{role} read {leaked} in GET {url} ({answer.status_code})"
+            if not names:
+                continue
+            for role, headers in scenario["allowed"].items():
+                params = dict(query)
+                if "media_id" in names and role != "owner":
+                    params |= signed_query_for(url, scenario["links"])
+                answer = await gateway.get(url, params=params, headers=headers)
+                assert answer.status_code == 200, f"{role}: GET {url} → {answer.status_code}"
+    assert asked > 10
