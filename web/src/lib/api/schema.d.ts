@@ -4481,7 +4481,10 @@ export interface operations {
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
-                    /** Description */
+                    /**
+                     * Description
+                     * @default
+                     */
                     description?: unknown;
                 };
             };
@@ -5993,7 +5996,11 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    image: string[];
+                    /**
+                     * Format: binary
+                     * @description Repeat the part for each image, 1 to 10
+                     */
+                    image: string;
                     /** @description One per image, in the same order (may be empty) */
                     alt?: unknown[];
                     /**
