@@ -41,3 +41,11 @@ async def test_a_post_out_of_sight_drops_out(client, user, post_by):
     assert await bookmark_ids(client, me) == []
     await client.delete(f"/users/{me.id}/block", headers=author.headers)
     assert await bookmark_ids(client, me) == [post_id]
+
+
+async def test_a_post_gone_private_drops_out(client, user, post_by):
+    me, author = await user(), await user()
+    post_id = str(await post_by(author))
+    await client.post(f"/posts/{post_id}/bookmark", headers=me.headers)
+    await client.patch("/users/me", json={"is_private": True}, headers=author.headers)
+    assert await bookmark_ids(client, me) == []

@@ -109,3 +109,22 @@ async def test_a_caption_edit_resyncs_tags(app, client, user, captioned):
         await posts_service.caption_changed(session=session, post=post)
     assert (await client.get(f"/posts/{post_id}")).json()["tags"] == [new]
     assert (await client.get(f"/tags/{old}")).json()["posts_count"] == 0
+
+
+async def test_a_private_accounts_posts_show_only_to_its_followers(client, user, captioned):
+    tag = unique_tag()
+    author, follower, outsider = await user(), await user(), await user()
+    await client.post(f"/users/{author.id}/follow", headers=follower.headers)
+    await client.patch("/users/me", json={"is_private": True}, headers=author.headers)
+    post_id = await captioned(author, f"#{tag}")
+    for who in (follower, outsider):
+        await client.post(f"/tags/{tag}/follow", headers=who.headers)
+
+    def ids(response) -> list[str]:
+        return [item["id"] for item in response.json()["items"]]
+
+    assert ids(await client.get(f"/tags/{tag}/posts", headers=follower.headers)) == [post_id]
+    assert ids(await client.get(f"/tags/{tag}/posts", headers=outsider.headers)) == []
+    assert ids(await client.get(f"/tags/{tag}/posts")) == []
+    assert post_id in ids(await client.get("/feed", headers=follower.headers))
+    assert post_id not in ids(await client.get("/feed", headers=outsider.headers))
