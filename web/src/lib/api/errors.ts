@@ -30,6 +30,7 @@ const BY_CODE: Record<string, Message> = {
   media_in_use: m.error_media_in_use,
   corrupt_image: m.error_corrupt_image,
   cannot_follow_self: m.error_cannot_follow_self,
+  private_account: m.error_private_account,
   analysis_already_active: m.error_analysis_already_active,
   instagram_session_invalid: m.error_instagram_session_invalid,
   instagram_private_account: m.error_instagram_private_account,
