@@ -68,6 +68,12 @@ def go_to(page: Page, name: str, more: str = "More") -> None:
     if not link.is_visible():
         menu.click()
     link.click()
+    # Arrived: the navigation marks the link as the current page (on a phone, More has
+    # closed over it by then).
+    arrived = page.get_by_role("navigation").get_by_role(
+        "link", name=name, exact=True, include_hidden=True
+    )
+    expect(arrived).to_have_attribute("aria-current", "page")
 
 
 def sign_out(page: Page) -> None:

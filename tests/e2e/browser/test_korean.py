@@ -39,6 +39,7 @@ def test_sign_up_post_like_comment_and_follow_in_korean(page: Page, web: Stack, 
     page.get_by_label("성별").select_option("female")
     page.get_by_role("button", name="저장").click()
     expect(page.get_by_role("heading", name="홈")).to_be_visible()
+    expect(page).to_have_title("홈 · Photogram")
     expect(page.get_by_text("아직 아무것도 없어요")).to_be_visible()
     assert_accessible(page)
 

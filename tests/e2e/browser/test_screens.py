@@ -30,6 +30,10 @@ TAB_BAR = ("Home", "Explore", "New post", "Notifications", "Profile")
 
 def check(page: Page, name: str, width: int) -> None:
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    # The window's title names the screen.
+    page.wait_for_function(
+        "document.title === `${document.querySelector('h1').textContent.trim()} · Photogram`"
+    )
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
