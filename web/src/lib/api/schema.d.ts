@@ -6001,14 +6001,21 @@ export interface operations {
                      * @description Repeat the part for each image, 1 to 10
                      */
                     image: string;
-                    /** @description One per image, in the same order (may be empty) */
-                    alt?: unknown[];
+                    /**
+                     * @description Repeat the part for each image, in the same order (may be empty)
+                     * @default
+                     */
+                    alt?: unknown;
                     /**
                      * Caption
                      * @default
                      */
                     caption?: unknown;
-                    sensitive?: boolean;
+                    /**
+                     * @default false
+                     * @enum {unknown}
+                     */
+                    sensitive?: "true" | "false";
                     /**
                      * Spoiler Text
                      * @default

@@ -42,12 +42,16 @@ UPLOAD_BODY = {
                     "required": ["file"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
+                        # Text whatever it looks like: only its length and content rules.
                         "description": {
-                            k: v
-                            for k, v in MediaUpdate.model_json_schema()["properties"][
-                                "description"
-                            ].items()
-                            if k != "type"
+                            **{
+                                k: v
+                                for k, v in MediaUpdate.model_json_schema()["properties"][
+                                    "description"
+                                ].items()
+                                if k != "type"
+                            },
+                            "default": "",
                         },
                     },
                 }

