@@ -18,6 +18,7 @@ from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
 from social.media_deletions.relay import media_deletion_relay
 from social.notifications.router import router as notifications_router
+from social.posts.image_sync import image_sync
 from social.posts.router import internal_router as posts_internal_router
 from social.posts.router import router as posts_router
 from social.profiles.router import router as profiles_router
@@ -38,6 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(auth_client(app, settings))
         await stack.enter_async_context(user_events(app, settings))
         await stack.enter_async_context(media_deletion_relay(app, settings))
+        await stack.enter_async_context(image_sync(app))
         yield
 
 

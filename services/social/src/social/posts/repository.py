@@ -12,11 +12,14 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.clients.media import MediaInfo
 from social.models import (
     Post,
     PostImage,
@@ -116,6 +119,34 @@ async def media_ids_of(session: AsyncSession, post_id: uuid.UUID) -> list[uuid.U
         select(PostImage.media_id).where(PostImage.post_id == post_id).order_by(PostImage.position)
     )
     return list(ids)
+
+
+async def images_to_describe(
+    session: AsyncSession, *, after: tuple[uuid.UUID, int] | None, limit: int
+) -> list[tuple[uuid.UUID, int, uuid.UUID]]:
+    """(post id, position, media id) of images still without a size or a blurhash, after
+    `after` in key order, locked (SKIP LOCKED: replicas share the work)."""
+    query = select(PostImage.post_id, PostImage.position, PostImage.media_id).where(
+        or_(PostImage.width.is_(None), PostImage.blurhash.is_(None))
+    )
+    if after is not None:
+        query = query.where(tuple_(PostImage.post_id, PostImage.position) > tuple_(*after))
+    rows = await session.execute(
+        query.order_by(PostImage.post_id, PostImage.position)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [(post_id, position, media_id) for post_id, position, media_id in rows]
+
+
+async def describe_images(session: AsyncSession, described: dict[uuid.UUID, MediaInfo]) -> None:
+    """Give every image of these media what media said of it (`MediaInfo`s by media id)."""
+    for media_id, info in described.items():
+        await session.execute(
+            update(PostImage)
+            .where(PostImage.media_id == media_id)
+            .values(width=info.width, height=info.height, blurhash=info.blurhash)
+        )
 
 
 async def may_see(session: AsyncSession, viewer_id: uuid.UUID | None, post: Post) -> bool:
