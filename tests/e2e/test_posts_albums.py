@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from tests.e2e.accounts import bearer, register
+from tests.support.polling import eventually
 
 
 def png(color: str, size: tuple[int, int] = (80, 60)) -> bytes:
@@ -165,6 +166,11 @@ async def test_an_owner_edits_a_post_and_an_alt_text(gateway):
     media_path = f"/media/{post['images'][0]['media_id']}"
     described = await gateway.patch(media_path, json={"description": "a plum"}, headers=headers)
     assert described.status_code == 200 and described.json()["description"] == "a plum"
+
+    async def the_post_says_it() -> bool:
+        return (await gateway.get(path)).json()["images"][0]["alt"] == "a plum"
+
+    await eventually(the_post_says_it)  # media passes it on to social after its commit
     stranger = await gateway.patch(media_path, json={"description": "no"}, headers=other_headers)
     assert stranger.status_code in (403, 404)
     assert stranger.status_code != 200

@@ -517,7 +517,7 @@ export interface paths {
         head?: never;
         /**
          * Update Media
-         * @description Change the alt text (owner only).
+         * @description Change the alt text (owner only); the posts that show the image follow.
          */
         patch: operations["update_media_media__media_id__patch"];
         trace?: never;
@@ -1214,6 +1214,14 @@ export interface components {
             new_following: components["schemas"]["IgUserRead"][];
             /** Lost Following */
             lost_following: components["schemas"]["IgUserRead"][];
+        };
+        /**
+         * AltUpdate
+         * @description From media: a media's new description, the alt text of every post image it is.
+         */
+        AltUpdate: {
+            /** Alt */
+            alt: string;
         };
         /** AnalysisCreate */
         AnalysisCreate: {

@@ -1,5 +1,5 @@
 """The one place that talks to the social service: whether a post or an avatar still
-shows an image, asked before its owner may delete it."""
+shows an image, asked before its owner may delete it; an image's new alt text."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +30,18 @@ class SocialClient:
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             # Unknown is not "unused": deleting an image a post shows is what this prevents.
             raise DependencyUnavailable("social", "Cannot tell whether a post shows it") from exc
+
+    async def set_alt(self, media_id: uuid.UUID, alt: str) -> None:
+        """Tell social an image's new alt text, for the posts that show it."""
+        try:
+            response = await self.http.put(
+                f"/internal/media/{media_id}/alt",
+                json={"alt": alt},
+                headers={"X-Internal-Token": self.internal_token},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise DependencyUnavailable("social", "Cannot pass the alt text on") from exc
 
 
 @asynccontextmanager

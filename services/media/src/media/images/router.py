@@ -163,10 +163,16 @@ async def get_media(
 
 @router.patch("/media/{media_id}")
 async def update_media(
-    changes: MediaUpdate, media: OwnedMediaDep, session: SessionDep, settings: SettingsDep
+    changes: MediaUpdate,
+    media: OwnedMediaDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    social: SocialDep,
 ) -> MediaRead:
-    """Change the alt text (owner only)."""
-    updated = await service.describe(session=session, media=media, description=changes.description)
+    """Change the alt text (owner only); the posts that show the image follow."""
+    updated = await service.describe(
+        session=session, media=media, description=changes.description, social=social
+    )
     return _read(updated, settings, viewer_id=media.owner_id)
 
 

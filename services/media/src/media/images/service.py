@@ -16,9 +16,11 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
+from common.errors import DependencyUnavailable
 from common.ids import UserId, new_id
 from common.image_urls import Variant, is_valid
 from common.pagination import PageRequest
+from media.clients.social import SocialClient
 from media.config import Settings
 from media.images import repository
 from media.images.exceptions import MediaNotFound, QuotaExceeded
@@ -165,9 +167,23 @@ async def attach_media(*, session: AsyncSession, media: Media) -> None:
     await repository.show_in_post(session, media)
 
 
-async def describe(*, session: AsyncSession, media: Media, description: str) -> Media:
-    """Set the media's alt text."""
+async def describe(
+    *, session: AsyncSession, media: Media, description: str, social: SocialClient
+) -> Media:
+    """Set the media's alt text; once committed, the posts showing it take it too."""
     await repository.set_description(session, media, description)
+    if not media.signed_only:
+        return media  # no post shows it
+
+    async def tell_social() -> None:
+        # Best effort, after the commit: a social that is down now leaves the posts with
+        # the former alt text (logged), never the media without its new one.
+        try:
+            await social.set_alt(media.id, description)
+        except DependencyUnavailable:
+            logger.warning("alt text not passed on to social", extra={"media_id": str(media.id)})
+
+    on_commit(session, tell_social)
     return media
 
 

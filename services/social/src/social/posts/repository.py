@@ -149,6 +149,10 @@ async def describe_images(session: AsyncSession, described: dict[uuid.UUID, Medi
         )
 
 
+async def set_alt(session: AsyncSession, *, media_id: uuid.UUID, alt: str) -> None:
+    await session.execute(update(PostImage).where(PostImage.media_id == media_id).values(alt=alt))
+
+
 async def may_see(session: AsyncSession, viewer_id: uuid.UUID | None, post: Post) -> bool:
     """Whether the viewer may see the post: not a private account's, unless the viewer
     wrote it or follows its author."""

@@ -18,7 +18,7 @@ from social.posts.dependencies import (
     PostBody,
     PostDep,
 )
-from social.posts.schemas import MediaUsage, PostRead, PostUpdate
+from social.posts.schemas import AltUpdate, MediaUsage, PostRead, PostUpdate
 from social.profiles.dependencies import AuthorizationDep, OptionalViewerId, ViewerId
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -82,3 +82,10 @@ async def media_usage(media_id: uuid.UUID, session: SessionDep) -> MediaUsage:
     """For media: whether a post or an avatar shows this image (its owner may not delete
     it while one does)."""
     return MediaUsage(in_use=await service.media_in_use(session=session, media_id=media_id))
+
+
+@internal_router.put("/media/{media_id}/alt", status_code=204)
+async def media_alt(media_id: uuid.UUID, body: AltUpdate, session: SessionDep) -> Response:
+    """For media: the owner changed this image's alt text; the posts showing it follow."""
+    await service.set_alt(session=session, media_id=media_id, alt=body.alt)
+    return Response(status_code=204)

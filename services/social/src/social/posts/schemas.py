@@ -113,5 +113,11 @@ class PostRead(BaseModel):
     bookmarked: bool
 
 
+class AltUpdate(BaseModel):
+    """From media: a media's new description, the alt text of every post image it is."""
+
+    alt: Alt
+
+
 class MediaUsage(BaseModel):
     in_use: bool

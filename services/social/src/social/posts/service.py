@@ -165,6 +165,11 @@ async def media_in_use(*, session: AsyncSession, media_id: uuid.UUID) -> bool:
     return await media_deletions.media_in_use(session, media_id)
 
 
+async def set_alt(*, session: AsyncSession, media_id: uuid.UUID, alt: str) -> None:
+    """Give every post image of this media its new alt text."""
+    await repository.set_alt(session, media_id=media_id, alt=alt)
+
+
 async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:
     """Lock the post row before touching its reactions or comments (404 if it is gone).
 
