@@ -130,8 +130,12 @@ def web_app(gateway: httpx.Client) -> None:
         assert page.status_code == 200, (path, page.text[:300])
         assert page.headers["content-type"].startswith("text/html"), page.headers
         assert page.headers["cache-control"] == "no-cache", page.headers
-    scripts = re.findall(r'<script[^>]* src="(/assets/[^"]+[.]js)"', page.text)
-    assert scripts, f"no script in the web app's index.html: {page.text[:300]}"
+    # SvelteKit's page names its entry modules in modulepreload links (an inline script
+    # imports them).
+    scripts = re.findall(
+        r'<link href="(/_app/immutable/entry/[^"]+[.]js)" rel="modulepreload"', page.text
+    )
+    assert scripts, f"no entry script in the web app's index.html: {page.text[:300]}"
     script = gateway.get(scripts[0], headers={"Accept-Encoding": "gzip"})
     assert script.status_code == 200, script.text[:200]
     assert "immutable" in script.headers["cache-control"], script.headers

@@ -83,10 +83,10 @@ async def upstream() -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-# A web app build as Vite lays it out: index.html and hashed assets.
+# A web app build as SvelteKit's static adapter lays it out: index.html and hashed modules.
 INDEX_HTML = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Photo platform</title>'
-    '<script type="module" src="/assets/index-AbC123xy.js"></script></head>'
+    '<link href="/_app/immutable/entry/start.AbC123xy.js" rel="modulepreload"></head>'
     '<body><div id="app"></div></body></html>'
 )
 APP_JS = "export const screens = [" + ", ".join(f'"screen-{i}"' for i in range(400)) + "];\n"
@@ -98,9 +98,9 @@ def web_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("web")
     (root / "secret.txt").write_text("beside the build")
     build = root / "dist"
-    (build / "assets").mkdir(parents=True)
+    (build / "_app" / "immutable" / "entry").mkdir(parents=True)
     (build / "index.html").write_text(INDEX_HTML)
-    (build / "assets" / "index-AbC123xy.js").write_text(APP_JS)
+    (build / "_app" / "immutable" / "entry" / "start.AbC123xy.js").write_text(APP_JS)
     (build / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     (build / ".env").write_text("NOT=public")
     return build

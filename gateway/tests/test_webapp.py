@@ -8,7 +8,7 @@ import httpx
 
 from gateway.tests.conftest import APP_JS, INDEX_HTML
 
-ASSET = "/assets/index-AbC123xy.js"
+ASSET = "/_app/immutable/entry/start.AbC123xy.js"
 
 
 async def test_the_root_is_index_html_revalidated_on_every_visit(client):
@@ -46,7 +46,7 @@ async def test_hashed_assets_are_cached_for_a_year(client):
 
 
 async def test_a_missing_hashed_asset_is_404_not_index_html(client):
-    response = await client.get("/assets/index-OldBuild.js")
+    response = await client.get("/_app/immutable/entry/start.OldBuild.js")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
@@ -88,7 +88,7 @@ async def test_a_known_etag_is_304(client):
 
 
 async def test_nothing_outside_the_build_or_hidden_is_served(client):
-    for path in ("/..%2fsecret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt", "/.env"):
+    for path in ("/..%2fsecret.txt", "/%2e%2e/secret.txt", "/_app/..%2f..%2fsecret.txt", "/.env"):
         response = await client.get(path)
         assert "beside the build" not in response.text, path
         assert "NOT=public" not in response.text, path

@@ -23,8 +23,8 @@ from starlette.types import Scope
 from common.errors import error_response
 
 INDEX = "index.html"
-# Where Vite (and SvelteKit) put files whose names carry a hash of their content.
-IMMUTABLE_DIRS = ("assets/", "_app/immutable/")
+# Where SvelteKit puts files whose names carry a hash of their content.
+IMMUTABLE_DIRS = ("_app/immutable/",)
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 COMPRESSIBLE = frozenset(
