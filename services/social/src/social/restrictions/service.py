@@ -39,6 +39,8 @@ async def restrict(
                 await follows.add_counts(
                     session, follower_id=follower_id, followee_id=followee_id, delta=-1
                 )
+            # A pending request too: approving it later (or going public) would follow.
+            await follows.delete_request(session, requester_id=follower_id, target_id=followee_id)
         await session.refresh(target)
 
 
