@@ -128,3 +128,22 @@ async def test_a_private_accounts_posts_show_only_to_its_followers(client, user,
     assert ids(await client.get(f"/tags/{tag}/posts")) == []
     assert post_id in ids(await client.get("/feed", headers=follower.headers))
     assert post_id not in ids(await client.get("/feed", headers=outsider.headers))
+
+
+async def test_a_tags_count_is_what_the_viewer_may_see_on_its_page(client, user, captioned):
+    tag = unique_tag()
+    me, friend, private, blocker, stranger = [await user() for _ in range(5)]
+    await client.post(f"/users/{friend.id}/follow", headers=me.headers)
+    await client.patch("/users/me", json={"is_private": True}, headers=private.headers)
+    await client.post(f"/users/{me.id}/block", headers=blocker.headers)
+    for author in (friend, private, blocker, stranger):
+        await captioned(author, f"#{tag}")
+
+    def count(response) -> int:
+        return response.json()["posts_count"]
+
+    page = (await client.get(f"/tags/{tag}/posts", headers=me.headers)).json()["items"]
+    assert count(await client.get(f"/tags/{tag}", headers=me.headers)) == len(page) == 2
+    assert count(await client.get(f"/tags/{tag}")) == 3  # anonymous: no block applies
+    assert count(await client.get(f"/tags/{tag}", headers=private.headers)) == 4
+    assert count(await client.post(f"/tags/{tag}/follow", headers=me.headers)) == 2

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Post, PostTag, Profile, TagFollow
+from social.models import Post, PostTag, Profile, TagFollow, hidden_from, private_to
 
 
 async def replace_post_tags(session: AsyncSession, *, post_id: uuid.UUID, tags: list[str]) -> None:
@@ -30,9 +30,19 @@ async def replace_post_tags(session: AsyncSession, *, post_id: uuid.UUID, tags: 
     )
 
 
-async def posts_count(session: AsyncSession, tag: str) -> int:
-    # An index-only range of ix_post_tag_tag_post_id.
-    count = await session.scalar(select(func.count()).where(PostTag.tag == tag))
+async def posts_count(session: AsyncSession, *, tag: str, viewer_id: uuid.UUID | None) -> int:
+    """The tag's posts the viewer could see on the tag page: the same filter as its list
+    (blocks and mutes, and private accounts the viewer does not follow)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(PostTag)
+        .join(Post, Post.id == PostTag.post_id)
+        .where(
+            PostTag.tag == tag,
+            Post.author_id.not_in(hidden_from(viewer_id, muted=True)),
+            Post.author_id.not_in(private_to(viewer_id)),
+        )
+    )
     return int(count or 0)
 
 

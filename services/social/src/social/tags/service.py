@@ -21,12 +21,15 @@ async def sync_post_tags(*, session: AsyncSession, post_id: uuid.UUID, caption: 
 
 
 async def read_tag(*, session: AsyncSession, name: str, viewer_id: uuid.UUID | None) -> TagRead:
-    """A tag (already normalised) with its posts count and whether the viewer follows it."""
+    """A tag (already normalised) with the count of its posts the viewer may see, and whether
+    the viewer follows it."""
     following = viewer_id is not None and await repository.is_following(
         session, user_id=viewer_id, tag=name
     )
     return TagRead(
-        name=name, posts_count=await repository.posts_count(session, name), following=following
+        name=name,
+        posts_count=await repository.posts_count(session, tag=name, viewer_id=viewer_id),
+        following=following,
     )
 
 
