@@ -34,7 +34,7 @@ async def test_a_mention_links_and_notifies_unless_blocked(gateway):
     assert await mentions(gateway, author_headers) == []  # never oneself
 
 
-async def test_a_comment_mention_notifies(gateway):
+async def test_a_comment_mention_links_and_notifies(gateway):
     _, author_headers = await signed_up(gateway)
     commenter, commenter_headers = await signed_up(gateway)
     named, named_headers = await signed_up(gateway)
@@ -42,10 +42,14 @@ async def test_a_comment_mention_notifies(gateway):
     post = (await post_image(gateway, author_headers)).json()
     comment = await gateway.post(
         f"/posts/{post['id']}/comments",
-        json={"content": f"look @{named['username']}"},
+        json={"content": f"look @{named['username']} and @nobody_at_all"},
         headers=commenter_headers,
     )
     assert comment.status_code == 201
+    linked = [{"id": named["id"], "username": named["username"]}]
+    assert comment.json()["mentions"] == linked  # a name that is nobody's stays plain text
+    listed = (await gateway.get(f"/posts/{post['id']}/comments")).json()["items"]
+    assert [item["mentions"] for item in listed] == [linked]
     (notified,) = await mentions(gateway, named_headers)
     assert notified["comment"]["id"] == comment.json()["id"]
     assert notified["actors"][0]["username"] == commenter["username"]

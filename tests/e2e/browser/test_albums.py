@@ -89,6 +89,15 @@ def test_tags_and_mentions_link_and_a_tag_can_be_followed(page: Page, web: Stack
     expect(post.get_by_role("link", name=f"@{friend['username']}")).to_have_attribute(
         "href", f"/people/{friend['id']}"
     )
+    # A comment links its mentions as the caption does.
+    post.get_by_role("link", name="0 comments").click()
+    page.get_by_label("Add a comment").fill(f"Hi @{friend['username']}")
+    page.get_by_role("button", name="Post comment").click()
+    comment = page.get_by_role("article", name="Comment by")
+    expect(comment.get_by_role("link", name=f"@{friend['username']}")).to_have_attribute(
+        "href", f"/people/{friend['id']}"
+    )
+    post = page.get_by_role("article").filter(has_text="Night")
     post.get_by_role("link", name=f"#{tag}").click()
     expect(page).to_have_url(re.compile(f"/explore/tags/{tag}$"))
     expect(page.get_by_role("heading", name=f"#{tag}")).to_be_visible()

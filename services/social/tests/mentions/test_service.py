@@ -56,16 +56,30 @@ async def test_no_mention_notification_across_a_block(client, user, captioned):
     assert await mentions_of(client, blocked) == []
 
 
-async def test_a_comment_mention_notifies(client, user, post_by):
+async def test_a_comment_mention_links_and_notifies(client, user, post_by):
     author, commenter, named = await user(), await user(), await user()
     post_id = await post_by(author)
     comment = (
         await client.post(
             f"/posts/{post_id}/comments",
-            json={"content": f"look @{named.username} @{author.username} mail a@b.com"},
+            json={
+                "content": f"look @{named.username.upper()} @{author.username} @{named.username}"
+                " @nobody_at_all mail a@b.com"
+            },
             headers=commenter.headers,
         )
     ).json()
+    linked = [
+        {"id": str(named.id), "username": named.username},
+        {"id": str(author.id), "username": author.username},
+    ]
+    assert comment["mentions"] == linked  # in the order written, once each, known names only
+    (listed,) = (await client.get(f"/posts/{post_id}/comments")).json()["items"]
+    assert listed["mentions"] == linked
+    plain = await client.post(
+        f"/posts/{post_id}/comments", json={"content": "no one"}, headers=commenter.headers
+    )
+    assert plain.json()["mentions"] == []
     (notified,) = await mentions_of(client, named)
     assert notified["comment"]["id"] == comment["id"]
     assert notified["actors"][0]["id"] == str(commenter.id)

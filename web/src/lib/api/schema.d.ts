@@ -1354,6 +1354,8 @@ export interface components {
             author: components["schemas"]["AuthorRead"];
             /** Content */
             content: string;
+            /** Mentions */
+            mentions: components["schemas"]["MentionRead"][];
             /**
              * Created At
              * Format: date-time

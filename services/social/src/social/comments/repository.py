@@ -2,11 +2,12 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Comment, Profile, hidden_from
+from social.models import Comment, Profile, comment_mentions_of, hidden_from
 
 
 async def create(
@@ -20,6 +21,11 @@ async def create(
 
 async def get(session: AsyncSession, comment_id: uuid.UUID) -> Comment | None:
     return await session.get(Comment, comment_id)
+
+
+async def mentions(session: AsyncSession, *, comment_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The comment's mentioned users as `[{id, username}]`, in the order written."""
+    return list(await session.scalar(select(comment_mentions_of(comment_id))) or [])
 
 
 async def delete_comment(session: AsyncSession, comment: Comment) -> bool:
@@ -37,11 +43,11 @@ async def list_for_post(
     viewer_id: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
-) -> Sequence[Row[Comment, Profile]]:
-    """A post's comments with their authors, oldest first, as a conversation reads; none
-    by someone the viewer blocks or is blocked by."""
+) -> Sequence[Row[Comment, Profile, list[dict[str, Any]]]]:
+    """A post's comments with their authors and mentioned users, oldest first, as a
+    conversation reads; none by someone the viewer blocks or is blocked by."""
     query = (
-        select(Comment, Profile)
+        select(Comment, Profile, comment_mentions_of(Comment.id))
         .join(Profile, Profile.id == Comment.author_id)
         .where(
             Comment.post_id == post_id,

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from common.text import NOT_BLANK_PATTERN, NUL_FREE, trimmed
+from social.mentions.schemas import MentionRead
 from social.models import CONTENT_MAX_LENGTH
 from social.profiles.schemas import AuthorRead
 
@@ -28,4 +29,6 @@ class CommentRead(BaseModel):
     post_id: uuid.UUID
     author: AuthorRead
     content: str
+    # The users it names with `@username` (a name that is nobody's stays plain text).
+    mentions: list[MentionRead]
     created_at: datetime

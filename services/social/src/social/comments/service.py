@@ -2,6 +2,7 @@
 comment_count moves in the same transaction."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +12,7 @@ from social.comments import repository
 from social.comments.schemas import CommentCreate, CommentRead
 from social.links import Links
 from social.mentions import service as mentions
+from social.mentions.schemas import MentionRead
 from social.models import Comment, Post, Profile
 from social.notifications import service as notifications
 from social.posts import repository as posts
@@ -18,12 +20,15 @@ from social.posts.service import lock_post
 from social.profiles.service import author_read, ensure_not_blocked
 
 
-def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead:
+def comment_read(
+    comment: Comment, author: Profile, mentioned: list[dict[str, Any]], links: Links
+) -> CommentRead:
     return CommentRead(
         id=comment.id,
         post_id=comment.post_id,
         author=author_read(author, links),
         content=comment.content,
+        mentions=[MentionRead.model_validate(user) for user in mentioned],
         created_at=comment.created_at,
     )
 
@@ -31,8 +36,8 @@ def comment_read(comment: Comment, author: Profile, links: Links) -> CommentRead
 async def add_comment(
     *, session: AsyncSession, post: Post, author: Profile, body: CommentCreate, links: Links
 ) -> CommentRead:
-    """Comment on a post (403 between a blocked pair); its author is notified, and so is
-    whoever it mentions."""
+    """Comment on a post (403 between a blocked pair); its author is notified, and whoever
+    it mentions is linked and notified."""
     await ensure_not_blocked(session=session, actor_id=author.id, other_id=post.author_id)
     await lock_post(session=session, post_id=post.id)
     comment = await repository.create(
@@ -46,7 +51,7 @@ async def add_comment(
         post_id=post.id,
         comment_id=comment.id,
     )
-    await mentions.notify_comment_mentions(
+    await mentions.add_comment_mentions(
         session=session,
         post_id=post.id,
         post_author_id=post.author_id,
@@ -55,7 +60,8 @@ async def add_comment(
         content=body.content,
     )
     await session.refresh(comment)
-    return comment_read(comment, author, links)
+    mentioned = await repository.mentions(session, comment_id=comment.id)
+    return comment_read(comment, author, mentioned, links)
 
 
 async def delete_comment(*, session: AsyncSession, comment: Comment) -> None:
@@ -84,5 +90,7 @@ async def list_comments(
         session, post_id=post.id, viewer_id=viewer_id, after=page.after, limit=page.limit + 1
     )
     return page.page(
-        rows, key=lambda row: row[0].id, item=lambda row: comment_read(row[0], row[1], links)
+        rows,
+        key=lambda row: row[0].id,
+        item=lambda row: comment_read(row[0], row[1], row[2], links),
     )

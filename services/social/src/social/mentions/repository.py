@@ -1,4 +1,5 @@
-"""Mention SQL: who a name is, and a post's mentions kept in step with its caption."""
+"""Mention SQL: who a name is, a post's mentions kept in step with its caption, and a
+comment's."""
 
 import uuid
 from collections.abc import Sequence
@@ -7,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import PostMention, Profile, may_see, username_search_key
+from social.models import CommentMention, PostMention, Profile, may_see, username_search_key
 
 
 async def users_named(session: AsyncSession, names: Sequence[str]) -> dict[str, uuid.UUID]:
@@ -46,6 +47,21 @@ async def replace_post_mentions(
             )
         )
     return set(user_ids) - before
+
+
+async def add_comment_mentions(
+    session: AsyncSession, *, comment_id: uuid.UUID, user_ids: list[uuid.UUID]
+) -> None:
+    """Store a new comment's mentions, in the order written."""
+    if user_ids:
+        await session.execute(
+            insert(CommentMention).values(
+                [
+                    {"comment_id": comment_id, "user_id": u, "position": i}
+                    for i, u in enumerate(user_ids)
+                ]
+            )
+        )
 
 
 async def may_see_posts_of(

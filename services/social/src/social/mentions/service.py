@@ -1,7 +1,7 @@
 """Mention rules: `@username` in a caption or a comment links that user and notifies
 them; a name that is nobody's stays plain text. A caption's mentions are kept (the post
-shows them) and re-read on every edit, notifying only the newly mentioned; a comment's
-only notify."""
+shows them) and re-read on every edit, notifying only the newly mentioned; a comment's are
+kept when it is written (the comment shows them; it is never edited)."""
 
 import uuid
 
@@ -59,7 +59,7 @@ async def sync_post_mentions(
             )
 
 
-async def notify_comment_mentions(
+async def add_comment_mentions(
     *,
     session: AsyncSession,
     post_id: uuid.UUID,
@@ -68,9 +68,11 @@ async def notify_comment_mentions(
     comment_author_id: uuid.UUID,
     content: str,
 ) -> None:
-    """Notify the users a new comment names; the post's author hears of the comment
-    already, once is enough."""
-    for user_id in await _mentioned(session=session, text=content):
+    """Store the users a new comment names as its mentions and notify them; the post's
+    author hears of the comment already, once is enough."""
+    user_ids = await _mentioned(session=session, text=content)
+    await repository.add_comment_mentions(session, comment_id=comment_id, user_ids=user_ids)
+    for user_id in user_ids:
         if user_id != post_author_id:
             await _notify(
                 session=session,

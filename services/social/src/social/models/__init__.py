@@ -7,7 +7,7 @@ from social.models.comment import CONTENT_MAX_LENGTH, Comment
 from social.models.deleted_user import DeletedUser
 from social.models.follow import Follow, FollowRequest, may_see, private_to
 from social.models.media_deletion import MediaDeletion
-from social.models.mention import PostMention, mentions_of
+from social.models.mention import CommentMention, PostMention, comment_mentions_of, mentions_of
 from social.models.notification import Notification, NotificationActor, NotificationKind
 from social.models.post import (
     ALT_MAX_LENGTH,
@@ -34,6 +34,7 @@ __all__ = [
     "Base",
     "Bookmark",
     "Comment",
+    "CommentMention",
     "DeletedUser",
     "Follow",
     "FollowRequest",
@@ -53,6 +54,7 @@ __all__ = [
     "TagFollow",
     "blocked_between",
     "bookmarked_by",
+    "comment_mentions_of",
     "hidden_from",
     "images_of",
     "may_see",
