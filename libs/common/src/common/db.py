@@ -111,6 +111,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,
             "command_timeout": STATEMENT_TIMEOUT_SECONDS,
+            # No JIT: the services' queries are short OLTP statements that never gain from
+            # it, while a plan whose estimate passes jit_above_cost (a feed page with
+            # followed tags did) paid ~40 ms compiling on every request (bench/feed.py).
+            "server_settings": {"jit": "off"},
         },
     )
     _connect_or_unavailable(engine)

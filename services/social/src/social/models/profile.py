@@ -44,3 +44,6 @@ class Profile(Base):
 
 # People search: a username prefix, paged on (key, id).
 Index("ix_profile_username_search", username_search_key(Profile.username), Profile.id)
+# The private accounts (5 % of them in bench/feed.py), read by every feed's private_to()
+# filter: without it each page scanned all profiles (17 ms at 100k).
+Index("ix_profile_private_id", Profile.id, postgresql_where=Profile.is_private)
