@@ -15,22 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from auth.main import create_app as auth_app
-from gateway.openapi import merge
-from gateway.routes import ROUTES, RoutingTable
-from igscraper.main import create_app as igscraper_app
-from media.main import create_app as media_app
-from social.main import create_app as social_app
+from gateway.routes import ROUTES
+from stack.openapi import SERVICES, merged_document
 
 API_MD = Path(__file__).resolve().parent / "api.md"
 COMMAND = "uv run python docs/generate_api.py"
-# The gateway's upstream order: it decides which service's schema keeps a shared name.
-SERVICES = {
-    "auth": auth_app,
-    "social": social_app,
-    "media": media_app,
-    "igscraper": igscraper_app,
-}
 METHOD_ORDER = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 REF_PREFIX = "#/components/schemas/"
 ERROR_SCHEMA = "ErrorResponse"
@@ -67,11 +56,6 @@ The gateway's own endpoints, not in the merged document (all GET):
   asset served by the gateway.
 - `/` and every path no prefix claims: the web app (`web/dist`), `index.html` for an app path.
 """
-
-
-def merged_document() -> dict[str, Any]:
-    documents = {name: create_app().openapi() for name, create_app in SERVICES.items()}
-    return merge(documents, RoutingTable())
 
 
 def _schema_name(schema: dict[str, Any] | None) -> str:

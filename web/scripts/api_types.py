@@ -12,28 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from auth.main import create_app as auth_app
-from gateway.openapi import merge
-from gateway.routes import RoutingTable
-from igscraper.main import create_app as igscraper_app
-from media.main import create_app as media_app
-from social.main import create_app as social_app
+from stack.openapi import merged_document
 from stack.web import npm
 
 WEB = Path(__file__).resolve().parent.parent
 TYPES = WEB / "src" / "lib" / "api" / "schema.d.ts"
-# The gateway's upstream order: it decides which service's schema keeps a shared name.
-SERVICES = {
-    "auth": auth_app,
-    "social": social_app,
-    "media": media_app,
-    "igscraper": igscraper_app,
-}
-
-
-def merged_document() -> dict:
-    documents = {name: create_app().openapi() for name, create_app in SERVICES.items()}
-    return merge(documents, RoutingTable())
 
 
 def generate() -> str:
