@@ -4,10 +4,12 @@ Every password and refresh token handed out is kept in CREDENTIALS, so the log c
 test_auth.py can prove none of them ever reached a log.
 """
 
+import io
 import secrets
 import uuid
 
 import httpx
+from PIL import Image
 
 PASSWORD = "e2e-Pa55word-" + secrets.token_hex(4)
 CREDENTIALS: list[str] = [PASSWORD]
@@ -28,3 +30,15 @@ async def register(client: httpx.AsyncClient, prefix: str = "u") -> dict:
     body = response.json()
     CREDENTIALS.append(body["refresh_token"])
     return body
+
+
+async def signed_up(gateway: httpx.AsyncClient) -> tuple[dict, dict[str, str]]:
+    """A new account: (user, headers carrying its access token)."""
+    body = await register(gateway)
+    return body["user"], bearer(body["access_token"])
+
+
+def png(color: str = "red", size: tuple[int, int] = (80, 60)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()

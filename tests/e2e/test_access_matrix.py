@@ -12,15 +12,13 @@ path parameters (feeds, search, notifications...) are asked too: the post never 
 A path parameter this test does not know fails it: say here what it names.
 """
 
-import io
 import re
 import uuid
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from PIL import Image
 
-from tests.e2e.accounts import bearer, register
+from tests.e2e.accounts import png, signed_up
 
 # Path parameters that name what a private account owns, filled from the scenario.
 SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name"}
@@ -32,17 +30,6 @@ OTHERS = {
 }
 # Routes that answer something other than JSON about users and posts, or never end.
 NOT_ASKED = {"/api/ig/queue"}
-
-
-def png(color: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
-    body = await register(gateway)
-    return body["user"], bearer(body["access_token"])
 
 
 @pytest.fixture

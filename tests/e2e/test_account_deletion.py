@@ -12,9 +12,9 @@ from minio import Minio
 from redis.asyncio import Redis
 
 from stack.platform import SERVICES, Stack
-from tests.e2e.accounts import PASSWORD, bearer, register
+from tests.e2e.accounts import PASSWORD, bearer, png, register, signed_up
 from tests.e2e.test_igscraper import poll, submit
-from tests.e2e.test_social import png, post_image, signed_up
+from tests.e2e.test_social import post_image
 from tests.fakes.instagram import FakeInstagram
 
 # Tables that keep a deleted user's id, and nothing else, while its access tokens can

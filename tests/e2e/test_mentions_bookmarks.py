@@ -1,7 +1,8 @@
 """Mentions and bookmarks through the gateway, on the whole stack."""
 
+from tests.e2e.accounts import signed_up
 from tests.e2e.test_notifications_and_blocks import notifications
-from tests.e2e.test_social import feed_ids, post_image, signed_up
+from tests.e2e.test_social import feed_ids, post_image
 
 
 async def mentions(gateway, headers) -> list[dict]:

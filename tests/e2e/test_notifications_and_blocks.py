@@ -2,8 +2,8 @@
 
 import asyncio
 
-from tests.e2e.accounts import bearer, register
-from tests.e2e.test_social import feed_ids, post_image, signed_up
+from tests.e2e.accounts import bearer, register, signed_up
+from tests.e2e.test_social import feed_ids, post_image
 
 
 async def notifications(gateway, headers) -> list[dict]:

@@ -7,19 +7,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from tests.e2e.accounts import bearer, register
+from tests.e2e.accounts import png, signed_up
 from tests.support.polling import eventually
-
-
-def png(color: str, size: tuple[int, int] = (80, 60)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
-    body = await register(gateway)
-    return body["user"], bearer(body["access_token"])
 
 
 def path_of(url: str) -> str:

@@ -1,22 +1,7 @@
 """Private accounts through the gateway: follow requests, approval and decline, what the
 unapproved see (nothing of the posts), and going public."""
 
-import io
-
-from PIL import Image
-
-from tests.e2e.accounts import bearer, register
-
-
-def png(color: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
-    body = await register(gateway)
-    return body["user"], bearer(body["access_token"])
+from tests.e2e.accounts import png, signed_up
 
 
 async def ids(gateway, path: str, headers=None) -> list[str]:

@@ -1,26 +1,11 @@
 """SocialPhoto through the gateway, on the whole stack: real auth, media, Postgres, Redis, S3."""
 
 import asyncio
-import io
 import json
 import uuid
 
-from PIL import Image
-
-from tests.e2e.accounts import bearer, register
+from tests.e2e.accounts import png, signed_up
 from tests.support.polling import eventually
-
-
-def png(color: str = "red") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def signed_up(gateway) -> tuple[dict, dict[str, str]]:
-    """A new account: (user, headers carrying its access token)."""
-    body = await register(gateway)
-    return body["user"], bearer(body["access_token"])
 
 
 async def post_image(gateway, headers, caption="", color="red"):

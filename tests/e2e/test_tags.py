@@ -3,7 +3,8 @@ a tag into the home feed, trending."""
 
 import uuid
 
-from tests.e2e.test_social import feed_ids, post_image, signed_up
+from tests.e2e.accounts import signed_up
+from tests.e2e.test_social import feed_ids, post_image
 
 
 def unique_tag() -> str:
