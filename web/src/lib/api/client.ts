@@ -1,5 +1,6 @@
 // The one configured API client: generated types, bearer token, silent refresh.
 import createClient from "openapi-fetch";
+import { getLocale } from "$lib/paraglide/runtime";
 import type { components, paths } from "./schema";
 import { authorizedFetch, TokenRefresher } from "./refresher";
 
@@ -26,4 +27,14 @@ export const refresher: TokenRefresher<Schemas["TokenRead"]> = new TokenRefreshe
   },
 });
 
-export const api = createClient<paths>({ baseUrl: "", fetch: authorizedFetch(refresher) });
+const send = authorizedFetch(refresher);
+
+// Every request says which language the app speaks (the one chosen in Settings, not only
+// the browser's): the mail auth sends (verification, reset) is written in it.
+export const api = createClient<paths>({
+  baseUrl: "",
+  fetch: (request) => {
+    request.headers.set("Accept-Language", getLocale());
+    return send(request);
+  },
+});

@@ -39,6 +39,14 @@ const BY_CODE: Record<string, Message> = {
   instagram_session_expired: m.error_instagram_session_expired,
   instagram_rate_limited: m.error_instagram_rate_limited,
   instagram_unavailable: m.error_instagram_unavailable,
+  invalid_code: m.error_invalid_code,
+  invalid_passkey: m.error_invalid_passkey,
+  invalid_challenge: m.error_invalid_challenge,
+  passkey_exists: m.error_passkey_exists,
+  too_many_attempts: m.error_too_many_attempts,
+  totp_already_enabled: m.error_totp_already_enabled,
+  totp_not_enabled: m.error_totp_not_enabled,
+  totp_not_set_up: m.error_totp_not_set_up,
 };
 
 /** The sentence for an error code the platform reports outside a response (a failed scan). */
