@@ -53,7 +53,7 @@ def sign_in(page: Page, login: str) -> None:
     page.goto("/signin")
     page.get_by_label("Username or email").fill(login)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     # Signed in, the navigation leads to one's own profile.
     expect(page.get_by_role("link", name="Profile", exact=True)).to_be_visible()
 

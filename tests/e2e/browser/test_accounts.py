@@ -23,7 +23,7 @@ def test_a_newcomer_signs_up_signs_out_and_signs_back_in(page: Page):
     sign_out(page)
     page.get_by_label("Username or email").fill(name)
     page.get_by_label("Password").fill("not-the-password-1")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("username or password is not right")
 
     sign_in(page, f"{name}@example.com")

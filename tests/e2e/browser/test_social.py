@@ -152,6 +152,6 @@ def test_delete_account_asks_for_the_password_then_removes_it_everywhere(
     page.goto("/signin")
     page.get_by_label("Username or email").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_role("link", name="Profile", exact=True)).to_have_count(0)
