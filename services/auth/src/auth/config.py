@@ -2,11 +2,15 @@
 
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import MigrationSettings, ServiceSettings
+
+# What people call the platform: the issuer in authenticator apps, the passkey's site name.
+PLATFORM_NAME = "Photogram"
 
 
 class Settings(ServiceSettings, MigrationSettings):
@@ -83,6 +87,17 @@ class Settings(ServiceSettings, MigrationSettings):
     @property
     def cookie_secure(self) -> bool:
         return self.public_url.startswith("https://")
+
+    # Passkeys belong to the site people see, the web app: its host is the WebAuthn
+    # relying party, and its origin the only one a browser may sign for.
+    @property
+    def webauthn_rp_id(self) -> str:
+        return urlsplit(self.frontend_url).hostname or "localhost"
+
+    @property
+    def webauthn_origin(self) -> str:
+        parts = urlsplit(self.frontend_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 @lru_cache

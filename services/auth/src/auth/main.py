@@ -19,9 +19,14 @@ from auth.instagram.router import router as instagram_router
 from auth.keys.router import router as keys_router
 from auth.keys.service import PublishedKeys, Signer, ensure_signing_key
 from auth.keys.verifier import LocalTokenVerifier
+from auth.mfa.router import router as mfa_router
+from auth.mfa.service import MAX_CODE_FAILURES
 from auth.oauth.providers import oauth_clients
 from auth.oauth.router import router as oauth_router
 from auth.outbox.service import publish_pending
+from auth.passkeys.router import router as passkeys_router
+from auth.passkeys.service import PasskeyChallenges
+from auth.sessions.mfa_tokens import MfaTokens
 from auth.sessions.router import router as sessions_router
 from auth.sessions.throttle import LoginThrottle
 from auth.users.router import router as users_router
@@ -50,6 +55,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_age=settings.jwks_max_age_seconds,
         )
         app.state.login_throttle = LoginThrottle(redis, settings)
+        app.state.mfa_throttle = LoginThrottle(
+            redis, settings, name="mfa-failures", account_limit=MAX_CODE_FAILURES
+        )
+        app.state.mfa_tokens = MfaTokens(redis, settings)
+        app.state.passkey_challenges = PasskeyChallenges(redis, settings)
         app.state.token_verifier = LocalTokenVerifier(
             issuer=settings.token_issuer,
             audience=settings.token_audience,
@@ -90,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             users_router,
             deletions_router,
             sessions_router,
+            mfa_router,
+            passkeys_router,
             oauth_router,
             instagram_router,
         ],

@@ -3,7 +3,9 @@
 from auth.deletions.models import AccountDeletion
 from auth.instagram.models import InstagramAccount, MetaConnection
 from auth.keys.models import SigningKey
+from auth.mfa.models import RecoveryCode, TotpCredential
 from auth.outbox.models import OutboxEvent
+from auth.passkeys.models import Passkey
 from auth.sessions.models import RefreshToken
 from auth.users.models import Identity, User
 
@@ -13,7 +15,10 @@ __all__ = [
     "InstagramAccount",
     "MetaConnection",
     "OutboxEvent",
+    "Passkey",
+    "RecoveryCode",
     "RefreshToken",
     "SigningKey",
+    "TotpCredential",
     "User",
 ]

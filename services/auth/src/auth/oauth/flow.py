@@ -43,6 +43,13 @@ def frontend_url(frontend: str, next_path: str, **params: str) -> str:
     return url
 
 
+def mfa_step_url(frontend: str, mfa_token: str, next_path: str) -> str:
+    """The web app's sign-in page with the second step's token and `next` in the fragment
+    (`/signin#mfa_token=...&next=...`): browsers never send a fragment to a server."""
+    fragment = urlencode({"mfa_token": mfa_token, "next": safe_next(next_path)})
+    return f"{frontend.rstrip('/')}/signin#{fragment}"
+
+
 async def begin(
     *, request: Request, client: StarletteOAuth2App, redirect_uri: str, **data: Any
 ) -> str:

@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse
 
-from auth.dependencies import SettingsDep, SignerDep
+from auth.dependencies import MfaTokensDep, SettingsDep, SignerDep
 from auth.oauth import service
 from auth.oauth.dependencies import LinkingAccount
-from auth.oauth.flow import FlowError, frontend_url, safe_next
+from auth.oauth.flow import FlowError, frontend_url, mfa_step_url, safe_next
 from auth.oauth.providers import LoginProvider, configured_login_providers
 from auth.oauth.schemas import ProvidersRead
 from auth.sessions.cookies import set_refresh_cookie
@@ -57,6 +57,7 @@ async def oauth_callback(
     session: SessionDep,
     signer: SignerDep,
     settings: SettingsDep,
+    mfa_tokens: MfaTokensDep,
 ) -> RedirectResponse:
     client = service.provider_client(request.app.state.oauth, provider)
     try:
@@ -66,6 +67,14 @@ async def oauth_callback(
     except FlowError as exc:
         url = frontend_url(settings.frontend_url, exc.data.get("next", "/"), error=exc.code)
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+    if user.mfa_enabled:
+        # No session yet: the web app's sign-in page asks for the code and finishes with
+        # POST /auth/login/mfa. In the fragment, the token never reaches a server's log.
+        token = await mfa_tokens.issue(user.id)
+        return RedirectResponse(
+            mfa_step_url(settings.frontend_url, token, next_path),
+            status_code=status.HTTP_302_FOUND,
+        )
     issued = await open_session(session=session, signer=signer, settings=settings, user=user)
     # The SPA then calls POST /auth/refresh with this cookie to get its access token.
     response = RedirectResponse(

@@ -1,12 +1,14 @@
 """Password sign-in, refresh-token rotation and sign-out under /auth."""
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 
-from auth.dependencies import SecretBoxDep, SettingsDep, SignerDep, ThrottleDep
+from auth.dependencies import MfaTokensDep, SecretBoxDep, SettingsDep, SignerDep, ThrottleDep
 from auth.sessions import service
 from auth.sessions.cookies import clear_refresh_cookie, token_response
 from auth.sessions.dependencies import LoginDep, PresentedRefreshToken, RequestingClient
-from auth.sessions.schemas import LoginRequest, TokenRead
+from auth.sessions.mfa_tokens import MfaRequired
+from auth.sessions.schemas import LoginRefused, LoginRequest, TokenRead
 from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
@@ -26,7 +28,12 @@ LOGIN_OPENAPI = {
 }
 
 
-@router.post("/login", openapi_extra=LOGIN_OPENAPI)
+@router.post(
+    "/login",
+    openapi_extra=LOGIN_OPENAPI,
+    response_model=TokenRead,
+    responses={401: {"model": LoginRefused, "description": "Unauthorized"}},
+)
 @raises(Unauthorized, 429)
 async def login(
     credentials: LoginDep,
@@ -36,16 +43,23 @@ async def login(
     signer: SignerDep,
     settings: SettingsDep,
     throttle: ThrottleDep,
-) -> TokenRead:
-    issued = await service.log_in(
-        session=session,
-        signer=signer,
-        settings=settings,
-        throttle=throttle,
-        login=credentials.username,
-        password=credentials.password.get_secret_value(),
-        ip=client_ip(request, settings.trusted_proxies),
-    )
+    mfa_tokens: MfaTokensDep,
+) -> TokenRead | JSONResponse:
+    """Tokens; or, for an account with TOTP on, 401 `mfa_required` with an `mfa_token`
+    for POST /auth/login/mfa."""
+    try:
+        issued = await service.log_in(
+            session=session,
+            signer=signer,
+            settings=settings,
+            throttle=throttle,
+            mfa_tokens=mfa_tokens,
+            login=credentials.username,
+            password=credentials.password.get_secret_value(),
+            ip=client_ip(request, settings.trusted_proxies),
+        )
+    except MfaRequired as required:
+        return required.response()
     return token_response(response, issued, settings)
 
 

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from auth.users.schemas import UserRead
+from common.openapi import ErrorDetail
 from common.text import NUL_FREE
 
 
@@ -23,3 +24,11 @@ class TokenRead(BaseModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+
+
+class LoginRefused(BaseModel):
+    """A refused sign-in. `mfa_required` (the password was right, TOTP is on) carries the
+    `mfa_token` that POST /auth/login/mfa spends with a code, valid for 5 minutes."""
+
+    error: ErrorDetail
+    mfa_token: str | None = None

@@ -20,6 +20,7 @@ from auth.config import Settings
 from auth.crypto import InvalidToken, SecretBox
 from auth.keys.service import Signer
 from auth.sessions import repository
+from auth.sessions.mfa_tokens import MfaRequired, MfaTokens
 from auth.sessions.models import RefreshToken
 from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users_repository
@@ -104,11 +105,13 @@ async def log_in(
     signer: Signer,
     settings: Settings,
     throttle: LoginThrottle,
+    mfa_tokens: MfaTokens,
     login: str,
     password: str,
     ip: str,
 ) -> IssuedTokens:
-    """Open a session for a username or email and password, within the failed-login limits."""
+    """Open a session for a username or email and password, within the failed-login limits;
+    MfaRequired, carrying the token of the second step, when the account has TOTP on."""
     await throttle.check(login=login, ip=ip)
     user = await authenticate(session=session, login=login, password=password)
     if user is None:
@@ -116,6 +119,8 @@ async def log_in(
         # One message whether or not the account exists.
         raise Unauthorized("Wrong username or password", code="invalid_credentials")
     await throttle.reset_account(login=login)
+    if user.mfa_enabled:
+        raise MfaRequired(await mfa_tokens.issue(user.id))
     return await open_session(session=session, signer=signer, settings=settings, user=user)
 
 

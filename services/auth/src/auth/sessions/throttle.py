@@ -32,11 +32,24 @@ def _trusted(peer: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
 
 
 class LoginThrottle:
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    """Failed passwords by default; `name` and `account_limit` count something else per
+    account (second-factor codes: auth.mfa) with the same window and IP limit."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        settings: Settings,
+        *,
+        name: str = "login-failures",
+        account_limit: int | None = None,
+    ) -> None:
         self.redis = redis
-        self.prefix = f"{settings.redis_prefix}login-failures"
+        self.prefix = f"{settings.redis_prefix}{name}"
         self.window = settings.login_window_seconds
-        self.limits = {"account": settings.login_max_failures, "ip": settings.login_ip_max_failures}
+        self.limits = {
+            "account": account_limit or settings.login_max_failures,
+            "ip": settings.login_ip_max_failures,
+        }
 
     def _keys(self, *, login: str, ip: str) -> dict[str, str]:
         return {

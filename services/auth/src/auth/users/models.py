@@ -24,6 +24,9 @@ class User(Base):
     # The last sign-in (password or provider), not a token refresh: an account without a
     # password proves it is still its owner by a recent one before it is deleted.
     signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # TOTP is on (auth.mfa keeps the secret): a sign-in by password or provider then
+    # needs a code too. Kept here so that sign-in and /auth/me read it with the user.
+    mfa_enabled: Mapped[bool] = mapped_column(default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

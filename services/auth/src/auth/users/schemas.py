@@ -67,6 +67,8 @@ class UserRead(BaseModel):
     gender: str | None
     needs_consent: bool
     identities: list[str] = Field(validation_alias="providers")
+    # TOTP is on: a password or provider sign-in asks for a code (passkeys: GET /auth/passkeys).
+    mfa_enabled: bool
 
 
 def _iso_date_text(value: object) -> object:
