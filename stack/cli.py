@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from stack import web
+from stack.mail_sink import NewMail
 from stack.platform import REPLICA_ALIASES, REPLICABLE, Stack
 from stack.processes import wait_for
 from stack.settings import StackSettings
@@ -97,8 +98,12 @@ def run_foreground(settings: StackSettings, *, fake_instagram: bool = False) -> 
             f"ready in {time.monotonic() - started:.1f}s\n{summary}\nCtrl-C stops it.", flush=True
         )
         stack.supervise(report=lambda line: print(line, flush=True))
+        new_mail = NewMail(stack.mail_dir)
         while True:
-            time.sleep(3600)  # the supervisor's thread does the watching
+            # The supervisor's thread does the watching; this one prints arriving mail.
+            time.sleep(1)
+            for line in new_mail.lines():
+                print(line, flush=True)
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:

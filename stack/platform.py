@@ -22,7 +22,7 @@ import httpx
 
 from stack import web
 from stack.processes import ManagedProcess, free_port, port_open, wait_for
-from stack.servers import Server, start_postgres, start_redis, start_s3
+from stack.servers import Server, start_mail_sink, start_postgres, start_redis, start_s3
 from stack.settings import StackSettings
 from stack.supervisor import Supervisor
 
@@ -63,6 +63,16 @@ class Stack:
         return [name for name, kind in self.kinds.items() if kind in kinds]
 
     @property
+    def mail_dir(self) -> Path:
+        """Where the stack's SMTP sink keeps what it received, one .eml per message."""
+        return self.dir / "mail"
+
+    @property
+    def mail(self) -> Server:
+        """The SMTP sink; tests stop and start its process to play an outage."""
+        return self.servers["mail"]
+
+    @property
     def gateway_url(self) -> str:
         """The public URL: the one host browsers, OAuth callbacks and the README use, so a
         cookie set on one page is sent on the next (127.0.0.1 is another site to a browser)."""
@@ -95,12 +105,14 @@ class Stack:
             "s3": lambda: start_s3(
                 self.dir, access_key=s.s3_access_key, secret_key=s.s3_secret_key
             ),
+            # Always this stack's own: what it receives is read from its directory.
+            "mail": lambda: start_mail_sink(self.dir),
         }
         for name, url in given.items():
             if url:
                 self.servers[name] = Server(name, url, None)
         missing = [name for name in starters if name not in self.servers]
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=len(starters)) as pool:
             futures = {name: pool.submit(starters[name]) for name in missing}
             try:
                 wait(futures.values())
@@ -165,6 +177,8 @@ class Stack:
             # Bucket names allow no underscores.
             "MEDIA_S3_BUCKET": f"{s.name_prefix}media".replace("_", "-"),
             "IGSCRAPER_QUEUE_NAME": f"{s.name_prefix}igscraper:queue",
+            "AUTH_SMTP_URL": self.servers["mail"].url,
+            "AUTH_MAIL_FROM": "Photogram <no-reply@localhost>",
         }
         for service in SERVICES:
             env[f"{service.upper()}_DATABASE_URL"] = self.database_url(service)
@@ -175,6 +189,8 @@ class Stack:
             env[f"{prefix}_REDIS_URL"] = redis
         # auth's user events, and the services' reports that they applied a deletion.
         for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER"):
+            # auth's revocations, kept in memory by every service's token verifier.
+            env[f"{prefix}_REVOCATIONS_KEY"] = f"{s.name_prefix}token-revocations"
             env[f"{prefix}_USERS_STREAM"] = f"{s.name_prefix}users"
             env[f"{prefix}_DELETIONS_STREAM"] = f"{s.name_prefix}user-deletions"
         for prefix in ("SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
@@ -283,6 +299,8 @@ class Stack:
         for name, server in self.servers.items():
             origin = "started here" if server.process else "from the environment"
             lines.append(f"  {name:<12} {_redact(server.url)}   ({origin})")
+            if server.page_url:
+                lines.append(f"  {'mail page':<12} {server.page_url}   (development only)")
         lines.append(f"  logs         {self.dir / 'logs'}")
         return "\n".join(lines)
 

@@ -1,4 +1,5 @@
-"""Native backing servers (Postgres, Redis, S3) as child processes on free ports."""
+"""Native backing servers (Postgres, Redis, S3, the mail sink) as child processes on free
+ports."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ PG_SYSTEM_USER = "embedded_postgres"  # Postgres refuses to run as root
 
 @dataclass
 class Server:
-    name: str  # "postgres" | "redis" | "s3"
+    name: str  # "postgres" | "redis" | "s3" | "mail"
     url: str
     process: ManagedProcess | None  # None when the server was given from the environment
     ready: Callable[[], bool] | None = None  # True while it serves (for a supervisor)
+    page_url: str | None = None  # the mail sink's page of what it received
 
     def stop(self) -> None:
         if self.process is not None:
@@ -360,3 +362,27 @@ def start_s3(data_dir: Path, *, access_key: str, secret_key: str) -> Server:
     ready = _never_raises(lambda: _s3_works(port, access_key, secret_key))
     _start_and_wait(process, ready)
     return Server("s3", f"http://{HOST}:{port}", process, ready)
+
+
+# --- Mail (stack.mail_sink: aiosmtpd, and a page of what it received) -------------------
+
+
+def start_mail_sink(data_dir: Path) -> Server:
+    """A real SMTP server keeping each message in `data_dir/mail` as a .eml file."""
+    smtp_port, http_port = free_port(), free_port()
+    process = ManagedProcess(
+        "mail",
+        [
+            sys.executable, "-m", "stack.mail_sink",
+            "--dir", str((data_dir / "mail").resolve()),
+            "--smtp-port", str(smtp_port),
+            "--http-port", str(http_port),
+        ],
+        log_path=_log_path(data_dir, "mail"),
+        stop_timeout=2.0,
+    )  # fmt: skip
+    ready = _never_raises(lambda: port_open(smtp_port) and port_open(http_port))
+    _start_and_wait(process, ready)
+    return Server(
+        "mail", f"smtp://{HOST}:{smtp_port}", process, ready, page_url=f"http://{HOST}:{http_port}/"
+    )

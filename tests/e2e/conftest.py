@@ -103,6 +103,16 @@ def instagram_env(instagram: FakeInstagram) -> dict[str, str]:
 
 FAKES.append("instagram_env")
 
+
+@pytest.fixture(scope="session")
+def mail_env() -> dict[str, str]:
+    # The mail relay retries at most every second while the SMTP sink is stopped, so a
+    # test that brings it back sees the mail within seconds.
+    return {"AUTH_MAIL_RETRY_MAX_SECONDS": "1", "AUTH_MAIL_POLL_SECONDS": "0.2"}
+
+
+FAKES.append("mail_env")
+
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"
 
@@ -172,6 +182,13 @@ async def platform(
     finally:
         stack.stop()
         await drop_databases(fresh_database, PREFIX)
+
+
+@pytest.fixture(scope="session")
+def mail_dir(platform: Stack) -> Path:
+    """Where the stack's SMTP sink keeps each message it received (tests/e2e/mailbox.py
+    reads it); `platform.mail.process` stops and starts the sink."""
+    return platform.mail_dir
 
 
 @pytest.fixture
