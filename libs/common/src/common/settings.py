@@ -43,3 +43,6 @@ class UserEventSettings(TokenSettings):
     # A deleted user's id is kept this long, so the access tokens it still holds (short
     # lived: auth's access_token_ttl_seconds, 900 by default) cannot bring data back.
     deleted_user_retention_seconds: int = 960
+    # auth's revocations: a Redis hash (and `<key>:changes`, a stream) every verifier
+    # keeps in memory; the same name as auth's AUTH_REVOCATIONS_KEY.
+    revocations_key: str = "token-revocations"

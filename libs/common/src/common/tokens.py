@@ -2,14 +2,22 @@
 
 The JWKS is cached and refetched when a token names an unknown `kid` (key rotation),
 at most once per `refetch_interval` so forged kids cannot hammer auth.
+
+Revocation: auth publishes, in a Redis hash, a per-user "not before" time (sign out
+everywhere, a password reset, a deleted account) and the sessions it ended (a device
+signed out, the other sessions after a password change), and appends each change to a
+stream. Each verifier keeps the hash in memory (`Revocations`), read once at start and
+kept current by a background loop that follows the stream, so checking a token costs a
+dict lookup and no round trip.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 from cachetools import TLRUCache
@@ -21,8 +29,12 @@ from joserfc.jwk import KeySet
 
 from common.errors import DependencyUnavailable, Unauthorized
 from common.ids import UserId
+from common.loops import BackgroundLoop
 from common.request_id import REQUEST_ID_HOOKS
-from common.settings import TokenSettings
+from common.settings import UserEventSettings
+
+if TYPE_CHECKING:  # redis is the `service` extra; the gateway verifies without it
+    from redis.asyncio import Redis
 
 ALGORITHMS = ["ES256"]
 
@@ -36,6 +48,88 @@ class Principal:
     claims: dict[str, Any] = field(repr=False)
 
 
+USER_FIELD = "user:"  # user:<id> -> the epoch second before which its tokens are dead
+SESSION_FIELD = "sid:"  # sid:<session id> -> when that session was ended
+# How long an entry matters: past the longest access-token lifetime no token it could
+# refuse is alive. Auth's access tokens live 900 s; this leaves room for a longer setting.
+REVOCATION_KEEP_SECONDS = 3600
+# The stream follower's blocking read: below the Redis client's read timeout (10 s).
+FOLLOW_BLOCK_MS = 5000
+
+
+def revocations_stream(key: str) -> str:
+    """The stream of changes that goes with the hash `key`."""
+    return f"{key}:changes"
+
+
+class Revocations:
+    """Who is signed out, as auth published it, kept in memory.
+
+    `sync()` reads the whole hash (at start and after an outage of Redis, when changes may
+    have been missed) and `follow()` applies the stream's entries after it; both are steps
+    of one BackgroundLoop. While Redis is down the last known state keeps being enforced.
+    """
+
+    def __init__(self, redis: "Redis", key: str) -> None:
+        self.redis = redis
+        self.key = key
+        self.stream = revocations_stream(key)
+        self.users: dict[str, float] = {}
+        self.sessions: dict[str, float] = {}
+        self._last_id: str | None = None  # None: read the whole hash before following
+
+    def refuses(self, claims: dict[str, Any]) -> bool:
+        """True when the token these claims belong to was revoked (no I/O)."""
+        if self.sessions and str(claims.get("sid", "")) in self.sessions:
+            return True
+        not_before = self.users.get(str(claims.get("sub", "")))
+        return not_before is not None and float(claims.get("iat", 0)) < not_before
+
+    def _apply(self, field_name: str, value: str) -> None:
+        if field_name.startswith(USER_FIELD):
+            user_id = field_name.removeprefix(USER_FIELD)
+            self.users[user_id] = max(float(value), self.users.get(user_id, 0.0))
+        elif field_name.startswith(SESSION_FIELD):
+            self.sessions[field_name.removeprefix(SESSION_FIELD)] = float(value)
+
+    def _forget_old(self) -> None:
+        horizon = time.time() - REVOCATION_KEEP_SECONDS
+        for table in (self.users, self.sessions):
+            for name in [name for name, at in table.items() if at < horizon]:
+                del table[name]
+
+    async def sync(self) -> None:
+        """Everything published so far, and where in the stream to follow from."""
+        # The stream's position first: what is published between the two reads is read
+        # twice (harmless), never missed.
+        newest = await self.redis.xrevrange(self.stream, count=1)
+        last_id = newest[0][0] if newest else "0-0"
+        # redis-py types hgetall for its sync and async clients at once.
+        entries: dict[str, str] = await self.redis.hgetall(self.key)  # type: ignore[misc]
+        self.users, self.sessions = {}, {}
+        for name, value in entries.items():
+            self._apply(name, value)
+        self._forget_old()
+        self._last_id = last_id
+
+    async def step(self) -> None:
+        """One loop step: sync if needed, then wait for and apply the next changes."""
+        try:
+            if self._last_id is None:
+                await self.sync()
+            assert self._last_id is not None
+            read = await self.redis.xread({self.stream: self._last_id}, block=FOLLOW_BLOCK_MS)
+        except BaseException:
+            self._last_id = None  # changes may be missed while Redis is away: sync again
+            raise
+        for _stream, entries in read or []:
+            for entry_id, fields in entries:
+                for name, value in fields.items():
+                    self._apply(name, value)
+                self._last_id = entry_id
+        self._forget_old()
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -45,8 +139,10 @@ class TokenVerifier:
         audience: str,
         http: httpx.AsyncClient | None = None,
         refetch_interval: float = 1.0,
+        revocations: Revocations | None = None,
     ) -> None:
         self.jwks_url = jwks_url
+        self.revocations = revocations
         self.http = http or httpx.AsyncClient(timeout=5.0, event_hooks=REQUEST_ID_HOOKS)
         self.refetch_interval = refetch_interval
         self._keys: KeySet | None = None
@@ -109,6 +205,8 @@ class TokenVerifier:
         if principal is None:
             principal = await self._verify(token)
             self._verified[token] = principal
+        if self.revocations is not None and self.revocations.refuses(principal.claims):
+            raise Unauthorized("Access token revoked", code="token_revoked")
         return principal
 
     async def _verify(self, token: str) -> Principal:
@@ -156,13 +254,31 @@ OptionalUser = Annotated[Principal | None, Depends(optional_user)]
 
 
 @asynccontextmanager
-async def token_verification(app: FastAPI, settings: TokenSettings) -> AsyncIterator[TokenVerifier]:
-    """Lifespan part: the verifier behind `CurrentUser`, on `app.state.token_verifier`."""
+async def token_verification(
+    app: FastAPI, settings: UserEventSettings
+) -> AsyncIterator[TokenVerifier]:
+    """Lifespan part: the verifier behind `CurrentUser`, on `app.state.token_verifier`,
+    honouring auth's revocations (read from `app.state.redis`, which must be set)."""
+    revocations = Revocations(app.state.redis, settings.revocations_key)
     verifier = TokenVerifier(
-        jwks_url=settings.jwks_url, issuer=settings.token_issuer, audience=settings.token_audience
+        jwks_url=settings.jwks_url,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        revocations=revocations,
     )
     app.state.token_verifier = verifier
     try:
-        yield verifier
+        async with following_revocations(revocations):
+            yield verifier
     finally:
         await verifier.aclose()
+
+
+@asynccontextmanager
+async def following_revocations(revocations: Revocations) -> AsyncIterator[None]:
+    """Lifespan part: the revocations read before the first request, then followed."""
+    # Redis down at start: the loop syncs once it is back (and logs the outage).
+    with contextlib.suppress(Exception):
+        await revocations.sync()
+    async with BackgroundLoop("token revocations follower", revocations.step, interval_seconds=0):
+        yield
