@@ -84,6 +84,25 @@ class Settings(ServiceSettings, MigrationSettings):
 
     oauth_timeout_seconds: float = 10.0
 
+    # Mail: smtp://[user:password@]host:port (STARTTLS when the server offers it) or
+    # smtps://... (TLS from the start). Empty: mail waits in the outbox until one is set.
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "Photogram <no-reply@localhost>"
+    smtp_timeout_seconds: float = 10.0
+    mail_poll_seconds: float = 0.5
+    # While the SMTP server is down the relay retries with back-off, doubling up to this.
+    mail_retry_max_seconds: float = 30.0
+    # Links mailed for a password reset and for verifying an address.
+    reset_token_ttl_seconds: int = 1800
+    verify_token_ttl_seconds: int = 172800
+    # Mail asked for per address and per client IP (forgot password, resend) per window.
+    mail_max_per_address: int = 5
+    mail_max_per_ip: int = 30
+    mail_window_seconds: int = 3600
+    # auth's revocations (a Redis hash and its stream of changes), read by every service's
+    # token verifier: the same name as SOCIAL_/MEDIA_/IGSCRAPER_REVOCATIONS_KEY.
+    revocations_key: str = "token-revocations"
+
     @property
     def cookie_secure(self) -> bool:
         return self.public_url.startswith("https://")

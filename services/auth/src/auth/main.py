@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from auth.config import Settings, get_settings
+from auth.credentials.router import router as credentials_router
+from auth.credentials.throttle import MailThrottle
 from auth.crypto import SecretBox
 from auth.deletions.consumer import deletion_reports
 from auth.deletions.router import router as deletions_router
@@ -19,6 +21,7 @@ from auth.instagram.router import router as instagram_router
 from auth.keys.router import router as keys_router
 from auth.keys.service import PublishedKeys, Signer, ensure_signing_key
 from auth.keys.verifier import LocalTokenVerifier
+from auth.mail.service import MailRelay
 from auth.mfa.router import router as mfa_router
 from auth.mfa.service import MAX_CODE_FAILURES
 from auth.oauth.providers import oauth_clients
@@ -27,12 +30,14 @@ from auth.outbox.service import publish_pending
 from auth.passkeys.router import router as passkeys_router
 from auth.passkeys.service import PasskeyChallenges
 from auth.sessions.mfa_tokens import MfaTokens
+from auth.sessions.revocations import TokenRevoker
 from auth.sessions.router import router as sessions_router
 from auth.sessions.throttle import LoginThrottle
 from auth.users.router import router as users_router
 from common.app import create_service_app, service_stack
 from common.db import transaction
 from common.loops import BackgroundLoop
+from common.tokens import Revocations, following_revocations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,6 +60,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_age=settings.jwks_max_age_seconds,
         )
         app.state.login_throttle = LoginThrottle(redis, settings)
+        app.state.mail_throttle = MailThrottle(redis, settings)
+        app.state.token_revoker = TokenRevoker(redis, settings.revocations_key)
+        # Auth's own verifier leaves revoked tokens to CurrentAccount, which checks these:
+        # GET /auth/me/deletion still answers to the token of the account just deleted.
+        app.state.revocations = Revocations(redis, settings.revocations_key)
+        await stack.enter_async_context(following_revocations(app.state.revocations))
         app.state.mfa_throttle = LoginThrottle(
             redis, settings, name="mfa-failures", account_limit=MAX_CODE_FAILURES
         )
@@ -85,6 +96,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 interval_seconds=settings.outbox_poll_seconds,
             )
         )
+        relay = MailRelay(
+            sessionmaker=app.state.sessionmaker,
+            box=box,
+            smtp_url=settings.smtp_url.get_secret_value(),
+            sender=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+        )
+        await stack.enter_async_context(
+            BackgroundLoop(
+                "mail relay",
+                relay.relay_pending,
+                interval_seconds=settings.mail_poll_seconds,
+                max_retry_seconds=settings.mail_retry_max_seconds,
+            )
+        )
         yield
 
 
@@ -100,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             users_router,
             deletions_router,
             sessions_router,
+            credentials_router,
             mfa_router,
             passkeys_router,
             oauth_router,

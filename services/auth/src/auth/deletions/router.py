@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 from auth.deletions import service
 from auth.deletions.schemas import DeletionRequest, DeletionStatus
 from auth.dependencies import SettingsDep, ThrottleDep
+from auth.sessions.dependencies import RevokerDep
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
@@ -21,11 +22,17 @@ async def delete_account(
     session: SessionDep,
     settings: SettingsDep,
     throttle: ThrottleDep,
+    revoker: RevokerDep,
     body: DeletionRequest | None = None,
 ) -> DeletionStatus:
     password = body.password.get_secret_value() if body and body.password else None
     return await service.request_deletion(
-        session=session, settings=settings, throttle=throttle, user=user, password=password
+        session=session,
+        settings=settings,
+        throttle=throttle,
+        revoker=revoker,
+        user=user,
+        password=password,
     )
 
 

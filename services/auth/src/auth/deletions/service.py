@@ -18,6 +18,8 @@ from auth.deletions import repository
 from auth.deletions.schemas import DeletionStatus
 from auth.outbox import repository as outbox
 from auth.outbox.service import record_user_event
+from auth.sessions.revocations import TokenRevoker
+from auth.sessions.service import revoke_all_sessions
 from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users
 from auth.users.models import User
@@ -38,6 +40,7 @@ async def request_deletion(
     session: AsyncSession,
     settings: Settings,
     throttle: LoginThrottle,
+    revoker: TokenRevoker,
     user: User,
     password: str | None,
 ) -> DeletionStatus:
@@ -54,6 +57,8 @@ async def request_deletion(
         session=session, type=USER_DELETED, user_id=user.id, username=user.username
     )
     await repository.add(session, user_id=user.id, services=settings.deletion_services)
+    # Its access tokens die at every service now, not when the services read user.deleted.
+    await revoke_all_sessions(session=session, revoker=revoker, user_id=user.id)
     await users.delete(session, user)
     # Failed sign-in counters are keyed by what was typed: the username or the email.
     for login in filter(None, (user.username, user.email)):

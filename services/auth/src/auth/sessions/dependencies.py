@@ -1,3 +1,4 @@
+import uuid
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Request
@@ -5,9 +6,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from auth.sessions.cookies import REFRESH_COOKIE
+from auth.sessions.revocations import TokenRevoker
 from auth.sessions.schemas import LoginRequest, RefreshRequest
 from auth.sessions.throttle import client_ip
 from common.openapi import raises
+from common.state import app_state
+from common.tokens import CurrentUser
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -50,3 +54,16 @@ async def requesting_client(request: Request) -> str:
 LoginDep = Annotated[LoginRequest, Depends(login_request)]
 RequestingClient = Annotated[str, Depends(requesting_client)]
 PresentedRefreshToken = Annotated[str | None, Depends(presented_refresh_token)]
+
+
+async def current_session(principal: CurrentUser) -> uuid.UUID | None:
+    """The caller's session (refresh-token family), from its access token's `sid`; None
+    for a token minted before sessions were named."""
+    try:
+        return uuid.UUID(str(principal.claims["sid"]))
+    except (KeyError, ValueError):
+        return None
+
+
+CurrentSession = Annotated[uuid.UUID | None, Depends(current_session)]
+RevokerDep = Annotated[TokenRevoker, Depends(app_state("token_revoker"))]

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, func
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth.database import Base
@@ -29,3 +29,6 @@ class RefreshToken(Base):
     spent_by: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     successor_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The device, as its browser names itself, for the list of signed-in devices; the
+    # family's newest token's created_at is when it was last used.
+    user_agent: Mapped[str | None] = mapped_column(String(400))

@@ -3,7 +3,8 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.sessions.models import RefreshToken
@@ -44,9 +45,59 @@ async def revoke_family(session: AsyncSession, family_id: uuid.UUID, *, at: date
     )
 
 
-async def revoke_user(session: AsyncSession, user_id: uuid.UUID, *, at: datetime) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=at)
+async def revoke_user(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    at: datetime,
+    except_family: uuid.UUID | None = None,
+) -> set[uuid.UUID]:
+    """Revoke the user's tokens (but `except_family`'s); returns the families it ended."""
+    statement = update(RefreshToken).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
     )
+    if except_family is not None:
+        statement = statement.where(RefreshToken.family_id != except_family)
+    result = await session.execute(
+        statement.values(revoked_at=at).returning(RefreshToken.family_id)
+    )
+    return set(result.scalars())
+
+
+async def live_families(
+    session: AsyncSession, user_id: uuid.UUID, *, now: datetime
+) -> list[tuple[uuid.UUID, datetime, datetime, str | None]]:
+    """The user's signed-in devices: per family with a usable token, when it signed in,
+    when it was last used (its newest token), and its newest user agent; newest first."""
+    usable = (
+        RefreshToken.spent_at.is_(None)
+        & RefreshToken.revoked_at.is_(None)
+        & (RefreshToken.expires_at > now)
+    )
+    newest_agent = func.array_agg(
+        aggregate_order_by(RefreshToken.user_agent, RefreshToken.created_at.desc())
+    )[1]
+    result = await session.execute(
+        select(
+            RefreshToken.family_id,
+            func.min(RefreshToken.created_at),
+            func.max(RefreshToken.created_at),
+            newest_agent,
+        )
+        .where(RefreshToken.user_id == user_id)
+        .group_by(RefreshToken.family_id)
+        .having(func.count().filter(usable) > 0)
+        .order_by(func.max(RefreshToken.created_at).desc())
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in result.all()]
+
+
+async def family_belongs_to(
+    session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    result = await session.execute(
+        select(RefreshToken.id)
+        .where(RefreshToken.family_id == family_id, RefreshToken.user_id == user_id)
+        .limit(1)
+    )
+    return result.first() is not None

@@ -1,4 +1,6 @@
-"""Password sign-in, refresh-token rotation and sign-out under /auth."""
+"""Password sign-in, refresh-token rotation, sign-out and signed-in devices under /auth."""
+
+import uuid
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -6,13 +8,19 @@ from fastapi.responses import JSONResponse
 from auth.dependencies import MfaTokensDep, SecretBoxDep, SettingsDep, SignerDep, ThrottleDep
 from auth.sessions import service
 from auth.sessions.cookies import clear_refresh_cookie, token_response
-from auth.sessions.dependencies import LoginDep, PresentedRefreshToken, RequestingClient
+from auth.sessions.dependencies import (
+    CurrentSession,
+    LoginDep,
+    PresentedRefreshToken,
+    RequestingClient,
+    RevokerDep,
+)
 from auth.sessions.mfa_tokens import MfaRequired
-from auth.sessions.schemas import LoginRefused, LoginRequest, TokenRead
+from auth.sessions.schemas import LoginRefused, LoginRequest, SessionRead, TokenRead
 from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
 from common.db import SessionDep
-from common.errors import Unauthorized
+from common.errors import NotFound, Unauthorized
 from common.openapi import raises
 
 router = APIRouter(prefix="/auth", tags=["sessions"])
@@ -57,6 +65,7 @@ async def login(
             login=credentials.username,
             password=credentials.password.get_secret_value(),
             ip=client_ip(request, settings.trusted_proxies),
+            user_agent=request.headers.get("user-agent"),
         )
     except MfaRequired as required:
         return required.response()
@@ -72,7 +81,9 @@ async def refresh(
     signer: SignerDep,
     settings: SettingsDep,
     box: SecretBoxDep,
+    revoker: RevokerDep,
     client: RequestingClient,
+    request: Request,
 ) -> TokenRead:
     if presented is None:
         raise Unauthorized("No refresh token", code="invalid_refresh_token")
@@ -81,24 +92,53 @@ async def refresh(
         signer=signer,
         settings=settings,
         box=box,
+        revoker=revoker,
         refresh_token=presented,
         client=client,
+        user_agent=request.headers.get("user-agent"),
     )
     return token_response(response, issued, settings)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
-    presented: PresentedRefreshToken, response: Response, session: SessionDep, settings: SettingsDep
+    presented: PresentedRefreshToken,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    revoker: RevokerDep,
 ) -> None:
     if presented is not None:
-        await service.revoke_session(session=session, refresh_token=presented)
+        await service.revoke_session(session=session, revoker=revoker, refresh_token=presented)
     clear_refresh_cookie(response, settings)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_all(
-    user: CurrentAccount, response: Response, session: SessionDep, settings: SettingsDep
+    user: CurrentAccount,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    revoker: RevokerDep,
 ) -> None:
-    await service.revoke_all_sessions(session=session, user_id=user.id)
+    await service.revoke_all_sessions(session=session, revoker=revoker, user_id=user.id)
     clear_refresh_cookie(response, settings)
+
+
+@router.get("/sessions")
+async def list_sessions(
+    user: CurrentAccount, current: CurrentSession, session: SessionDep
+) -> list[SessionRead]:
+    """The devices signed in to this account (one per sign-in), the caller's `current`."""
+    return await service.list_sessions(session=session, user_id=user.id, current=current)
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
+async def end_session(
+    session_id: uuid.UUID, user: CurrentAccount, session: SessionDep, revoker: RevokerDep
+) -> None:
+    """Sign that device out: its refresh token and its access tokens stop working."""
+    await service.end_session(
+        session=session, revoker=revoker, user_id=user.id, family_id=session_id
+    )

@@ -1,3 +1,5 @@
+import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
@@ -32,3 +34,14 @@ class LoginRefused(BaseModel):
 
     error: ErrorDetail
     mfa_token: str | None = None
+
+
+class SessionRead(BaseModel):
+    """A signed-in device: one sign-in's refresh-token family."""
+
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    # The session of the access token asking.
+    current: bool

@@ -22,15 +22,19 @@ from auth.keys.service import Signer
 from auth.sessions import repository
 from auth.sessions.mfa_tokens import MfaRequired, MfaTokens
 from auth.sessions.models import RefreshToken
+from auth.sessions.revocations import TokenRevoker
+from auth.sessions.schemas import SessionRead
 from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users_repository
 from auth.users.models import User
 from auth.users.service import authenticate
 from common.db import KeepsWrites
-from common.errors import Unauthorized
+from common.errors import NotFound, Unauthorized
 from common.ids import new_id
 
 logger = logging.getLogger(__name__)
+
+MAX_USER_AGENT = 400  # the column's length; longer ones are cut
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,16 @@ def _invalid() -> Unauthorized:
 
 
 async def issue_access_token(
-    *, session: AsyncSession, signer: Signer, settings: Settings, user: User
+    *,
+    session: AsyncSession,
+    signer: Signer,
+    settings: Settings,
+    user: User,
+    session_id: uuid.UUID | None = None,
 ) -> str:
-    """A signed access token for `user` (tests use it to mint tokens too)."""
+    """A signed access token for `user` (tests use it to mint tokens too); `session_id`,
+    its refresh-token family, becomes `sid`: the device list's `current`, and what
+    signing that device out revokes at every service."""
     now = datetime.now(UTC)
     claims = {
         "iss": settings.token_issuer,
@@ -68,6 +79,8 @@ async def issue_access_token(
         "exp": int(now.timestamp()) + settings.access_token_ttl_seconds,
         "jti": str(new_id()),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return await signer.sign(session=session, claims=claims)
 
 
@@ -78,23 +91,26 @@ async def open_session(
     settings: Settings,
     user: User,
     family_id: uuid.UUID | None = None,
+    user_agent: str | None = None,
 ) -> IssuedTokens:
     """Issue an access token and a refresh token (a new family, a sign-in, unless one is
-    given)."""
+    given); `user_agent` names the device in the list of sessions."""
     if family_id is None:
         user.signed_in_at = datetime.now(UTC)
+    family_id = family_id or new_id()
     refresh_token = secrets.token_urlsafe(32)
     await repository.add(
         session,
         RefreshToken(
-            family_id=family_id or new_id(),
+            family_id=family_id,
             user_id=user.id,
             token_hash=_hash(refresh_token),
             expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_ttl_days),
+            user_agent=user_agent[:MAX_USER_AGENT] if user_agent else None,
         ),
     )
     access_token = await issue_access_token(
-        session=session, signer=signer, settings=settings, user=user
+        session=session, signer=signer, settings=settings, user=user, session_id=family_id
     )
     return IssuedTokens(user, access_token, refresh_token, settings.access_token_ttl_seconds)
 
@@ -109,6 +125,7 @@ async def log_in(
     login: str,
     password: str,
     ip: str,
+    user_agent: str | None = None,
 ) -> IssuedTokens:
     """Open a session for a username or email and password, within the failed-login limits;
     MfaRequired, carrying the token of the second step, when the account has TOTP on."""
@@ -121,7 +138,9 @@ async def log_in(
     await throttle.reset_account(login=login)
     if user.mfa_enabled:
         raise MfaRequired(await mfa_tokens.issue(user.id))
-    return await open_session(session=session, signer=signer, settings=settings, user=user)
+    return await open_session(
+        session=session, signer=signer, settings=settings, user=user, user_agent=user_agent
+    )
 
 
 async def refresh_session(
@@ -130,8 +149,10 @@ async def refresh_session(
     signer: Signer,
     settings: Settings,
     box: SecretBox,
+    revoker: TokenRevoker,
     refresh_token: str,
     client: str,
+    user_agent: str | None = None,
 ) -> IssuedTokens:
     """Spend a refresh token for a new pair. The same client retrying within the grace
     (its answer was lost) gets that same pair again; a reuse after the grace, or by
@@ -152,6 +173,7 @@ async def refresh_session(
                 session=session, box=box, settings=settings, token=token, user=user
             )
         await repository.revoke_family(session, token.family_id, at=now)
+        revoker.after_commit(session, session_ids=[token.family_id])
         logger.warning(
             "refresh token reused: family revoked",
             extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
@@ -159,7 +181,12 @@ async def refresh_session(
         # A KeepsWrites error: the revocation commits although the answer is a 401.
         raise RefreshTokenReused()
     issued = await open_session(
-        session=session, signer=signer, settings=settings, user=user, family_id=token.family_id
+        session=session,
+        signer=signer,
+        settings=settings,
+        user=user,
+        family_id=token.family_id,
+        user_agent=user_agent or token.user_agent,
     )
     # The grace runs from when the successor exists, not from when this request began.
     token.spent_at = datetime.now(UTC)
@@ -196,16 +223,64 @@ async def _successor_again(
     )
 
 
-async def revoke_session(*, session: AsyncSession, refresh_token: str) -> None:
+async def revoke_session(
+    *, session: AsyncSession, revoker: TokenRevoker, refresh_token: str
+) -> None:
     """Revoke the family of the presented refresh token (sign out on this device)."""
     token = await repository.get_by_hash_for_update(session, _hash(refresh_token))
     if token is not None:
         await repository.revoke_family(session, token.family_id, at=datetime.now(UTC))
+        revoker.after_commit(session, session_ids=[token.family_id])
 
 
-async def revoke_all_sessions(*, session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Revoke every refresh token of the user (sign out everywhere)."""
-    await repository.revoke_user(session, user_id, at=datetime.now(UTC))
+async def revoke_all_sessions(
+    *, session: AsyncSession, revoker: TokenRevoker, user_id: uuid.UUID
+) -> None:
+    """Revoke every refresh token of the user, and every access token at every service
+    (sign out everywhere, a password reset, a deleted account)."""
+    families = await repository.revoke_user(session, user_id, at=datetime.now(UTC))
+    revoker.after_commit(session, user_id=user_id, session_ids=families)
+
+
+async def revoke_other_sessions(
+    *,
+    session: AsyncSession,
+    revoker: TokenRevoker,
+    user_id: uuid.UUID,
+    current: uuid.UUID | None,
+) -> None:
+    """Sign out every device but the one asking (its family `current`)."""
+    families = await repository.revoke_user(
+        session, user_id, at=datetime.now(UTC), except_family=current
+    )
+    revoker.after_commit(session, session_ids=families)
+
+
+async def list_sessions(
+    *, session: AsyncSession, user_id: uuid.UUID, current: uuid.UUID | None
+) -> list[SessionRead]:
+    """The user's signed-in devices, the one asking marked `current`."""
+    rows = await repository.live_families(session, user_id, now=datetime.now(UTC))
+    return [
+        SessionRead(
+            id=family_id,
+            created_at=created_at,
+            last_used_at=last_used_at,
+            user_agent=user_agent,
+            current=family_id == current,
+        )
+        for family_id, created_at, last_used_at, user_agent in rows
+    ]
+
+
+async def end_session(
+    *, session: AsyncSession, revoker: TokenRevoker, user_id: uuid.UUID, family_id: uuid.UUID
+) -> None:
+    """Sign one of the user's devices out (404 for a session that is not theirs)."""
+    if not await repository.family_belongs_to(session, family_id, user_id):
+        raise NotFound("No such session", code="session_not_found")
+    await repository.revoke_family(session, family_id, at=datetime.now(UTC))
+    revoker.after_commit(session, session_ids=[family_id])
 
 
 async def signed_in_user(*, session: AsyncSession, refresh_token: str) -> User | None:

@@ -2,9 +2,19 @@
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +37,10 @@ class User(Base):
     # TOTP is on (auth.mfa keeps the secret): a sign-in by password or provider then
     # needs a code too. Kept here so that sign-in and /auth/me read it with the user.
     mfa_enabled: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # When the owner followed a link mailed to `email` (a reset link counts too).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The language of the mail we send: en, ko or es (from registration).
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -39,6 +53,18 @@ class User(Base):
     @property
     def needs_consent(self) -> bool:
         return self.consented_at is None
+
+    @property
+    def email_verified(self) -> bool:
+        """Proven by a mailed link, or by a provider that verified this very address."""
+        if self.email is None:
+            return False
+        if self.email_verified_at is not None:
+            return True
+        return any(
+            identity.email_verified and (identity.email or "").lower() == self.email.lower()
+            for identity in self.identities
+        )
 
     @property
     def providers(self) -> list[str]:
@@ -68,3 +94,26 @@ class Identity(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class EmailTokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"  # registration, resend, and an email change (`email` new)
+    RESET_PASSWORD = "reset_password"
+
+
+class EmailToken(Base):
+    """A token mailed in a link: stored only as its SHA-256, single use, short lived."""
+
+    __tablename__ = "email_token"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[EmailTokenPurpose] = mapped_column(String(20))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # The address the link was sent to: verifying it makes it the account's email.
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

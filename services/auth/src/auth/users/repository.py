@@ -1,11 +1,12 @@
 """SQL for users and identities."""
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.users.models import Identity, User
+from auth.users.models import EmailToken, EmailTokenPurpose, Identity, User
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -59,3 +60,31 @@ async def verified_identity_email_taken(session: AsyncSession, email: str) -> bo
         .limit(1)
     )
     return result.first() is not None
+
+
+async def add_email_token(session: AsyncSession, token: EmailToken) -> None:
+    session.add(token)
+    await session.flush()
+
+
+async def get_email_token_for_update(session: AsyncSession, token_hash: bytes) -> EmailToken | None:
+    # Row-locked: a link opened twice at once is spent once.
+    result = await session.execute(
+        select(EmailToken).where(EmailToken.token_hash == token_hash).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def spend_email_tokens(
+    session: AsyncSession, user_id: uuid.UUID, purpose: EmailTokenPurpose, *, at: datetime
+) -> None:
+    """Spend every unused token of this purpose: the newest link replaces older ones."""
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=at)
+    )

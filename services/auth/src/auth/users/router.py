@@ -1,8 +1,9 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
-from auth.dependencies import SettingsDep, SignerDep
+from auth.dependencies import SecretBoxDep, SettingsDep, SignerDep
 from auth.sessions.cookies import token_response
 from auth.sessions.schemas import TokenRead
 from auth.sessions.service import open_session
@@ -27,13 +28,24 @@ router = APIRouter(tags=["accounts"])
 @raises(Conflict)
 async def register(
     data: UserCreate,
+    request: Request,
     response: Response,
     session: SessionDep,
     signer: SignerDep,
     settings: SettingsDep,
+    box: SecretBoxDep,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> TokenRead:
-    user = await service.register(session=session, data=data)
-    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    user = await service.register(
+        session=session, box=box, settings=settings, data=data, accept_language=accept_language
+    )
+    issued = await open_session(
+        session=session,
+        signer=signer,
+        settings=settings,
+        user=user,
+        user_agent=request.headers.get("user-agent"),
+    )
     return token_response(response, issued, settings)
 
 

@@ -38,12 +38,17 @@ BIRTHDAY_PATTERN = r"^(19|[2-9][0-9])[0-9]{2}-"
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+Language = Literal["en", "ko", "es"]
+
+
 class UserCreate(BaseModel):
     username: Username
     email: EmailStr
     password: SecretStr = Field(
         min_length=8, max_length=128, json_schema_extra={"pattern": MIXED_PASSWORD.pattern}
     )
+    # The language of the mail we send; unset, the request's Accept-Language decides.
+    language: Language | None = None
 
     @field_validator("password")
     @classmethod
@@ -66,6 +71,8 @@ class UserRead(BaseModel):
     birthday: date | None
     gender: str | None
     needs_consent: bool
+    email_verified: bool
+    language: str
     identities: list[str] = Field(validation_alias="providers")
     # TOTP is on: a password or provider sign-in asks for a code (passkeys: GET /auth/passkeys).
     mfa_enabled: bool

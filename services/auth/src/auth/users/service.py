@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.config import Settings
+from auth.crypto import SecretBox
+from auth.mail.templates import language_of
 from auth.outbox.service import record_user_event
 from auth.users import repository
-from auth.users.models import Identity, User
+from auth.users.email_tokens import mail_token
+from auth.users.models import EmailTokenPurpose, Identity, User
 from auth.users.passwords import hash_password, needs_rehash, verify_password
 from auth.users.schemas import ProfileUpdate, UserCreate
 from common.errors import Conflict, NotFound
@@ -26,8 +30,15 @@ async def _flush_unique(session: AsyncSession, user: User) -> User:
         raise Conflict("Username or email is already taken", code="account_exists") from exc
 
 
-async def register(*, session: AsyncSession, data: UserCreate) -> User:
-    """Create a password account and announce it."""
+async def register(
+    *,
+    session: AsyncSession,
+    box: SecretBox,
+    settings: Settings,
+    data: UserCreate,
+    accept_language: str | None,
+) -> User:
+    """Create a password account, announce it and mail a link to verify its address."""
     if await repository.username_taken(session, data.username):
         raise Conflict("Username is already taken", code="username_taken", field="username")
     if await repository.get_by_email(session, data.email):
@@ -36,11 +47,20 @@ async def register(*, session: AsyncSession, data: UserCreate) -> User:
         username=data.username,
         email=data.email,
         password_hash=await hash_password(data.password.get_secret_value()),
+        language=language_of(data.language or accept_language),
         identities=[],
     )
     await _flush_unique(session, user)
     await record_user_event(
         session=session, type=USER_REGISTERED, user_id=user.id, username=user.username
+    )
+    await mail_token(
+        session=session,
+        box=box,
+        settings=settings,
+        user=user,
+        purpose=EmailTokenPurpose.VERIFY_EMAIL,
+        email=data.email,
     )
     return user
 
