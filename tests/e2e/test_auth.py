@@ -11,12 +11,11 @@ import uuid
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, quote
 
-import asyncpg
 import httpx
 import pytest
 
 from stack.platform import Stack
-from tests.e2e.accounts import CREDENTIALS, PASSWORD, bearer, register
+from tests.e2e.accounts import CREDENTIALS, PASSWORD, bearer, dump_database, register
 from tests.fakes.oauth_providers import OAuthFakes, ProviderUser, browse, shop_owner
 
 FRONTEND = "http://frontend.test"
@@ -247,27 +246,10 @@ async def test_instagram_linking_keeps_the_meta_token_encrypted(
     foreign = await gateway.post("/oauth/instagram/link", json={"ig_user_id": "999"}, headers=auth)
     assert foreign.status_code == 404
 
-    dump = await _dump_database(platform.database_url("auth"))
+    dump = await dump_database(platform.database_url("auth"))
     assert "EAAlong" not in dump and "EAAshort" not in dump
     for secret in oauth_providers.issued_secrets():
         assert secret not in dump
-
-
-async def _dump_database(url: str) -> str:
-    """Every row of every table, as text."""
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        rows = [
-            await conn.fetchval(
-                # Table names come from pg_tables, not from input.
-                f"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \"{t[0]}\" t"  # noqa: S608
-            )
-            for t in tables
-        ]
-    finally:
-        await conn.close()
-    return "\n".join(rows)
 
 
 async def test_zz_no_credential_reached_any_log(oauth_providers: OAuthFakes, platform: Stack):
