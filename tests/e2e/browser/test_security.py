@@ -6,6 +6,7 @@ authenticator, through the DevTools protocol's WebAuthn domain), and the devices
 The mail is what the stack's SMTP server received (tests/e2e/mailbox.py).
 """
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -16,11 +17,12 @@ from urllib.parse import urlsplit
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import CDPSession, Page, expect
+from playwright.sync_api import Browser, CDPSession, Page, expect
 
 from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD
 from tests.e2e.browser.app import assert_accessible, go_to, sign_out, sign_up
+from tests.e2e.browser.test_screens import check, korean_font_installed
 from tests.e2e.mailbox import first_link, wait_for_mail
 
 NEW_PASSWORD = "a-New-passw0rd-for-19"
@@ -272,3 +274,126 @@ def test_devices_password_and_email_changes(page: Page, web: Stack, mail_dir: Pa
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+
+
+# The new screens at a phone's width and a laptop's, in English, Korean and Spanish: axe,
+# nothing wider than the window, and with UPDATE_SCREENSHOTS=1 their screenshots.
+LANGUAGES = {
+    "en": {
+        "suffix": "",
+        "locale": "en-US",
+        "settings": "Settings",
+        "more": "More",
+        "manage": "Manage security",
+        "security": "Security",
+        "two_step": "Two-step verification",
+        "set_up": "Set up",
+        "cancel": "Cancel",
+        "devices": "Devices",
+        "language": "Language",
+    },
+    "ko": {
+        "suffix": "-ko",
+        "locale": "ko-KR",
+        "settings": "설정",
+        "more": "더보기",
+        "manage": "보안 관리",
+        "security": "보안",
+        "two_step": "2단계 인증",
+        "set_up": "설정하기",
+        "cancel": "취소",
+        "devices": "기기",
+        "language": "언어",
+    },
+    "es": {
+        "suffix": "-es",
+        "locale": "es-ES",
+        "settings": "Ajustes",
+        "more": "Más",
+        "manage": "Gestionar la seguridad",
+        "security": "Seguridad",
+        "two_step": "Verificación en dos pasos",
+        "set_up": "Configurar",
+        "cancel": "Cancelar",
+        "devices": "Dispositivos",
+        "language": "Idioma",
+    },
+}
+
+
+def _signed_in_screens(page: Page, width: int, words: dict[str, str]) -> None:
+    """Home with the verify banner, then Security: two-step setup with its QR code, and
+    the passkeys and devices."""
+    suffix = words["suffix"]
+    go_to(page, words["settings"], more=words["more"])
+    page.get_by_role("link", name=words["manage"]).click()
+    expect(page.get_by_role("heading", name=words["security"], level=1)).to_be_visible()
+    two_step = page.get_by_role("region", name=words["two_step"])
+    two_step.get_by_role("button", name=words["set_up"]).click()
+    expect(two_step.get_by_role("img")).to_be_visible()
+    two_step.scroll_into_view_if_needed()
+    check(page, f"security{suffix}", width)
+    two_step.get_by_role("button", name=words["cancel"]).click()
+    page.get_by_role("region", name=words["devices"]).scroll_into_view_if_needed()
+    check(page, f"security-devices{suffix}", width)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_security_screens_fit_and_pass_axe(
+    page: Page, web: Stack, browser: Browser, authenticator: Authenticator, width: int
+):
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        assert korean_font_installed(), "install fonts-noto-cjk before taking screenshots"
+    size = {"width": width, "height": 844 if width == 390 else 860}
+    page.set_viewport_size(size)
+    name = sign_up(page)
+    check(page, "verify-banner", width)
+    open_security(page)
+    passkeys = page.get_by_role("region", name="Passkeys")
+    passkeys.get_by_label("Passkey name").fill("Work laptop")
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(passkeys.get_by_role("listitem")).to_have_count(1)
+
+    before = LANGUAGES["en"]
+    for language, words in LANGUAGES.items():
+        if language != "en":
+            # Chosen in Settings, while the app still speaks the one before.
+            go_to(page, before["settings"], more=before["more"])
+            page.get_by_label(before["language"]).select_option(language)
+            expect(page.get_by_role("heading", name=words["settings"], level=1)).to_be_visible()
+        _signed_in_screens(page, width, words)
+        # The screens reached from a mailed link or the sign-in page, signed out, in a
+        # browser that asks for this language.
+        context = browser.new_context(
+            base_url=web.gateway_url, locale=words["locale"], viewport=size
+        )
+        try:
+            other = context.new_page()
+            other.goto("/forgot-password")
+            check(other, f"forgot-password{words['suffix']}", width)
+            other.goto("/reset-password?token=from-the-mail")
+            check(other, f"reset-password{words['suffix']}", width)
+        finally:
+            context.close()
+        before = words
+
+    # The sign-in's second step, and the recovery codes shown once.
+    go_to(page, "Ajustes", more="Más")
+    page.get_by_label("Idioma").select_option("en")
+    open_security(page)
+    two_step = page.get_by_role("region", name="Two-step verification")
+    two_step.get_by_role("button", name="Set up").click()
+    secret = re.sub(r"\s", "", two_step.get_by_label("Setup key").input_value())
+    totp = pyotp.TOTP(secret)
+    two_step.get_by_label("Code from the app").fill(totp.now())
+    two_step.get_by_role("button", name="Turn on").click()
+    expect(two_step.get_by_role("listitem")).to_have_count(10)
+    two_step.scroll_into_view_if_needed()
+    check(page, "security-codes", width)
+    two_step.get_by_role("button", name="I have saved them").click()
+    sign_out(page)
+    page.get_by_label("Username or email").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    check(page, "sign-in-mfa", width)
