@@ -1,6 +1,6 @@
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 TotpCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", examples=["123456"])]
 # As shown ("abcd-efgh-ijkl-mnop"), or typed without dashes, spaces or in capitals.
@@ -30,20 +30,37 @@ class RecoveryCodesRead(BaseModel):
     recovery_codes: list[str]
 
 
-class SecondFactor(BaseModel):
-    """A code from the authenticator app, or one of the recovery codes (each works once)."""
+# Exactly one factor: each body shape forbids the other's field, so the schema itself
+# says "a code or a recovery code", and a request with both or neither is a 422.
+class TotpFactor(BaseModel):
+    """A code from the authenticator app."""
 
-    code: TotpCode | None = None
-    recovery_code: RecoveryCode | None = None
+    model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="after")
-    def exactly_one(self) -> Self:
-        if (self.code is None) == (self.recovery_code is None):
-            raise ValueError("give either code or recovery_code")
-        return self
+    code: TotpCode
 
 
-class MfaLogin(SecondFactor):
-    """The `mfa_token` a sign-in answered with (`mfa_required`), and the second factor."""
+class RecoveryFactor(BaseModel):
+    """One of the recovery codes (each works once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recovery_code: RecoveryCode
+
+
+SecondFactor = TotpFactor | RecoveryFactor
+
+
+class MfaLoginWithCode(TotpFactor):
+    """The `mfa_token` a sign-in answered with (`mfa_required`), and a code."""
 
     mfa_token: MfaToken
+
+
+class MfaLoginWithRecoveryCode(RecoveryFactor):
+    """The `mfa_token` a sign-in answered with (`mfa_required`), and a recovery code."""
+
+    mfa_token: MfaToken
+
+
+MfaLogin = MfaLoginWithCode | MfaLoginWithRecoveryCode

@@ -21,7 +21,7 @@ from auth.config import PLATFORM_NAME
 from auth.crypto import InvalidToken, SecretBox
 from auth.mfa import repository
 from auth.mfa.models import RecoveryCode, TotpCredential
-from auth.mfa.schemas import SecondFactor
+from auth.mfa.schemas import RecoveryFactor, SecondFactor
 from auth.sessions.mfa_tokens import MfaTokens
 from auth.sessions.throttle import LoginThrottle
 from auth.users import repository as users_repository
@@ -80,12 +80,12 @@ async def _check_second_factor(
     *, session: AsyncSession, box: SecretBox, user_id: uuid.UUID, factor: SecondFactor
 ) -> bool:
     now = datetime.now(UTC)
-    if factor.recovery_code is not None:
+    if isinstance(factor, RecoveryFactor):
         return await repository.spend_recovery_code(
             session, user_id, _hash_recovery_code(factor.recovery_code), at=now
         )
     row = await repository.get_totp_for_update(session, user_id)
-    if row is None or row.enabled_at is None or factor.code is None:
+    if row is None or row.enabled_at is None:
         return False
     return _accept_totp(row, box, factor.code, now=now)
 
