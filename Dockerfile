@@ -51,6 +51,8 @@ COPY services/auth/src services/auth/src
 COPY services/social/src services/social/src
 COPY services/media/src services/media/src
 COPY services/igscraper/src services/igscraper/src
+# The root package (SERVICE=photo-platform) is `stack`: its mail sink is compose's `mail`.
+COPY stack stack
 RUN uv sync --frozen --no-dev --no-editable --package "$SERVICE"
 
 # ---------------------------------------------------------------- service ----

@@ -118,6 +118,9 @@ def page(mail_dir: Path) -> str:
 def page_handler(mail_dir: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path == "/health":  # the image's HEALTHCHECK
+                self._send(200, "text/plain", b"ok")
+                return
             if self.path in ("/", ""):
                 self._send(200, "text/html; charset=utf-8", page(mail_dir).encode())
                 return
