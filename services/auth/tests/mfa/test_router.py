@@ -96,6 +96,18 @@ async def test_a_password_sign_in_then_needs_a_code_once(client, enrolled, passw
     assert replay.json()["error"]["code"] == "invalid_code"
 
 
+async def test_the_second_step_names_its_device(client, enrolled, password):
+    token = await first_step(client, enrolled["user"]["username"], password)
+    done = await client.post(
+        "/auth/login/mfa",
+        json={"mfa_token": token, "code": enrolled["app"].code()},
+        headers={"User-Agent": "Phone/1.0"},
+    )
+    headers = {"Authorization": f"Bearer {done.json()['access_token']}"}
+    devices = (await client.get("/auth/sessions", headers=headers)).json()
+    assert [d["user_agent"] for d in devices if d["current"]] == ["Phone/1.0"]
+
+
 async def test_a_mistyped_code_can_be_retried_with_the_same_token(client, enrolled, password):
     token = await first_step(client, enrolled["user"]["username"], password)
     wrong = await client.post(

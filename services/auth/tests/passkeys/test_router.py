@@ -29,6 +29,7 @@ async def sign_in(client: httpx.AsyncClient, key: SoftPasskey, **assertion) -> h
     return await client.post(
         "/auth/passkeys/login/verify",
         json={"challenge_id": started["challenge_id"], "credential": credential},
+        headers={"User-Agent": "passkey-test/1.0"},
     )
 
 
@@ -62,6 +63,8 @@ async def test_register_then_sign_in_with_no_password(client, make_user, bearer)
     assert "refresh_token" in signed_in.cookies
     listed = (await client.get("/auth/passkeys", headers=bearer(account))).json()
     assert [(p["name"], p["last_used_at"] is not None) for p in listed] == [("Laptop", True)]
+    devices = (await client.get("/auth/sessions", headers=bearer(signed_in.json()))).json()
+    assert [d["user_agent"] for d in devices if d["current"]] == ["passkey-test/1.0"]
 
 
 async def test_a_challenge_works_once(client, make_user, bearer):

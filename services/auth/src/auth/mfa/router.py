@@ -81,5 +81,11 @@ async def log_in_with_second_factor(
         factor=data,
         ip=client_ip(request, settings.trusted_proxies),
     )
-    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    issued = await open_session(
+        session=session,
+        signer=signer,
+        settings=settings,
+        user=user,
+        user_agent=request.headers.get("user-agent"),
+    )
     return token_response(response, issued, settings)

@@ -75,7 +75,13 @@ async def oauth_callback(
             mfa_step_url(settings.frontend_url, token, next_path),
             status_code=status.HTTP_302_FOUND,
         )
-    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    issued = await open_session(
+        session=session,
+        signer=signer,
+        settings=settings,
+        user=user,
+        user_agent=request.headers.get("user-agent"),
+    )
     # The SPA then calls POST /auth/refresh with this cookie to get its access token.
     response = RedirectResponse(
         frontend_url(settings.frontend_url, next_path), status_code=status.HTTP_302_FOUND

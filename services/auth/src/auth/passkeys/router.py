@@ -1,6 +1,6 @@
 """Passkeys under /auth/passkeys: add one while signed in, sign in with one, list, remove."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from auth.dependencies import PasskeyChallengesDep, SettingsDep, SignerDep
 from auth.passkeys import service
@@ -66,6 +66,7 @@ async def login_options(
 @raises(Unauthorized)
 async def log_in(
     data: PasskeyLogin,
+    request: Request,
     response: Response,
     session: SessionDep,
     signer: SignerDep,
@@ -81,7 +82,13 @@ async def log_in(
         challenge_id=data.challenge_id,
         credential=data.credential,
     )
-    issued = await open_session(session=session, signer=signer, settings=settings, user=user)
+    issued = await open_session(
+        session=session,
+        signer=signer,
+        settings=settings,
+        user=user,
+        user_agent=request.headers.get("user-agent"),
+    )
     return token_response(response, issued, settings)
 
 
