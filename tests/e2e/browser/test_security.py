@@ -9,6 +9,7 @@ The mail is what the stack's SMTP server received (tests/e2e/mailbox.py).
 import os
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ from playwright.sync_api import Browser, CDPSession, Page, expect
 
 from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD
-from tests.e2e.browser.app import assert_accessible, go_to, sign_out, sign_up
+from tests.e2e.browser.app import assert_accessible, give_consent, go_to, sign_out, sign_up
 from tests.e2e.browser.test_screens import check, korean_font_installed
 from tests.e2e.mailbox import first_link, wait_for_mail
+from tests.fakes.oauth_providers import OAuthFakes, ProviderUser
 
 NEW_PASSWORD = "a-New-passw0rd-for-19"
 MAIL_TIMEOUT = 60.0
@@ -200,6 +202,41 @@ def test_two_step_verification_from_the_secret_the_page_shows(page: Page):
     page.get_by_label("Recovery code").fill(recovery_codes[0])
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+
+
+def _turn_on_two_step(page: Page) -> pyotp.TOTP:
+    """Two-step verification on, from Settings → Security: the app that reads the key."""
+    open_security(page)
+    two_step = page.get_by_role("region", name="Two-step verification")
+    two_step.get_by_role("button", name="Set up").click()
+    totp = pyotp.TOTP(re.sub(r"\s", "", two_step.get_by_label("Setup key").input_value()))
+    two_step.get_by_label("Code from the app").fill(totp.now())
+    two_step.get_by_role("button", name="Turn on").click()
+    two_step.get_by_role("button", name="I have saved them").click()
+    expect(two_step.get_by_text("On", exact=True)).to_be_visible()
+    return totp
+
+
+def test_a_provider_sign_in_asks_for_the_second_step_too(page: Page, oauth_providers: OAuthFakes):
+    subject = f"m{uuid.uuid4().hex[:8]}"
+    oauth_providers.meta.user = ProviderUser(subject, f"{subject}@meta.example", "Jun")
+    page.goto("/signin")
+    page.get_by_role("link", name="Continue with Meta").click()
+    give_consent(page)
+    # The provider vouched for the address: nothing to confirm.
+    expect(page.get_by_role("region", name="Email address not confirmed")).to_have_count(0)
+    totp = _turn_on_two_step(page)
+
+    sign_out(page)
+    page.get_by_role("link", name="Continue with Meta").click()
+    # The callback sent the browser to /signin#mfa_token=...; the page keeps the token in
+    # memory only and takes it out of the address bar.
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    assert "mfa_token" not in page.url
+    page.get_by_label("Authentication code").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    expect(page.get_by_role("link", name="Profile", exact=True)).to_be_visible()
 
 
 def test_a_passkey_made_in_settings_signs_in_with_no_password(
