@@ -38,10 +38,10 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 from sqlalchemy import Uuid, column, select, union
-from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from common.db import migrate
 from common.pagination import decode_cursor
+from common.reads import Query
 from social.feeds.repository import (
     HOME_AUTHORS_QUERY,
     HOME_PAGES,
@@ -401,41 +401,29 @@ async def timed(call: Callable[[], Awaitable[object]]) -> tuple[float, float]:
     return cuts[49], cuts[98]
 
 
-def driver_sql(statement: object) -> tuple[str, list[str], dict[str, object]]:
-    """The service's own statement as asyncpg receives it: SQL, parameter order, and the
-    values the statement itself carries (e.g. the 0 of `posts_count > 0`)."""
-    compiled = statement.compile(dialect=asyncpg_dialect.dialect())  # type: ignore[attr-defined]
-    # An IN list (the restriction kinds) expands into one parameter per item at execution.
-    expanded = compiled.construct_expanded_state(dict(compiled.params))
-    return expanded.statement, list(expanded.positiontup or []), dict(expanded.parameters)
-
-
 class RawSql:
     """The feed's SQL over one asyncpg connection, no ORM and no HTTP."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
         self.total = 0
-        self.sql = {
-            name: driver_sql(statement)
-            for name, statement in {
-                "authors": HOME_AUTHORS_QUERY,
-                "total": TOTAL_POSTS_QUERY,
-                "merge": MERGE_QUERY,
-                "scan": SCAN_QUERY,
-                "merge_page": HOME_PAGES["merge"],
-                "scan_page": HOME_PAGES["scan"],
-                "merge_tags": with_tags_ids(MERGE_QUERY),
-                "scan_tags": with_tags_ids(SCAN_QUERY),
-                "merge_tags_page": HOME_PAGES_WITH_TAGS["merge"],
-                "scan_tags_page": HOME_PAGES_WITH_TAGS["scan"],
-            }.items()
+        # The service's own statements, as its read path sends them (common.reads.Query).
+        self.queries = {
+            "authors": HOME_AUTHORS_QUERY,
+            "total": TOTAL_POSTS_QUERY,
+            "merge": Query.of(MERGE_QUERY),
+            "scan": Query.of(SCAN_QUERY),
+            "merge_page": HOME_PAGES["merge"],
+            "scan_page": HOME_PAGES["scan"],
+            "merge_tags": Query.of(with_tags_ids(MERGE_QUERY)),
+            "scan_tags": Query.of(with_tags_ids(SCAN_QUERY)),
+            "merge_tags_page": HOME_PAGES_WITH_TAGS["merge"],
+            "scan_tags_page": HOME_PAGES_WITH_TAGS["scan"],
         }
 
     async def run(self, name: str, **params: object) -> list[asyncpg.Record]:
-        sql, order, defaults = self.sql[name]
-        values = defaults | params
-        return await self.conn.fetch(sql, *(values[p] for p in order))
+        query = self.queries[name]
+        return await self.conn.fetch(query.sql, *query.arguments(params))
 
     async def authors(self, viewer: uuid.UUID) -> tuple[list[uuid.UUID], int, bool]:
         """(authors, about how many posts they have, whether the viewer follows tags)."""

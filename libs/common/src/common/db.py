@@ -59,6 +59,11 @@ STATEMENT_TIMEOUT_SECONDS = 15.0
 # long enough for a burst on a busy machine to queue, short of the gateway's 30 s.
 POOL_TIMEOUT_SECONDS = 20.0
 
+# No JIT: the services' queries are short OLTP statements that never gain from it, while a
+# plan whose estimate passes jit_above_cost (a feed page with followed tags did) paid ~40 ms
+# compiling on every request (bench/feed.py).
+SERVER_SETTINGS = {"jit": "off"}
+
 # What asyncpg raises while it cannot reach a server that is down, starting or stopping.
 CONNECT_FAILURES = (
     OSError,
@@ -111,10 +116,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,
             "command_timeout": STATEMENT_TIMEOUT_SECONDS,
-            # No JIT: the services' queries are short OLTP statements that never gain from
-            # it, while a plan whose estimate passes jit_above_cost (a feed page with
-            # followed tags did) paid ~40 ms compiling on every request (bench/feed.py).
-            "server_settings": {"jit": "off"},
+            "server_settings": SERVER_SETTINGS,
         },
     )
     _connect_or_unavailable(engine)

@@ -76,16 +76,21 @@ class PageRequest(Generic[K]):
     limit: int
     after: K | None = None
 
+    def cut(
+        self, rows: Sequence[Row], *, key: Callable[[Row], K]
+    ) -> tuple[Sequence[Row], str | None]:
+        """The page's rows of `rows` (fetched with `limit + 1`) and the cursor to the next."""
+        if len(rows) <= self.limit:
+            return rows, None
+        last_key: Any = key(rows[self.limit - 1])
+        return rows[: self.limit], encode_cursor(last_key)
+
     def page(
         self, rows: Sequence[Row], *, key: Callable[[Row], K], item: Callable[[Row], T]
     ) -> Page[T]:
         """The page of `rows` (fetched with `limit + 1`) and the cursor to the next one."""
-        more = len(rows) > self.limit
-        last_key: Any = key(rows[self.limit - 1]) if more else None
-        return Page(
-            items=[item(row) for row in rows[: self.limit]],
-            next_cursor=encode_cursor(last_key) if more else None,
-        )
+        shown, next_cursor = self.cut(rows, key=key)
+        return Page(items=[item(row) for row in shown], next_cursor=next_cursor)
 
 
 def keyset(*kinds: type[KeyPart]) -> Callable[..., Awaitable[PageRequest[Any]]]:

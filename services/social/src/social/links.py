@@ -14,23 +14,26 @@ from pydantic import SecretStr
 
 from common.image_urls import Variant, signed_query
 
+# A media id as a UUID (a column) or a string (inside a JSON column: an album's images).
+MediaId = uuid.UUID | str
+
 
 @dataclass(frozen=True)
 class Links:
     public_url: str
     signing_secret: SecretStr
 
-    def _signed(self, media_id: uuid.UUID, variant: Variant) -> str:
+    def _signed(self, media_id: MediaId, variant: Variant) -> str:
         return signed_query(self.signing_secret, media_id, variant)
 
-    def image(self, media_id: uuid.UUID) -> str:
+    def image(self, media_id: MediaId) -> str:
         return f"{self.public_url}/media/{media_id}/original?{self._signed(media_id, 'original')}"
 
-    def thumbnail(self, media_id: uuid.UUID) -> str:
+    def thumbnail(self, media_id: MediaId) -> str:
         query = self._signed(media_id, "thumb_small")
         return f"{self.public_url}/media/{media_id}/thumb?size=small&{query}"
 
-    def avatar(self, media_id: uuid.UUID | None) -> str | None:
+    def avatar(self, media_id: MediaId | None) -> str | None:
         return self.thumbnail(media_id) if media_id else None
 
 

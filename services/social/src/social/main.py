@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.app import create_service_app, service_stack
+from common.reads import read_pool
 from common.tokens import token_verification
 from social.accounts.consumer import user_events
 from social.bookmarks.router import router as bookmarks_router
@@ -34,6 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.known_profiles = {}
     async with service_stack(app, settings, MIGRATIONS) as stack:
+        await stack.enter_async_context(read_pool(app, settings.database_url))
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
         await stack.enter_async_context(auth_client(app, settings))

@@ -12,22 +12,21 @@ async def test_merge_and_scan_plans_agree_page_after_page(app, user, post_by):
             await post_by(author)
     ids = [author.id for author in authors] + [new_id()]  # one who never posted
     before, seen = None, []
-    async with app.state.sessionmaker() as session:
-        while True:
-            pages = {
-                plan: [
-                    row.id
-                    for row in await repository.home_page(
-                        session, plan=plan, authors=ids, before=before, limit=5, viewer_id=None
-                    )
-                ]
-                for plan in ("merge", "scan")
-            }
-            assert pages["merge"] == pages["scan"]
-            if not pages["merge"]:
-                break
-            seen += pages["merge"]
-            before = seen[-1]
+    while True:
+        pages = {
+            plan: [
+                row["id"]
+                for row in await repository.home_page(
+                    app.state.reads, plan=plan, authors=ids, before=before, limit=5, viewer_id=None
+                )
+            ]
+            for plan in ("merge", "scan")
+        }
+        assert pages["merge"] == pages["scan"]
+        if not pages["merge"]:
+            break
+        seen += pages["merge"]
+        before = seen[-1]
     assert len(seen) == len(set(seen)) == 13
     assert seen == sorted(seen, reverse=True)
 

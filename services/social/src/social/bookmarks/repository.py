@@ -1,15 +1,15 @@
 """Bookmark SQL: a user's bookmarks, and the page of them that user reads."""
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Integer, Row, Uuid, and_, bindparam, delete
+from asyncpg import Record
+from sqlalchemy import Integer, Uuid, and_, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.reads import Query, ReadPool
 from social.models import Bookmark, Post, hidden_from, private_to
-from social.posts.repository import VIEWER, view, viewed
+from social.posts.repository import VIEWER, viewed
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)
@@ -19,7 +19,7 @@ LIMIT = bindparam("limit", type_=Integer)
 # The viewer's bookmarks, newest bookmark first: a backwards range of ix_bookmark_user_id_id
 # joined to each post; none by someone either of the two now blocks, nor by a private
 # account the viewer no longer follows.
-BOOKMARKS_PAGE = (
+BOOKMARKS_PAGE = Query.of(
     viewed(
         and_(
             Bookmark.id < BEFORE,
@@ -48,8 +48,6 @@ async def remove(session: AsyncSession, *, user_id: uuid.UUID, post_id: uuid.UUI
 
 
 async def page(
-    session: AsyncSession, *, user_id: uuid.UUID, before: uuid.UUID | None, limit: int
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    return await view(
-        session, BOOKMARKS_PAGE, viewer_id=user_id, before=before or NEWEST, limit=limit
-    )
+    reads: ReadPool, *, user_id: uuid.UUID, before: uuid.UUID | None, limit: int
+) -> list[Record]:
+    return await reads.fetch(BOOKMARKS_PAGE, viewer=user_id, before=before or NEWEST, limit=limit)

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from common.db import SessionDep
 from common.pagination import IdPageDep, Page
+from common.reads import JSONBytes, ReadsDep
 from social.bookmarks import service
 from social.links import LinksDep
 from social.posts.dependencies import PostDep
@@ -29,10 +30,10 @@ async def unbookmark_post(
     return await service.unbookmark(session=session, post=post, user_id=viewer_id, links=links)
 
 
-@router.get("/users/me/bookmarks")
+@router.get("/users/me/bookmarks", response_model=Page[PostRead])
 async def my_bookmarks(
-    viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
-) -> Page[PostRead]:
+    viewer_id: ViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+) -> JSONBytes:
     """The caller's bookmarked posts, most recently bookmarked first; none the caller can no
     longer see."""
-    return await service.list_bookmarks(session=session, user_id=viewer_id, page=page, links=links)
+    return await service.list_bookmarks(reads=reads, user_id=viewer_id, page=page, links=links)

@@ -5,12 +5,13 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.pagination import Page, PageRequest
+from common.pagination import PageRequest
+from common.reads import JSONBytes, ReadPool, page_response
 from social.bookmarks import repository
 from social.links import Links
 from social.models import Post
 from social.posts.schemas import PostRead
-from social.posts.service import post_read, view_post
+from social.posts.service import post_fields, view_post
 
 
 async def bookmark(
@@ -30,8 +31,10 @@ async def unbookmark(
 
 
 async def list_bookmarks(
-    *, session: AsyncSession, user_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
-) -> Page[PostRead]:
-    """The user's bookmarked posts, most recently bookmarked first."""
-    rows = await repository.page(session, user_id=user_id, before=page.after, limit=page.limit + 1)
-    return page.page(rows, key=lambda row: row.bookmark_id, item=lambda row: post_read(row, links))
+    *, reads: ReadPool, user_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
+) -> JSONBytes:
+    """The user's bookmarked posts, most recently bookmarked first (on the read path)."""
+    rows = await repository.page(reads, user_id=user_id, before=page.after, limit=page.limit + 1)
+    return page_response(
+        page, rows, key=lambda row: row["bookmark_id"], item=lambda row: post_fields(row, links)
+    )

@@ -1,15 +1,16 @@
-"""Feed SQL: one statement per page, ids and viewer fields together. Every page walks an
-index in `id DESC` order from the cursor and stops after `limit` rows, so a deep page costs
-what the first one does."""
+"""Feed SQL: one statement per page, ids and viewer fields together, sent on the read path
+(common.reads: compiled once, no ORM, no transaction). Every page walks an index in
+`id DESC` order from the cursor and stops after `limit` rows, so a deep page costs what the
+first one does."""
 
 import uuid
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from asyncpg import Record
 from sqlalchemy import (
     ARRAY,
     Integer,
-    Row,
     Select,
     String,
     TextClause,
@@ -23,8 +24,8 @@ from sqlalchemy import (
     true,
     union,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.reads import Query, ReadPool
 from social.models import (
     Follow,
     Post,
@@ -35,7 +36,7 @@ from social.models import (
     hidden_from,
     private_to,
 )
-from social.posts.repository import view, viewed
+from social.posts.repository import viewed
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)
@@ -79,13 +80,13 @@ SCAN_QUERY = text(
 HomePlan = Literal["merge", "scan"]
 
 
-def _page_of(ids: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
-    return viewed(Post.id.in_(ids.scalar_subquery()))
+def _page_of(ids: Select[*tuple[Any, ...]]) -> Query:
+    return Query.of(viewed(Post.id.in_(ids.scalar_subquery())))
 
 
-def _page_of_text(ids_query: TextClause) -> Select[*tuple[Any, ...]]:
+def _page_of_text(ids_query: TextClause) -> Query:
     ids = ids_query.columns(column("id", Uuid)).subquery()
-    return viewed(Post.id.in_(select(ids.c.id)))
+    return Query.of(viewed(Post.id.in_(select(ids.c.id))))
 
 
 AUTHOR = bindparam("author", type_=Uuid)
@@ -116,7 +117,7 @@ AUTHOR_PAGE = _page_of(
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
-HOME_PAGES: dict[HomePlan, Select[*tuple[Any, ...]]] = {
+HOME_PAGES: dict[HomePlan, Query] = {
     "merge": _page_of_text(MERGE_QUERY),
     "scan": _page_of_text(SCAN_QUERY),
 }
@@ -161,18 +162,20 @@ _tagged = (
 TAGGED_IDS = select(_tagged.c.id).select_from(_followed).join(_tagged, true())
 
 
-def _with_followed_tags(ids_query: TextClause) -> Select[*tuple[Any, ...]]:
+def _with_followed_tags(ids_query: TextClause) -> Query:
     """The home page of the authors' posts and the followed tags' together: UNION drops a
     post that both bring, and the newest `limit` of the two are the page."""
     authors = select(ids_query.columns(column("id", Uuid)).subquery().c.id)
     both = union(authors, TAGGED_IDS).subquery()
-    return viewed(
-        Post.id.in_(select(both.c.id).order_by(both.c.id.desc()).limit(LIMIT).scalar_subquery())
+    return Query.of(
+        viewed(
+            Post.id.in_(select(both.c.id).order_by(both.c.id.desc()).limit(LIMIT).scalar_subquery())
+        )
     )
 
 
 # For a viewer who follows tags; the plain pages above stay as they were for the others.
-HOME_PAGES_WITH_TAGS: dict[HomePlan, Select[*tuple[Any, ...]]] = {
+HOME_PAGES_WITH_TAGS: dict[HomePlan, Query] = {
     "merge": _with_followed_tags(MERGE_QUERY),
     "scan": _with_followed_tags(SCAN_QUERY),
 }
@@ -186,48 +189,48 @@ _followees = select(Follow.followee_id).where(
     Follow.follower_id == VIEWER, Follow.followee_id.not_in(hidden_from(VIEWER, muted=True))
 )
 _sample = _followees.limit(DENSITY_SAMPLE).subquery()
-HOME_AUTHORS_QUERY = select(
-    func.array(_followees.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),
-    select(func.coalesce(func.sum(Profile.posts_count), 0))
-    .join(_sample, _sample.c.followee_id == Profile.id)
-    .scalar_subquery()
-    .label("sampled_posts"),
-    select(Profile.posts_count).where(Profile.id == VIEWER).scalar_subquery().label("own_posts"),
-    exists().where(TagFollow.user_id == VIEWER).label("follows_tags"),
+HOME_AUTHORS_QUERY = Query.of(
+    select(
+        func.array(_followees.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),
+        select(func.coalesce(func.sum(Profile.posts_count), 0))
+        .join(_sample, _sample.c.followee_id == Profile.id)
+        .scalar_subquery()
+        .label("sampled_posts"),
+        select(Profile.posts_count)
+        .where(Profile.id == VIEWER)
+        .scalar_subquery()
+        .label("own_posts"),
+        exists().where(TagFollow.user_id == VIEWER).label("follows_tags"),
+    )
 )
 
 # The planner's row estimate: free to read, and close enough to weigh two plans.
-TOTAL_POSTS_QUERY = text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'post'::regclass")
+TOTAL_POSTS_QUERY = Query.of(
+    text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'post'::regclass")
+)
 
 
 async def global_page(
-    session: AsyncSession, *, before: uuid.UUID | None, limit: int, viewer_id: uuid.UUID | None
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    return await view(
-        session, GLOBAL_PAGE, viewer_id=viewer_id, before=before or NEWEST, limit=limit
-    )
+    reads: ReadPool, *, before: uuid.UUID | None, limit: int, viewer_id: uuid.UUID | None
+) -> list[Record]:
+    return await reads.fetch(GLOBAL_PAGE, viewer=viewer_id, before=before or NEWEST, limit=limit)
 
 
 async def author_page(
-    session: AsyncSession,
+    reads: ReadPool,
     *,
     author_id: uuid.UUID,
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID | None,
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    return await view(
-        session,
-        AUTHOR_PAGE,
-        viewer_id=viewer_id,
-        author=author_id,
-        before=before or NEWEST,
-        limit=limit,
+) -> list[Record]:
+    return await reads.fetch(
+        AUTHOR_PAGE, viewer=viewer_id, author=author_id, before=before or NEWEST, limit=limit
     )
 
 
 async def home_page(
-    session: AsyncSession,
+    reads: ReadPool,
     *,
     plan: HomePlan,
     authors: Sequence[uuid.UUID],
@@ -235,11 +238,10 @@ async def home_page(
     limit: int,
     viewer_id: uuid.UUID,
     with_tags: bool = False,
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    return await view(
-        session,
+) -> list[Record]:
+    return await reads.fetch(
         (HOME_PAGES_WITH_TAGS if with_tags else HOME_PAGES)[plan],
-        viewer_id=viewer_id,
+        viewer=viewer_id,
         authors=list(authors),
         before=before or NEWEST,
         limit=limit,
@@ -260,27 +262,26 @@ def home_authors_of(
     return [viewer_id, *followees], estimated + (own_posts or 0)
 
 
-async def home_authors(
-    session: AsyncSession, viewer_id: uuid.UUID
-) -> tuple[list[uuid.UUID], int, bool]:
+async def home_authors(reads: ReadPool, viewer_id: uuid.UUID) -> tuple[list[uuid.UUID], int, bool]:
     """The viewer and the viewer's followees, about how many posts they have, and whether
     the viewer follows any tag."""
-    row = (await session.execute(HOME_AUTHORS_QUERY, {"viewer": viewer_id})).one()
-    return (*home_authors_of(viewer_id, *row), bool(row.follows_tags))
+    (row,) = await reads.fetch(HOME_AUTHORS_QUERY, viewer=viewer_id)
+    return (*home_authors_of(viewer_id, *row), bool(row["follows_tags"]))
 
 
-async def estimated_total_posts(session: AsyncSession) -> int:
-    return max(int(await session.scalar(TOTAL_POSTS_QUERY) or 0), 0)
+async def estimated_total_posts(reads: ReadPool) -> int:
+    (row,) = await reads.fetch(TOTAL_POSTS_QUERY)
+    return max(int(row[0] or 0), 0)
 
 
 async def tag_page(
-    session: AsyncSession,
+    reads: ReadPool,
     *,
     tag: str,
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID | None,
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    return await view(
-        session, TAG_PAGE, viewer_id=viewer_id, tag=tag, before=before or NEWEST, limit=limit
+) -> list[Record]:
+    return await reads.fetch(
+        TAG_PAGE, viewer=viewer_id, tag=tag, before=before or NEWEST, limit=limit
     )

@@ -1,10 +1,11 @@
 """GET /feed, /feed/global, /posts, /users/{id}/posts and /tags/{name}/posts: newest first,
-cursor paged."""
+cursor paged. The bodies are written on the read path (common.reads); `response_model`
+documents them (tests/services/test_read_path.py checks that they validate)."""
 
 from fastapi import APIRouter
 
-from common.db import SessionDep
 from common.pagination import IdPageDep, Page
+from common.reads import JSONBytes, ReadsDep
 from social.feeds import service
 from social.links import LinksDep
 from social.posts.schemas import PostRead
@@ -12,45 +13,42 @@ from social.profiles.dependencies import OptionalViewerId, ViewerId, VisibleProf
 from social.tags.dependencies import TagName
 
 router = APIRouter(tags=["feeds"])
+PAGE_OF_POSTS = Page[PostRead]
 
 
-@router.get("/feed")
+@router.get("/feed", response_model=PAGE_OF_POSTS)
 async def home_feed(
-    viewer_id: ViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
-) -> Page[PostRead]:
-    return await service.home_feed(session=session, viewer_id=viewer_id, page=page, links=links)
+    viewer_id: ViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+) -> JSONBytes:
+    return await service.home_feed(reads=reads, viewer_id=viewer_id, page=page, links=links)
 
 
-@router.get("/feed/global")
-@router.get("/posts")
+@router.get("/feed/global", response_model=PAGE_OF_POSTS)
+@router.get("/posts", response_model=PAGE_OF_POSTS)
 async def global_feed(
-    viewer_id: OptionalViewerId, page: IdPageDep, session: SessionDep, links: LinksDep
-) -> Page[PostRead]:
-    return await service.global_feed(session=session, page=page, viewer_id=viewer_id, links=links)
+    viewer_id: OptionalViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+) -> JSONBytes:
+    return await service.global_feed(reads=reads, page=page, viewer_id=viewer_id, links=links)
 
 
-@router.get("/users/{user_id}/posts")
+@router.get("/users/{user_id}/posts", response_model=PAGE_OF_POSTS)
 async def user_posts(
     viewer_id: OptionalViewerId,
     author: VisibleProfileDep,
     page: IdPageDep,
-    session: SessionDep,
+    reads: ReadsDep,
     links: LinksDep,
-) -> Page[PostRead]:
+) -> JSONBytes:
     return await service.user_feed(
-        session=session, author=author, page=page, viewer_id=viewer_id, links=links
+        reads=reads, author=author, page=page, viewer_id=viewer_id, links=links
     )
 
 
-@router.get("/tags/{name}/posts")
+@router.get("/tags/{name}/posts", response_model=PAGE_OF_POSTS)
 async def tag_posts(
-    name: TagName,
-    viewer_id: OptionalViewerId,
-    page: IdPageDep,
-    session: SessionDep,
-    links: LinksDep,
-) -> Page[PostRead]:
+    name: TagName, viewer_id: OptionalViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+) -> JSONBytes:
     """A tag's posts, newest first."""
     return await service.tag_feed(
-        session=session, tag=name, page=page, viewer_id=viewer_id, links=links
+        reads=reads, tag=name, page=page, viewer_id=viewer_id, links=links
     )

@@ -1,12 +1,13 @@
 """Post rules: whose images a post may show, who may change or delete it, and how it reads
-(`post_read`, the one place a post's representation is built)."""
+(`post_fields`, the one place a post's representation is built)."""
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
@@ -17,9 +18,8 @@ from social.media_deletions import repository as media_deletions
 from social.mentions import service as mentions
 from social.models import Post, PostImage
 from social.posts import repository
-from social.posts.schemas import ImageRead, PostCreate, PostRead, PostUpdate, PostUpload
+from social.posts.schemas import PostCreate, PostRead, PostUpdate, PostUpload
 from social.profiles import repository as profiles
-from social.profiles.schemas import AuthorRead
 from social.tags import service as tags
 
 logger = logging.getLogger(__name__)
@@ -181,45 +181,47 @@ async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:
         raise NotFound("Post not found", code="post_not_found")
 
 
-def image_read(image: dict[str, Any], links: Links) -> ImageRead:
-    media_id = uuid.UUID(image["media_id"])
-    return ImageRead(
-        media_id=media_id,
-        url=links.image(media_id),
-        thumbnail_url=links.thumbnail(media_id),
-        width=image["width"],
-        height=image["height"],
-        blurhash=image["blurhash"],
-        alt=image["alt"],
-    )
+def image_fields(image: Mapping[str, Any], links: Links) -> dict[str, Any]:
+    media_id = image["media_id"]
+    return {
+        "media_id": media_id,
+        "url": links.image(media_id),
+        "thumbnail_url": links.thumbnail(media_id),
+        "width": image["width"],
+        "height": image["height"],
+        "blurhash": image["blurhash"],
+        "alt": image["alt"],
+    }
 
 
-def post_read(row: Row[*tuple[Any, ...]], links: Links) -> PostRead:
-    """THE post representation: every route and feed that shows a post builds it here,
-    from a `repository.viewed()` row (its columns are VIEW_COLUMNS)."""
-    return PostRead(
-        id=row.id,
-        author=AuthorRead(
-            id=row.author_id,
-            username=row.author_username,
-            avatar_url=links.avatar(row.author_avatar_media_id),
-        ),
-        caption=row.caption,
-        image_url=links.image(row.media_id),
-        thumbnail_url=links.thumbnail(row.media_id),
-        images=[image_read(image, links) for image in row.images or ()],
-        sensitive=row.sensitive,
-        spoiler_text=row.spoiler_text,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
-        like_count=row.like_count,
-        dislike_count=row.dislike_count,
-        comment_count=row.comment_count,
-        viewer_reaction=row.viewer_reaction,
-        tags=row.tags,
-        mentions=row.mentions,
-        bookmarked=row.bookmarked,
-    )
+def post_fields(row: Mapping[Any, Any], links: Links) -> dict[str, Any]:
+    """THE post representation (PostRead's fields, ready for JSON): every route and feed
+    that shows a post builds it here, from a `repository.viewed()` row (VIEW_COLUMNS), as
+    read on the read path (common.reads) or through the unit of work."""
+    return {
+        "id": row["id"],
+        "author": {
+            "id": row["author_id"],
+            "username": row["author_username"],
+            "avatar_url": links.avatar(row["author_avatar_media_id"]),
+        },
+        "caption": row["caption"],
+        # The first image's links, as before albums.
+        "image_url": links.image(row["media_id"]),
+        "thumbnail_url": links.thumbnail(row["media_id"]),
+        "images": [image_fields(image, links) for image in row["images"] or ()],
+        "sensitive": row["sensitive"],
+        "spoiler_text": row["spoiler_text"],
+        "created_at": row["created_at"],
+        "edited_at": row["edited_at"],
+        "like_count": row["like_count"],
+        "dislike_count": row["dislike_count"],
+        "comment_count": row["comment_count"],
+        "viewer_reaction": row["viewer_reaction"],
+        "tags": row["tags"],
+        "mentions": row["mentions"],
+        "bookmarked": row["bookmarked"],
+    }
 
 
 async def view_post(
@@ -229,4 +231,4 @@ async def view_post(
     (row,) = await repository.view(
         session, repository.ONE_POST_QUERY, viewer_id=viewer_id, post_id=post.id
     )
-    return post_read(row, links)
+    return PostRead.model_validate(post_fields(row._mapping, links))
