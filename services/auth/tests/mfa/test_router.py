@@ -232,3 +232,17 @@ async def test_a_provider_sign_in_asks_for_the_code_too(
     )
     assert done.status_code == 200, done.text
     assert done.json()["user"]["id"] == tokens["user"]["id"]
+
+
+async def test_a_signed_in_browser_links_a_provider_without_a_code(
+    client, make_user, bearer, oauth_fakes, unique
+):
+    account = await make_user()  # this browser holds the account's refresh cookie
+    await enrol(client, bearer(account))
+    oauth_fakes.kakao.user = ProviderUser(
+        subject=str(abs(hash(unique())) % 10**12), email=None, name="Min"
+    )
+    landed = await browse(client, "/auth/kakao/login?next=/settings", stop_at=FRONTEND)
+    assert str(landed) == f"{FRONTEND}/settings"
+    me = await client.get("/auth/me", headers=bearer(account))
+    assert me.json()["identities"] == ["kakao"]

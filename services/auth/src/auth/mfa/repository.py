@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.mfa.models import RecoveryCode, TotpCredential
@@ -17,6 +18,19 @@ async def get_totp_for_update(session: AsyncSession, user_id: uuid.UUID) -> Totp
         select(TotpCredential).where(TotpCredential.user_id == user_id).with_for_update()
     )
     return result.scalar_one_or_none()
+
+
+async def put_pending_totp(session: AsyncSession, user_id: uuid.UUID, secret_sealed: bytes) -> None:
+    """A new pending secret, replacing any: one statement, so two setups racing for one
+    account end with one row (the last), not a duplicate key."""
+    await session.execute(
+        insert(TotpCredential)
+        .values(user_id=user_id, secret_sealed=secret_sealed)
+        .on_conflict_do_update(
+            index_elements=[TotpCredential.user_id],
+            set_={"secret_sealed": secret_sealed, "enabled_at": None, "last_used_step": None},
+        )
+    )
 
 
 async def add(session: AsyncSession, row: TotpCredential | RecoveryCode) -> None:

@@ -95,13 +95,7 @@ async def set_up_totp(*, session: AsyncSession, box: SecretBox, user: User) -> t
     if user.mfa_enabled:
         raise Conflict("Two-factor sign-in is already on", code="totp_already_enabled")
     secret = pyotp.random_base32()
-    row = await repository.get_totp_for_update(session, user.id)
-    if row is None:
-        await repository.add(
-            session, TotpCredential(user_id=user.id, secret_sealed=box.encrypt(secret))
-        )
-    else:
-        row.secret_sealed, row.enabled_at, row.last_used_step = box.encrypt(secret), None, None
+    await repository.put_pending_totp(session, user.id, box.encrypt(secret))
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=PLATFORM_NAME)
     return secret, uri
 

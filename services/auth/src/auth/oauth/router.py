@@ -9,7 +9,7 @@ from auth.oauth.dependencies import LinkingAccount
 from auth.oauth.flow import FlowError, frontend_url, mfa_step_url, safe_next
 from auth.oauth.providers import LoginProvider, configured_login_providers
 from auth.oauth.schemas import ProvidersRead
-from auth.sessions.cookies import set_refresh_cookie
+from auth.sessions.cookies import REFRESH_COOKIE, set_refresh_cookie
 from auth.sessions.service import open_session
 from auth.users.dependencies import CurrentAccount
 from auth.users.schemas import UserRead, read_user
@@ -67,7 +67,8 @@ async def oauth_callback(
     except FlowError as exc:
         url = frontend_url(settings.frontend_url, exc.data.get("next", "/"), error=exc.code)
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
-    if user.mfa_enabled:
+    refresh_cookie = request.cookies.get(REFRESH_COOKIE)
+    if await service.needs_second_factor(session=session, user=user, refresh_cookie=refresh_cookie):
         # No session yet: the web app's sign-in page asks for the code and finishes with
         # POST /auth/login/mfa. In the fragment, the token never reaches a server's log.
         token = await mfa_tokens.issue(user.id)

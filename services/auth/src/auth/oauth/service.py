@@ -11,6 +11,7 @@ from starlette.requests import Request
 from auth.config import Settings
 from auth.oauth.flow import FlowError, begin, finish
 from auth.oauth.profiles import ProviderProfile, fetch_profile
+from auth.sessions.service import signed_in_user
 from auth.users import repository as users_repository
 from auth.users.models import Identity, User
 from auth.users.service import create_social_user
@@ -121,6 +122,20 @@ async def complete_sign_in(
         exc.data = data
         raise
     return user, data.get("next", "/")
+
+
+async def needs_second_factor(
+    *, session: AsyncSession, user: User, refresh_cookie: str | None
+) -> bool:
+    """Whether this provider sign-in must still be finished with a TOTP code: yes for an
+    account with TOTP on, unless the browser already holds a live session of that very
+    account (it passed its second factor then: linking a provider, signing in again)."""
+    if not user.mfa_enabled:
+        return False
+    if refresh_cookie is None:
+        return True
+    signed_in = await signed_in_user(session=session, refresh_token=refresh_cookie)
+    return signed_in is None or signed_in.id != user.id
 
 
 def _sign_in_methods(user: User) -> int:
