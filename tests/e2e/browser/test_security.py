@@ -24,11 +24,12 @@ from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD
 from tests.e2e.browser.app import assert_accessible, give_consent, go_to, sign_out, sign_up
 from tests.e2e.browser.test_screens import check, korean_font_installed
-from tests.e2e.mailbox import first_link, wait_for_mail
+from tests.e2e.mailbox import first_link, text_part, wait_for_mail
 from tests.fakes.oauth_providers import OAuthFakes, ProviderUser
 
 NEW_PASSWORD = "a-New-passw0rd-for-19"
 MAIL_TIMEOUT = 60.0
+HANGUL = re.compile("[가-힣]")
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15"
     " (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
@@ -434,3 +435,23 @@ def test_security_screens_fit_and_pass_axe(
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
     check(page, "sign-in-mfa", width)
+
+
+@pytest.mark.browser_context_args(locale="ko-KR")
+def test_a_korean_sign_up_is_mailed_in_korean(page: Page, mail_dir: Path):
+    name = f"ko{uuid.uuid4().hex[:8]}"
+    email = f"{name}@example.com"
+    page.goto("/signup")
+    page.get_by_label("사용자 이름").fill(name)
+    page.get_by_label("이메일").fill(email)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    signed_up = time.time()
+    page.get_by_role("button", name="계정 만들기").click()
+    expect(page.get_by_role("heading", name="몇 가지 정보")).to_be_visible()
+    banner = page.get_by_role("region", name="이메일 주소 미확인")
+    expect(banner).to_contain_text(email)
+    expect(banner.get_by_role("button", name="다시 보내기")).to_be_visible()
+
+    message = wait_for_mail(mail_dir, email, since=signed_up, timeout=MAIL_TIMEOUT)
+    assert HANGUL.search(str(message["Subject"])), message["Subject"]
+    assert HANGUL.search(text_part(message))
