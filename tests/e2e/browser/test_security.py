@@ -204,6 +204,20 @@ def test_two_step_verification_from_the_secret_the_page_shows(page: Page):
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
+    # Off again, with another recovery code (as with a lost phone): the password alone
+    # signs in.
+    open_security(page)
+    two_step.get_by_role("button", name="Turn off two-step verification").click()
+    two_step.get_by_role("button", name="Use a recovery code instead").click()
+    two_step.get_by_label("Recovery code").fill(recovery_codes[1].upper())
+    two_step.get_by_role("button", name="Turn off two-step verification").click()
+    expect(two_step.get_by_text("Off", exact=True)).to_be_visible()
+    sign_out(page)
+    page.get_by_label("Username or email").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+
 
 def _turn_on_two_step(page: Page) -> pyotp.TOTP:
     """Two-step verification on, from Settings → Security: the app that reads the key."""
