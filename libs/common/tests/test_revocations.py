@@ -10,7 +10,13 @@ from redis.asyncio import Redis
 
 from common.errors import Unauthorized
 from common.loops import BackgroundLoop
-from common.tokens import Revocations, TokenVerifier, following_revocations, revocations_stream
+from common.tokens import (
+    Revocations,
+    TokenVerifier,
+    following_revocations,
+    revocations_stream,
+    user_pseudonym,
+)
 from tests.support.polling import eventually
 from tests.support.token_issuer import AUDIENCE, ISSUER, TokenIssuer
 
@@ -39,7 +45,9 @@ def claims(user: str, *, iat: float, sid: str | None = None) -> dict:
 
 async def test_refuses_tokens_issued_before_the_not_before_or_of_an_ended_session(redis, key):
     now = time.time()
-    await publish(redis, key, {"user:ann": str(int(now)), "sid:s1": f"{now:.3f}"})
+    await publish(
+        redis, key, {f"user:{user_pseudonym('ann')}": str(int(now)), "sid:s1": f"{now:.3f}"}
+    )
     revocations = Revocations(redis, key)
     await revocations.sync()
     assert revocations.refuses(claims("ann", iat=now - 60))
@@ -61,7 +69,7 @@ async def test_changes_published_after_the_start_are_followed(redis, key):
 
 
 async def test_entries_older_than_any_token_are_forgotten(redis, key):
-    await publish(redis, key, {"user:old": str(int(time.time()) - 7200)})
+    await publish(redis, key, {f"user:{user_pseudonym('old')}": str(int(time.time()) - 7200)})
     revocations = Revocations(redis, key)
     await revocations.sync()
     assert revocations.users == {}
@@ -79,7 +87,9 @@ async def test_the_verifier_answers_401_token_revoked(servers, redis, key):
             user_id = str(uuid.uuid4())
             token = issuer.token(user_id)
             assert str((await verifier.verify(token)).id) == user_id
-            await publish(redis, key, {f"user:{user_id}": str(int(time.time()) + 1)})
+            await publish(
+                redis, key, {f"user:{user_pseudonym(user_id)}": str(int(time.time()) + 1)}
+            )
 
             async def refused() -> bool:
                 try:
