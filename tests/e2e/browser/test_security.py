@@ -425,6 +425,10 @@ def test_security_screens_fit_and_pass_axe(
             check(other, f"forgot-password{words['suffix']}", width)
             other.goto("/reset-password?token=from-the-mail")
             check(other, f"reset-password{words['suffix']}", width)
+            # A link already used: what it says, and how to get a new one.
+            other.goto("/verify-email?token=already-used")
+            expect(other.get_by_role("alert")).to_be_visible()
+            check(other, f"verify-email{words['suffix']}", width)
         finally:
             context.close()
         before = words
