@@ -267,6 +267,14 @@ def test_a_passkey_made_in_settings_signs_in_with_no_password(
     assert_accessible(page)
     # The authenticator keeps it as a discoverable credential: sign-in names no account.
     assert [c["isResidentCredential"] for c in authenticator.credentials()] == [True]
+    # A second one on the same authenticator: the browser refuses (the server listed the
+    # first in excludeCredentials), and the page says why.
+    passkeys.get_by_label("Passkey name").fill("Same laptop")
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(passkeys.get_by_role("alert")).to_have_text(
+        "This device already holds a passkey for your account."
+    )
+    expect(passkeys.get_by_role("listitem")).to_have_count(1)
 
     sign_out(page)
     page.get_by_role("button", name="Sign in with a passkey").click()
