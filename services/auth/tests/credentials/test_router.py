@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import select, update
 
+from auth.credentials.throttle import MailThrottle, TooManyMails
 from auth.users.models import EmailToken
 from common.db import transaction
 from tests.e2e.mailbox import first_link, mails
@@ -209,3 +211,16 @@ async def test_email_change_moves_the_account_once_confirmed(
     assert verified.json() == {"email": new, "email_verified": True}
     me = (await client.get("/auth/me", headers=bearer(account))).json()
     assert (me["email"], me["email_verified"]) == (new, True)
+
+
+async def test_mail_requests_are_limited_per_ip_with_a_429(auth_app, unique):
+    settings = auth_app.state.settings.model_copy(
+        update={"mail_max_per_ip": 2, "redis_prefix": f"{unique('throttle')}:"}
+    )
+    throttle = MailThrottle(auth_app.state.redis, settings)
+    for _ in range(2):
+        await throttle.check_ip("203.0.113.7")
+    with pytest.raises(TooManyMails) as refused:
+        await throttle.check_ip("203.0.113.7")
+    assert refused.value.status == 429 and refused.value.headers is not None
+    await throttle.check_ip("203.0.113.8")  # another client is not held back
