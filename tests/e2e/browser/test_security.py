@@ -1,7 +1,10 @@
 """Accounts people can keep, in a real browser: a forgotten password reset by mail, the
-email confirmed from its link, two-step verification enrolled from the secret the page
-shows, a passkey made in Settings and used to sign in with no password (Chromium's virtual
-authenticator, through the DevTools protocol's WebAuthn domain), and the devices list.
+email confirmed from its link (the banner goes), two-step verification enrolled from the
+secret the page shows and then asked at sign-in (after a password or a provider), a
+passkey made in Settings and used to sign in with no password (Chromium's virtual
+authenticator, through the DevTools protocol's WebAuthn domain), the devices list, a
+password and an email changed, mail in the language of the app; and these screens at 390
+and 1280 px in three languages (axe, no overflow, screenshots with UPDATE_SCREENSHOTS=1).
 
 The mail is what the stack's SMTP server received (tests/e2e/mailbox.py).
 """
