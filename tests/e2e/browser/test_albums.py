@@ -158,9 +158,13 @@ def test_a_private_account_approves_a_follow_request(
         expect(other.get_by_role("heading", name=owner)).to_be_visible()
         expect(other.get_by_text("This account is private")).to_be_visible()
         other.get_by_role("button", name="Follow", exact=True).click()
-        expect(other.get_by_role("button", name="Requested")).to_be_disabled()
+        requested = other.get_by_role("button", name="Requested")
+        expect(requested).to_be_visible()
+        # A request can be withdrawn while it waits, and asked again.
+        requested.click()
+        other.get_by_role("button", name="Follow", exact=True).click()
         other.reload()
-        expect(other.get_by_role("button", name="Requested")).to_be_visible()
+        expect(requested).to_have_accessible_name("Requested – Withdraw follow request")
 
         go_to(page, "Notifications")
         requests = page.get_by_role("region", name="Follow requests")
