@@ -33,6 +33,13 @@ def test_google_sign_in_opens_the_same_account_every_time(page: Page):
     expect(page.get_by_text("ann.google@example.com")).to_be_visible()
     username = page.get_by_role("definition").first.inner_text()
     assert_accessible(page)
+    # No password to type: Security offers to set one by email instead of asking for it.
+    page.get_by_role("link", name="Manage security").click()
+    expect(page.get_by_text("This account has no password yet")).to_be_visible()
+    expect(page.get_by_role("link", name="Set a password by email")).to_have_attribute(
+        "href", "/forgot-password"
+    )
+    expect(page.get_by_label("Current password")).to_have_count(0)
 
     sign_out(page)
     continue_with_google(page)

@@ -2631,6 +2631,8 @@ export interface components {
             language: string;
             /** Identities */
             identities: string[];
+            /** Has Password */
+            has_password: boolean;
             /** Mfa Enabled */
             mfa_enabled: boolean;
         };

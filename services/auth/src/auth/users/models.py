@@ -67,6 +67,11 @@ class User(Base):
         )
 
     @property
+    def has_password(self) -> bool:
+        """False for an account made by a provider sign-in until a reset gives it one."""
+        return self.password_hash is not None
+
+    @property
     def providers(self) -> list[str]:
         return sorted(identity.provider for identity in self.identities)
 

@@ -74,6 +74,8 @@ class UserRead(BaseModel):
     email_verified: bool
     language: str
     identities: list[str] = Field(validation_alias="providers")
+    # Whether a password can sign in, and so change the password or the address.
+    has_password: bool
     # TOTP is on: a password or provider sign-in asks for a code (passkeys: GET /auth/passkeys).
     mfa_enabled: bool
 
