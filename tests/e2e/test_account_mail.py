@@ -147,6 +147,21 @@ async def test_mail_is_written_in_the_users_language(
     await mail_to(mail_dir, body["email"], subject, since)
 
 
+async def test_a_language_chosen_later_writes_the_next_mail(
+    gateway: httpx.AsyncClient, mail_dir: Path
+):
+    account = await new_account(gateway)
+    headers = {"Authorization": f"Bearer {account['access_token']}"}
+    changed = await gateway.patch("/auth/me", json={"language": "ko"}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["language"] == "ko"
+    refused = await gateway.patch("/auth/me", json={"language": "fr"}, headers=headers)
+    assert refused.status_code == 422
+    since = time.time()
+    await gateway.post("/auth/password/forgot", json={"email": account["email"]})
+    await mail_to(mail_dir, account["email"], "비밀번호 재설정", since)
+
+
 async def test_forgot_password_answers_202_whether_or_not_the_address_has_an_account(
     gateway: httpx.AsyncClient, mail_dir: Path
 ):

@@ -10,6 +10,7 @@ from auth.sessions.service import open_session
 from auth.users import service
 from auth.users.dependencies import CurrentAccount
 from auth.users.schemas import (
+    AccountUpdate,
     ProfileUpdate,
     ProfileUpdated,
     UserCreate,
@@ -52,6 +53,12 @@ async def register(
 @router.get("/auth/me")
 async def me(user: CurrentAccount) -> UserRead:
     return read_user(user)
+
+
+@router.patch("/auth/me")
+async def update_me(data: AccountUpdate, user: CurrentAccount, session: SessionDep) -> UserRead:
+    """Change the account's language (the web app sends it when its language is chosen)."""
+    return read_user(await service.update_account(session=session, user=user, data=data))
 
 
 @router.get("/auth/users/{user_id}")

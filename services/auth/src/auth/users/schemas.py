@@ -116,6 +116,15 @@ class ProfileUpdate(BaseModel):
         return value
 
 
+class AccountUpdate(BaseModel):
+    """What the account holder may change of the account itself: the language its mail
+    (a reset link, a confirmation) is written in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Language
+
+
 class ProfileUpdated(BaseModel):
     ok: Literal[True] = True
     user: UserRead

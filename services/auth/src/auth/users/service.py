@@ -16,7 +16,7 @@ from auth.users import repository
 from auth.users.email_tokens import mail_token
 from auth.users.models import EmailTokenPurpose, Identity, User
 from auth.users.passwords import hash_password, needs_rehash, verify_password
-from auth.users.schemas import ProfileUpdate, UserCreate
+from auth.users.schemas import AccountUpdate, ProfileUpdate, UserCreate
 from common.errors import Conflict, NotFound
 from common.events import USER_REGISTERED, USER_RENAMED
 
@@ -93,6 +93,13 @@ async def update_profile(*, session: AsyncSession, user: User, data: ProfileUpda
         await record_user_event(
             session=session, type=USER_RENAMED, user_id=user.id, username=user.username
         )
+    return user
+
+
+async def update_account(*, session: AsyncSession, user: User, data: AccountUpdate) -> User:
+    """Change the language of the account's mail."""
+    user.language = data.language
+    await session.flush()
     return user
 
 
