@@ -6,6 +6,9 @@ from dataclasses import dataclass
 ROUTES: dict[str, str] = {
     "/auth": "auth",
     "/oauth": "auth",
+    # The Mastodon client API: its OAuth side (auth.apps).
+    "/api/v1/apps": "auth",
+    "/.well-known/oauth-authorization-server": "auth",
     "/users/me/profile": "auth",
     "/users": "social",
     "/posts": "social",

@@ -9,9 +9,7 @@ from social.models import PostImage
 from social.posts.schemas import PostRead
 
 
-async def test_every_list_of_posts_shows_a_post_as_its_own_route_does(
-    app, client, user, captioned
-):
+async def test_every_list_of_posts_shows_a_post_as_its_own_route_does(app, client, user, captioned):
     author, fan = await user(), await user()
     post_id = await captioned(author, f"#ReadPath #서울 with @{fan.username}")
     album = [uuid.uuid4(), uuid.uuid4()]

@@ -1,0 +1,151 @@
+"""Mastodon's Application entity, the registration body, and the consent screen's."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
+
+from auth.apps.models import OAuthApp
+from auth.apps.server import OOB_REDIRECT_URI
+from common.app_tokens import SUPPORTED_SCOPES
+
+
+def _words(value: object) -> object:
+    # Mastodon takes a list either as an array or as one string, space-separated.
+    return value.split() if isinstance(value, str) else value
+
+
+Words = Annotated[list[str], BeforeValidator(_words)]
+
+
+class AppCreate(BaseModel):
+    client_name: str = Field(min_length=1, max_length=200)
+    redirect_uris: Words = Field(min_length=1, max_length=20)
+    scopes: Words = Field(default_factory=lambda: ["read"])
+    website: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("redirect_uris")
+    @classmethod
+    def absolute_uris(cls, uris: list[str]) -> list[str]:
+        for uri in uris:
+            if uri != OOB_REDIRECT_URI and (":" not in uri or len(uri) > 2000):
+                raise ValueError(f"{uri!r} is not an absolute URI")
+        return uris
+
+    @field_validator("scopes")
+    @classmethod
+    def known_scopes(cls, scopes: list[str]) -> list[str]:
+        unknown = [scope for scope in scopes if scope not in SUPPORTED_SCOPES]
+        if unknown:
+            raise ValueError(f"unknown scopes: {' '.join(unknown)}")
+        return scopes or ["read"]
+
+    @property
+    def redirect_uri_list(self) -> list[str]:
+        return list(dict.fromkeys(self.redirect_uris))
+
+    @property
+    def scope_list(self) -> list[str]:
+        return list(dict.fromkeys(self.scopes))
+
+
+class AppRead(BaseModel):
+    """Mastodon's Application; `client_secret` only in the registration's answer."""
+
+    id: str
+    name: str
+    website: str | None
+    scopes: list[str]
+    redirect_uri: str
+    redirect_uris: list[str]
+    client_id: str | None = None
+    client_secret: str | None = None
+    client_secret_expires_at: int | None = None
+    vapid_key: str = ""  # deprecated by Mastodon, still read by older clients
+
+    @classmethod
+    def of(cls, app: OAuthApp, *, client_secret: str | None = None) -> Self:
+        uris = app.redirect_uris.split()
+        return cls(
+            id=str(app.id),
+            name=app.name,
+            website=app.website,
+            scopes=app.scopes.split(),
+            redirect_uri="\n".join(uris),
+            redirect_uris=uris,
+            client_id=app.client_id if client_secret else None,
+            client_secret=client_secret,
+            client_secret_expires_at=0 if client_secret else None,
+        )
+
+
+class AuthorizationRequest(BaseModel):
+    """The parameters of `GET /oauth/authorize`, which the consent screen passes on."""
+
+    response_type: str = "code"
+    client_id: str = Field(max_length=64)
+    redirect_uri: str | None = Field(default=None, max_length=2000)
+    scope: str | None = Field(default=None, max_length=1000)
+    state: str | None = Field(default=None, max_length=2000)
+    code_challenge: str | None = Field(default=None, max_length=128)
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+
+
+class ConsentRead(BaseModel):
+    name: str
+    website: str | None
+    scopes: list[str]
+    redirect_uri: str
+
+
+class ConsentDecision(AuthorizationRequest):
+    approve: bool
+
+
+class AuthorizationDecision(BaseModel):
+    """Where the browser goes next, or, for an out-of-band app, the code to show."""
+
+    redirect_to: str | None = None
+    code: str | None = None
+    error: str | None = None
+
+
+class AuthorizedApp(BaseModel):
+    id: uuid.UUID
+    name: str
+    website: str | None
+    scopes: list[str]
+    authorized_at: datetime
+
+
+class TokenRevoke(BaseModel):
+    client_id: str = Field(max_length=64)
+    client_secret: str = Field(max_length=200)
+    token: str = Field(max_length=4000)
+
+
+class OAuthToken(BaseModel):
+    """Mastodon's Token entity."""
+
+    access_token: str
+    token_type: str
+    scope: str
+    created_at: int
+
+
+class OAuthServerMetadata(BaseModel):
+    """RFC 8414's metadata, with Mastodon's `app_registration_endpoint`."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    revocation_endpoint: str
+    app_registration_endpoint: str
+    scopes_supported: list[str]
+    response_types_supported: list[str]
+    response_modes_supported: list[str]
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    code_challenge_methods_supported: list[str]
+    service_documentation: str | None = None
