@@ -144,7 +144,7 @@ async def test_code_grant_with_pkce_through_the_consent(client, make_user, beare
     }
     redirect = await client.get("/oauth/authorize", params=params)
     assert redirect.status_code == 302
-    assert urlsplit(redirect.headers["location"]).path == "/consent"
+    assert urlsplit(redirect.headers["location"]).path == "/authorize"
     shown = await client.get("/auth/apps/consent", params=params, headers=bearer(account))
     assert shown.status_code == 200, shown.text
     assert shown.json() == {

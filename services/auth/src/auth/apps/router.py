@@ -34,7 +34,7 @@ from common.openapi import raises
 
 router = APIRouter(tags=["mastodon apps"])
 
-CONSENT_SCREEN = "/consent"  # the web app's screen (web/src/routes/consent)
+CONSENT_SCREEN = "/authorize"  # the web app's screen (web/src/routes/(signed-in)/authorize)
 
 
 def _oauth_uri(request: Request) -> str:
