@@ -9,6 +9,10 @@ ROUTES: dict[str, str] = {
     # The Mastodon client API: its OAuth side (auth.apps).
     "/api/v1/apps": "auth",
     "/.well-known/oauth-authorization-server": "auth",
+    # ... and what social serves of it (social.mastodon).
+    "/api/v1/instance": "social",
+    "/api/v2/instance": "social",
+    "/api/v1/accounts": "social",
     "/users/me/profile": "auth",
     "/users": "social",
     "/posts": "social",

@@ -162,6 +162,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/verify_credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Credentials
+         * @description The caller's own account, with `source`.
+         */
+        get: operations["verify_credentials_api_v1_accounts_verify_credentials_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account
+         * @description An account (public: a private account's Account is public, its posts are not).
+         */
+        get: operations["account_api_v1_accounts__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -194,6 +234,46 @@ export interface paths {
          * @description The app the token belongs to.
          */
         get: operations["verify_app_api_v1_apps_verify_credentials_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Instance V1
+         * @description The instance, as Mastodon's v1 describes it (clients read its version and limits).
+         */
+        get: operations["instance_v1_api_v1_instance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Instance V2
+         * @description The instance, as Mastodon's v2 describes it.
+         */
+        get: operations["instance_v2_api_v2_instance_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1755,6 +1835,74 @@ export interface components {
              */
             ok: true;
         };
+        /** Account */
+        Account: {
+            /** Id */
+            id: string;
+            /** Username */
+            username: string;
+            /** Acct */
+            acct: string;
+            /** Url */
+            url: string;
+            /** Uri */
+            uri: string;
+            /** Display Name */
+            display_name: string;
+            /** Note */
+            note: string;
+            /** Avatar */
+            avatar: string;
+            /** Avatar Static */
+            avatar_static: string;
+            /** Header */
+            header: string;
+            /** Header Static */
+            header_static: string;
+            /** Locked */
+            locked: boolean;
+            /** Fields */
+            fields?: components["schemas"]["Field_"][];
+            /** Emojis */
+            emojis?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Bot
+             * @default false
+             */
+            bot: boolean;
+            /**
+             * Group
+             * @default false
+             */
+            group: boolean;
+            /**
+             * Discoverable
+             * @default true
+             */
+            discoverable: boolean | null;
+            /**
+             * Indexable
+             * @default true
+             */
+            indexable: boolean;
+            /**
+             * Noindex
+             * @default false
+             */
+            noindex: boolean | null;
+            /** Created At */
+            created_at: string;
+            /** Last Status At */
+            last_status_at?: string | null;
+            /** Statuses Count */
+            statuses_count: number;
+            /** Followers Count */
+            followers_count: number;
+            /** Following Count */
+            following_count: number;
+        };
         /** AccountChanges */
         AccountChanges: {
             /**
@@ -1772,6 +1920,27 @@ export interface components {
             new_following: components["schemas"]["IgUserRead"][];
             /** Lost Following */
             lost_following: components["schemas"]["IgUserRead"][];
+        };
+        /** AccountSource */
+        AccountSource: {
+            /** Privacy */
+            privacy: string;
+            /**
+             * Sensitive
+             * @default false
+             */
+            sensitive: boolean;
+            /** Language */
+            language?: string | null;
+            /** Note */
+            note: string;
+            /** Fields */
+            fields?: components["schemas"]["Field_"][];
+            /**
+             * Follow Requests Count
+             * @default 0
+             */
+            follow_requests_count: number;
         };
         /**
          * AltUpdate
@@ -2013,6 +2182,78 @@ export interface components {
             /** Redirect Uri */
             redirect_uri: string;
         };
+        /**
+         * CredentialAccount
+         * @description The caller's own Account, with `source` (what the settings screen edits).
+         */
+        CredentialAccount: {
+            /** Id */
+            id: string;
+            /** Username */
+            username: string;
+            /** Acct */
+            acct: string;
+            /** Url */
+            url: string;
+            /** Uri */
+            uri: string;
+            /** Display Name */
+            display_name: string;
+            /** Note */
+            note: string;
+            /** Avatar */
+            avatar: string;
+            /** Avatar Static */
+            avatar_static: string;
+            /** Header */
+            header: string;
+            /** Header Static */
+            header_static: string;
+            /** Locked */
+            locked: boolean;
+            /** Fields */
+            fields?: components["schemas"]["Field_"][];
+            /** Emojis */
+            emojis?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Bot
+             * @default false
+             */
+            bot: boolean;
+            /**
+             * Group
+             * @default false
+             */
+            group: boolean;
+            /**
+             * Discoverable
+             * @default true
+             */
+            discoverable: boolean | null;
+            /**
+             * Indexable
+             * @default true
+             */
+            indexable: boolean;
+            /**
+             * Noindex
+             * @default false
+             */
+            noindex: boolean | null;
+            /** Created At */
+            created_at: string;
+            /** Last Status At */
+            last_status_at?: string | null;
+            /** Statuses Count */
+            statuses_count: number;
+            /** Followers Count */
+            followers_count: number;
+            /** Following Count */
+            following_count: number;
+            source: components["schemas"]["AccountSource"];
+        };
         /** DeletionRequest */
         DeletionRequest: {
             /** Password */
@@ -2105,6 +2346,15 @@ export interface components {
             /** Taken At */
             taken_at: string | null;
             gps: components["schemas"]["GpsRead"] | null;
+        };
+        /** Field_ */
+        Field_: {
+            /** Name */
+            name: string;
+            /** Value */
+            value: string;
+            /** Verified At */
+            verified_at?: string | null;
         };
         /**
          * FollowRequested
@@ -2223,6 +2473,101 @@ export interface components {
         InstagramStart: {
             /** Authorize Url */
             authorize_url: string;
+        };
+        /** InstanceStats */
+        InstanceStats: {
+            /** User Count */
+            user_count: number;
+            /** Status Count */
+            status_count: number;
+            /** Domain Count */
+            domain_count: number;
+        };
+        /** InstanceV1 */
+        InstanceV1: {
+            /** Uri */
+            uri: string;
+            /** Title */
+            title: string;
+            /** Short Description */
+            short_description: string;
+            /** Description */
+            description: string;
+            /** Email */
+            email: string;
+            /** Version */
+            version: string;
+            /** Urls */
+            urls: {
+                [key: string]: string;
+            };
+            stats: components["schemas"]["InstanceStats"];
+            /** Thumbnail */
+            thumbnail: string | null;
+            /** Languages */
+            languages: string[];
+            /** Registrations */
+            registrations: boolean;
+            /** Approval Required */
+            approval_required: boolean;
+            /** Invites Enabled */
+            invites_enabled: boolean;
+            /** Configuration */
+            configuration: {
+                [key: string]: unknown;
+            };
+            contact_account?: components["schemas"]["Account"] | null;
+            /** Rules */
+            rules?: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** InstanceV2 */
+        InstanceV2: {
+            /** Domain */
+            domain: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: string;
+            /** Source Url */
+            source_url: string;
+            /** Description */
+            description: string;
+            /** Usage */
+            usage: {
+                [key: string]: unknown;
+            };
+            /** Thumbnail */
+            thumbnail: {
+                [key: string]: unknown;
+            };
+            /** Icon */
+            icon?: {
+                [key: string]: unknown;
+            }[];
+            /** Languages */
+            languages: string[];
+            /** Configuration */
+            configuration: {
+                [key: string]: unknown;
+            };
+            /** Registrations */
+            registrations: {
+                [key: string]: unknown;
+            };
+            /** Api Versions */
+            api_versions?: {
+                [key: string]: number;
+            };
+            /** Contact */
+            contact: {
+                [key: string]: unknown;
+            };
+            /** Rules */
+            rules?: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * LoginRefused
@@ -3891,6 +4236,165 @@ export interface operations {
             };
         };
     };
+    verify_credentials_api_v1_accounts_verify_credentials_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialAccount"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    account_api_v1_accounts__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     create_app_api_v1_apps_post: {
         parameters: {
             query?: never;
@@ -4050,6 +4554,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    instance_v1_api_v1_instance_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceV1"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    instance_v2_api_v2_instance_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceV2"];
                 };
             };
             /** @description Too Many Requests */

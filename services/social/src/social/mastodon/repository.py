@@ -1,0 +1,14 @@
+"""SQL the Mastodon client API needs beyond the platform's own repositories."""
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.models import Profile
+
+
+async def counts(session: AsyncSession) -> tuple[int, int]:
+    """How many people and how many posts: the profiles' counters, one row to sum."""
+    row = (
+        await session.execute(select(func.count(), func.coalesce(func.sum(Profile.posts_count), 0)))
+    ).one()
+    return int(row[0]), int(row[1])

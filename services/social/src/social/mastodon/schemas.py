@@ -1,0 +1,96 @@
+"""Mastodon's entities (docs.joinmastodon.org/entities), as its clients read them: ids as
+strings, HTML where Mastodon has HTML, every required field present."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Field_(BaseModel):  # Mastodon's profile metadata field (none here yet)
+    name: str
+    value: str
+    verified_at: str | None = None
+
+
+class Account(BaseModel):
+    id: str
+    username: str
+    acct: str
+    url: str
+    uri: str
+    display_name: str
+    note: str
+    avatar: str
+    avatar_static: str
+    header: str
+    header_static: str
+    locked: bool
+    fields: list[Field_] = Field(default_factory=list)
+    emojis: list[dict[str, Any]] = Field(default_factory=list)
+    bot: bool = False
+    group: bool = False
+    discoverable: bool | None = True
+    indexable: bool = True
+    noindex: bool | None = False
+    created_at: str
+    last_status_at: str | None = None
+    statuses_count: int
+    followers_count: int
+    following_count: int
+
+
+class AccountSource(BaseModel):
+    privacy: str
+    sensitive: bool = False
+    language: str | None = None
+    note: str
+    fields: list[Field_] = Field(default_factory=list)
+    follow_requests_count: int = 0
+
+
+class CredentialAccount(Account):
+    """The caller's own Account, with `source` (what the settings screen edits)."""
+
+    source: AccountSource
+
+
+class InstanceStats(BaseModel):
+    user_count: int
+    status_count: int
+    domain_count: int
+
+
+class InstanceV1(BaseModel):
+    uri: str
+    title: str
+    short_description: str
+    description: str
+    email: str
+    version: str
+    urls: dict[str, str]
+    stats: InstanceStats
+    thumbnail: str | None
+    languages: list[str]
+    registrations: bool
+    approval_required: bool
+    invites_enabled: bool
+    configuration: dict[str, Any]
+    contact_account: Account | None = None
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class InstanceV2(BaseModel):
+    domain: str
+    title: str
+    version: str
+    source_url: str
+    description: str
+    usage: dict[str, Any]
+    thumbnail: dict[str, Any]
+    icon: list[dict[str, Any]] = Field(default_factory=list)
+    languages: list[str]
+    configuration: dict[str, Any]
+    registrations: dict[str, Any]
+    api_versions: dict[str, int] = Field(default_factory=dict)
+    contact: dict[str, Any]
+    rules: list[dict[str, Any]] = Field(default_factory=list)

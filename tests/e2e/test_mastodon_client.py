@@ -1,0 +1,210 @@
+"""The Mastodon client API through the gateway, driven by a real client library,
+Mastodon.py, and every entity it answers checked against Mastodon's documented shape.
+
+Mastodon.py is synchronous (requests): its calls run on a worker thread so the test's
+event loop, which owns the async httpx client, is never blocked. The code grant through
+the consent screen is driven in Chromium by tests/e2e/browser/test_mastodon_consent.py.
+"""
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+import jsonschema
+import pytest
+from mastodon import Mastodon, MastodonAPIError, MastodonUnauthorizedError
+
+from stack.platform import Stack
+from tests.e2e.accounts import PASSWORD, signed_up
+from tests.support.polling import eventually
+
+T = TypeVar("T")
+
+SCOPES = ["read", "write", "follow"]
+
+# Mastodon's documented entities (docs.joinmastodon.org/entities): the fields every
+# answer must carry, with their JSON types.
+STRING, NULLABLE_STRING = {"type": "string"}, {"type": ["string", "null"]}
+INTEGER, BOOLEAN = {"type": "integer"}, {"type": "boolean"}
+ARRAY, OBJECT = {"type": "array"}, {"type": "object"}
+
+
+def entity(**fields: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(fields), "properties": fields}
+
+
+ACCOUNT = entity(
+    id=STRING, username=STRING, acct=STRING, url=STRING, display_name=STRING, note=STRING,
+    avatar=STRING, avatar_static=STRING, header=STRING, header_static=STRING, locked=BOOLEAN,
+    fields=ARRAY, emojis=ARRAY, bot=BOOLEAN, group=BOOLEAN,
+    discoverable={"type": ["boolean", "null"]}, created_at=STRING,
+    last_status_at=NULLABLE_STRING, statuses_count=INTEGER, followers_count=INTEGER,
+    following_count=INTEGER,
+)  # fmt: skip
+CREDENTIAL_ACCOUNT = {
+    "allOf": [
+        ACCOUNT,
+        entity(
+            source=entity(
+                note=STRING, fields=ARRAY, privacy=STRING, sensitive=BOOLEAN,
+                language=NULLABLE_STRING, follow_requests_count=INTEGER,
+            )
+        ),
+    ]
+}  # fmt: skip
+APPLICATION = entity(name=STRING, website=NULLABLE_STRING, scopes=ARRAY, redirect_uris=ARRAY)
+REGISTERED_APPLICATION = {
+    "allOf": [APPLICATION, entity(client_id=STRING, client_secret=STRING, redirect_uri=STRING)]
+}
+TOKEN = entity(access_token=STRING, token_type=STRING, scope=STRING, created_at=INTEGER)
+INSTANCE_V1 = entity(
+    uri=STRING, title=STRING, short_description=STRING, description=STRING, email=STRING,
+    version=STRING, urls=OBJECT, stats=entity(user_count=INTEGER, status_count=INTEGER,
+    domain_count=INTEGER), thumbnail=NULLABLE_STRING, languages=ARRAY, registrations=BOOLEAN,
+    approval_required=BOOLEAN, invites_enabled=BOOLEAN, configuration=OBJECT,
+)  # fmt: skip
+INSTANCE_V2 = entity(
+    domain=STRING, title=STRING, version=STRING, source_url=STRING, description=STRING,
+    usage=entity(users=entity(active_month=INTEGER)), thumbnail=entity(url=STRING),
+    languages=ARRAY, configuration=entity(urls=OBJECT, accounts=OBJECT, statuses=OBJECT,
+    media_attachments=OBJECT, polls=OBJECT, translation=OBJECT),
+    registrations=entity(enabled=BOOLEAN, approval_required=BOOLEAN), contact=OBJECT,
+    rules=ARRAY,
+)  # fmt: skip
+ERROR = entity(error=STRING)
+
+
+def valid(instance: Any, schema: dict[str, Any]) -> Any:
+    jsonschema.validate(instance, schema)
+    return instance
+
+
+async def off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await asyncio.to_thread(functools.partial(call, *args, **kwargs))
+
+
+async def app_and_token(
+    gateway: httpx.AsyncClient, username: str, scopes: list[str] = SCOPES
+) -> tuple[Mastodon, dict[str, Any]]:
+    """An app registered by Mastodon.py and signed in with the password grant."""
+    base = str(gateway.base_url).rstrip("/")
+    client_id, client_secret = await off_loop(
+        Mastodon.create_app, "e2e tooter", scopes=scopes, api_base_url=base
+    )
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
+    await off_loop(api.log_in, username, PASSWORD, scopes=scopes, allow_http=True)
+    return api, {"client_id": client_id, "client_secret": client_secret}
+
+
+async def test_mastodon_py_signs_in_reads_and_is_revoked(gateway, platform: Stack):
+    user, _headers = await signed_up(gateway)
+    api, _app = await app_and_token(gateway, user["username"])
+
+    instance = await off_loop(api.instance_v1)
+    assert instance["version"].startswith("4.")
+    me = await off_loop(api.account_verify_credentials)
+    assert (me["id"], me["username"]) == (user["id"], user["username"])
+    assert (await off_loop(api.account, user["id"]))["acct"] == user["username"]
+    assert (await off_loop(api.app_verify_credentials))["name"] == "e2e tooter"
+
+    base = str(gateway.base_url).rstrip("/")
+
+    async def refused(token: str) -> bool:
+        try:
+            await off_loop(
+                Mastodon(access_token=token, api_base_url=base).account_verify_credentials
+            )
+        except MastodonUnauthorizedError:
+            return True
+        return False
+
+    first_token = api.access_token
+    assert first_token is not None
+    await off_loop(api.revoke_access_token, allow_http=True)
+    assert await eventually(lambda: refused(first_token), timeout=10)
+
+    # Signing out everywhere ends every app's token too, at every service.
+    second, _app = await app_and_token(gateway, user["username"])
+    second_token = second.access_token
+    assert second_token is not None and not await refused(second_token)
+    session = await gateway.post(
+        "/auth/login", json={"username": user["username"], "password": PASSWORD}
+    )
+    ended = await gateway.post(
+        "/auth/logout-all", headers={"Authorization": f"Bearer {session.json()['access_token']}"}
+    )
+    assert ended.status_code == 204
+    assert await eventually(lambda: refused(second_token), timeout=10)
+
+
+async def test_scopes_are_enforced_with_mastodons_errors(gateway):
+    user, _headers = await signed_up(gateway)
+    api, _app = await app_and_token(gateway, user["username"], scopes=["read:statuses"])
+    with pytest.raises(MastodonAPIError) as refused:
+        await off_loop(api.account_verify_credentials)
+    assert refused.value.args[1] == 403
+    answer = await gateway.get(
+        "/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {api.access_token}"},
+    )
+    assert answer.status_code == 403
+    valid(answer.json(), ERROR)
+    # A session's token is not an app's: Mastodon's routes refuse it, and app tokens are
+    # refused by the platform's own routes.
+    _user, session_headers = await signed_up(gateway)
+    assert (
+        await gateway.get("/api/v1/accounts/verify_credentials", headers=session_headers)
+    ).status_code == 401
+    own = await gateway.get("/feed", headers={"Authorization": f"Bearer {api.access_token}"})
+    assert own.status_code == 401
+
+
+async def test_every_mastodon_route_answers_its_documented_entity(gateway):
+    """Walks each route of the API as built so far; each answer validates against the
+    JSON schema of Mastodon's entity."""
+    user, _headers = await signed_up(gateway)
+    registered = await gateway.post(
+        "/api/v1/apps",
+        data={"client_name": "schema walk", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+              "scopes": "read write follow push"},
+    )  # fmt: skip
+    app = valid(registered.json(), REGISTERED_APPLICATION)
+    token = await gateway.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": user["username"],
+            "password": PASSWORD,
+            "scope": "read write follow push",
+        },
+    )
+    valid(token.json(), TOKEN)
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    app_token = await gateway.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        },
+    )
+    valid(app_token.json(), TOKEN)
+    routes: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+        ("/api/v1/instance", INSTANCE_V1, {}),
+        ("/api/v2/instance", INSTANCE_V2, {}),
+        ("/api/v1/apps/verify_credentials", APPLICATION, headers),
+        ("/api/v1/accounts/verify_credentials", CREDENTIAL_ACCOUNT, headers),
+        (f"/api/v1/accounts/{user['id']}", ACCOUNT, {}),
+        ("/api/v1/accounts/00000000-0000-0000-0000-000000000000", ERROR, {}),
+        ("/api/v1/accounts/verify_credentials", ERROR, {}),
+    ]
+    for path, schema, route_headers in routes:
+        answer = await gateway.get(path, headers=route_headers)
+        assert answer.status_code < 500, (path, answer.text)
+        valid(answer.json(), schema)
+    metadata = (await gateway.get("/.well-known/oauth-authorization-server")).json()
+    assert metadata["app_registration_endpoint"].endswith("/api/v1/apps")
