@@ -4,7 +4,7 @@ Authorized apps."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from auth.apps import service
@@ -137,7 +137,7 @@ async def revoke(
     responses={302: {"description": "To the web app's consent screen"}},
 )
 async def authorize(
-    request: Request, settings: SettingsDep, params: Annotated[AuthorizationRequest, Depends()]
+    request: Request, settings: SettingsDep, params: Annotated[AuthorizationRequest, Query()]
 ) -> RedirectResponse:
     """The consent screen, in the web app, with the request's parameters: it signs the
     user in first if needed, then shows the app and its scopes (Allow / Deny)."""
@@ -149,7 +149,7 @@ async def authorize(
 @raises(OAuthRequestError)
 async def consent(
     request: Request,
-    params: Annotated[AuthorizationRequest, Depends()],
+    params: Annotated[AuthorizationRequest, Query()],
     user: CurrentAccount,
     session: SessionDep,
 ) -> ConsentRead:
