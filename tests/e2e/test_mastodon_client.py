@@ -8,6 +8,7 @@ the consent screen is driven in Chromium by tests/e2e/browser/test_mastodon_cons
 
 import asyncio
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ import pytest
 from mastodon import Mastodon, MastodonAPIError, MastodonUnauthorizedError
 
 from stack.platform import Stack
-from tests.e2e.accounts import PASSWORD, signed_up
+from tests.e2e.accounts import PASSWORD, png, signed_up
 from tests.support.polling import eventually
 
 T = TypeVar("T")
@@ -74,6 +75,23 @@ INSTANCE_V2 = entity(
     rules=ARRAY,
 )  # fmt: skip
 ERROR = entity(error=STRING)
+MEDIA_ATTACHMENT = entity(
+    id=STRING, type=STRING, url=STRING, preview_url=NULLABLE_STRING,
+    remote_url=NULLABLE_STRING, meta=OBJECT, description=NULLABLE_STRING,
+    blurhash=NULLABLE_STRING,
+)  # fmt: skip
+STATUS = entity(
+    id=STRING, uri=STRING, url=NULLABLE_STRING, created_at=STRING, account=ACCOUNT,
+    content=STRING, visibility={"enum": ["public", "unlisted", "private", "direct"]},
+    sensitive=BOOLEAN, spoiler_text=STRING,
+    media_attachments={"type": "array", "items": MEDIA_ATTACHMENT},
+    mentions=ARRAY, tags={"type": "array", "items": entity(name=STRING, url=STRING)},
+    emojis=ARRAY, reblogs_count=INTEGER, favourites_count=INTEGER, replies_count=INTEGER,
+    reblog={"type": ["object", "null"]}, poll={"type": ["object", "null"]},
+    card={"type": ["object", "null"]}, language=NULLABLE_STRING, edited_at=NULLABLE_STRING,
+    in_reply_to_id=NULLABLE_STRING, in_reply_to_account_id=NULLABLE_STRING,
+    favourited=BOOLEAN, reblogged=BOOLEAN, muted=BOOLEAN, bookmarked=BOOLEAN, pinned=BOOLEAN,
+)  # fmt: skip
 
 
 def valid(instance: Any, schema: dict[str, Any]) -> Any:
@@ -139,6 +157,62 @@ async def test_mastodon_py_signs_in_reads_and_is_revoked(gateway, platform: Stac
     assert await eventually(lambda: refused(second_token), timeout=10)
 
 
+async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_deleted(gateway):
+    author, _headers = await signed_up(gateway)
+    reader, _reader_headers = await signed_up(gateway)
+    api, _app = await app_and_token(gateway, author["username"])
+    reader_api, _reader_app = await app_and_token(gateway, reader["username"])
+    tag = f"mp{uuid.uuid4().hex[:8]}"
+
+    posted = []
+    for number in range(3):
+        attachment = await off_loop(
+            api.media_post, png("teal"), mime_type="image/png", description=f"alt {number}"
+        )
+        assert attachment["description"] == f"alt {number}"
+        status = await off_loop(
+            api.status_post, f"light #{tag} no. {number}", media_ids=[attachment["id"]]
+        )
+        posted.append(status["id"])
+    newest = await off_loop(api.status, posted[-1])
+    assert newest["media_attachments"][0]["description"] == "alt 2"
+    assert newest["media_attachments"][0]["blurhash"]
+    assert f'rel="tag">#<span>{tag}</span></a>' in newest["content"]
+    assert newest["tags"] == [{"name": tag, "url": newest["tags"][0]["url"]}]
+    assert newest["visibility"] == "public"
+
+    # Home, page by page through the Link header (Mastodon.py's fetch_next).
+    first = await off_loop(api.timeline_home, limit=2)
+    assert [s["id"] for s in first] == posted[:0:-1]
+    second = await off_loop(api.fetch_next, first)
+    assert second is not None and [s["id"] for s in second] == posted[:1]
+    # Newer than the oldest: the rest, newest first.
+    newer = await off_loop(api.timeline_home, since_id=posted[0])
+    assert [s["id"] for s in newer] == posted[:0:-1]
+    tagged = await off_loop(reader_api.timeline_hashtag, tag, limit=2)
+    assert [s["id"] for s in tagged] == posted[:0:-1]
+    public = await off_loop(reader_api.timeline_public, limit=40)
+    assert posted[-1] in [s["id"] for s in public]
+    account = await off_loop(reader_api.account_statuses, author["id"], limit=1)
+    assert [s["id"] for s in account] == posted[-1:]
+
+    # A favourite is the platform's like; a bookmark its bookmark.
+    favourited = await off_loop(reader_api.status_favourite, posted[-1])
+    assert favourited["favourited"] and favourited["favourites_count"] == 1
+    web_view = await gateway.get(f"/posts/{posted[-1]}")
+    assert web_view.json()["like_count"] == 1
+    assert (await off_loop(reader_api.status_bookmark, posted[-1]))["bookmarked"]
+    assert not (await off_loop(reader_api.status_unbookmark, posted[-1]))["bookmarked"]
+    assert (await off_loop(reader_api.status_unfavourite, posted[-1]))["favourites_count"] == 0
+
+    # Only its author deletes a status; the answer is the status as it was.
+    with pytest.raises(MastodonAPIError):
+        await off_loop(reader_api.status_delete, posted[0])
+    deleted = await off_loop(api.status_delete, posted[0])
+    assert deleted["id"] == posted[0]
+    assert (await gateway.get(f"/api/v1/statuses/{posted[0]}")).status_code == 404
+
+
 async def test_scopes_are_enforced_with_mastodons_errors(gateway):
     user, _headers = await signed_up(gateway)
     api, _app = await app_and_token(gateway, user["username"], scopes=["read:statuses"])
@@ -193,7 +267,33 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
         },
     )
     valid(app_token.json(), TOKEN)
+    uploaded = await gateway.post(
+        "/api/v2/media",
+        files={"file": ("p.png", png("navy"), "image/png")},
+        data={"description": "navy square"},
+        headers=headers,
+    )
+    attachment = valid(uploaded.json(), MEDIA_ATTACHMENT)
+    posted = await gateway.post(
+        "/api/v1/statuses",
+        json={"status": "walk #schemawalk", "media_ids": [attachment["id"]]},
+        headers=headers,
+    )
+    status = valid(posted.json(), STATUS)
+    text_only = await gateway.post("/api/v1/statuses", data={"status": "no photo"}, headers=headers)
+    assert text_only.status_code == 422
+    valid(text_only.json(), ERROR)
+    for action in ("favourite", "bookmark", "unbookmark", "unfavourite"):
+        changed = await gateway.post(f"/api/v1/statuses/{status['id']}/{action}", headers=headers)
+        valid(changed.json(), STATUS)
+    statuses = {"type": "array", "items": STATUS}
     routes: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+        (f"/api/v1/media/{attachment['id']}", MEDIA_ATTACHMENT, headers),
+        (f"/api/v1/statuses/{status['id']}", STATUS, {}),
+        ("/api/v1/timelines/home", statuses, headers),
+        ("/api/v1/timelines/public", statuses, {}),
+        ("/api/v1/timelines/tag/schemawalk", statuses, {}),
+        (f"/api/v1/accounts/{user['id']}/statuses", statuses, {}),
         ("/api/v1/instance", INSTANCE_V1, {}),
         ("/api/v2/instance", INSTANCE_V2, {}),
         ("/api/v1/apps/verify_credentials", APPLICATION, headers),

@@ -1,16 +1,42 @@
 """The Mastodon client API's accounts and instance, served by social."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
 
 from common.db import SessionDep
-from common.errors import NotFound
+from common.errors import Forbidden, NotFound
+from common.mastodon import body_openapi, mastodon_body
 from common.openapi import raises
+from common.reads import JSONBytes, ReadsDep
+from social.clients.media import MediaDep
 from social.links import LinksDep
-from social.mastodon import service
-from social.mastodon.dependencies import ReadAccounts
-from social.mastodon.schemas import Account, CredentialAccount, InstanceV1, InstanceV2
+from social.mastodon import service, timelines
+from social.mastodon.dependencies import (
+    BookmarkTarget,
+    FavouriteTarget,
+    MaybeReadStatuses,
+    OwnStatus,
+    ReadAccounts,
+    ReadStatuses,
+    StatusDep,
+    WriteBookmarks,
+    WriteFavourites,
+    WriteStatuses,
+)
+from social.mastodon.paging import TimelinePageDep
+from social.mastodon.schemas import (
+    Account,
+    CredentialAccount,
+    InstanceV1,
+    InstanceV2,
+    Status,
+    StatusCreate,
+)
+from social.media_deletions.dependencies import FirstRetryAfterDep
 from social.profiles import repository as profiles_repository
 from social.profiles.dependencies import ProfileDep
+from social.tags.parsing import normalize_tag
 
 router = APIRouter(tags=["mastodon"])
 
@@ -42,3 +68,162 @@ async def verify_credentials(
 async def account(profile: ProfileDep, links: LinksDep) -> Account:
     """An account (public: a private account's Account is public, its posts are not)."""
     return service.account(profile, links)
+
+
+STATUS_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Statuses, newest first; `Link` has the next pages"}
+}
+
+
+@router.get("/api/v1/timelines/home", response_model=list[Status], responses=STATUS_LIST)
+async def home_timeline(
+    viewer_id: ReadStatuses,
+    page: TimelinePageDep,
+    reads: ReadsDep,
+    links: LinksDep,
+    request: Request,
+) -> JSONBytes:
+    """The home timeline: the same rows as /feed, as Statuses."""
+    return await timelines.home(
+        reads=reads, viewer_id=viewer_id, page=page, links=links, request=request
+    )
+
+
+@router.get("/api/v1/timelines/public", response_model=list[Status], responses=STATUS_LIST)
+async def public_timeline(
+    viewer_id: MaybeReadStatuses,
+    page: TimelinePageDep,
+    reads: ReadsDep,
+    links: LinksDep,
+    request: Request,
+) -> JSONBytes:
+    """Everyone's statuses (/feed/global's rows)."""
+    return await timelines.public(
+        reads=reads, viewer_id=viewer_id, page=page, links=links, request=request
+    )
+
+
+@router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status], responses=STATUS_LIST)
+async def tag_timeline(
+    hashtag: str,
+    viewer_id: MaybeReadStatuses,
+    page: TimelinePageDep,
+    reads: ReadsDep,
+    links: LinksDep,
+    request: Request,
+) -> JSONBytes:
+    """A hashtag's statuses."""
+    return await timelines.tag(
+        reads=reads,
+        tag=normalize_tag(hashtag) or "",
+        viewer_id=viewer_id,
+        page=page,
+        links=links,
+        request=request,
+    )
+
+
+@router.get("/api/v1/accounts/{user_id}/statuses", response_model=list[Status])
+@raises(NotFound)
+async def account_statuses(
+    profile: ProfileDep,
+    viewer_id: MaybeReadStatuses,
+    page: TimelinePageDep,
+    reads: ReadsDep,
+    links: LinksDep,
+    request: Request,
+    session: SessionDep,
+) -> JSONBytes:
+    """An account's statuses; none of a private account's for who does not follow it."""
+    return await service.account_statuses(
+        session=session,
+        reads=reads,
+        author=profile,
+        viewer_id=viewer_id,
+        page=page,
+        links=links,
+        request=request,
+    )
+
+
+@router.get("/api/v1/statuses/{id}", response_model=Status)
+async def get_status(
+    post: StatusDep, viewer_id: MaybeReadStatuses, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """One status."""
+    return await service.view_status(session=session, post=post, viewer_id=viewer_id, links=links)
+
+
+@router.delete("/api/v1/statuses/{id}", response_model=Status)
+async def delete_status(
+    post: OwnStatus,
+    session: SessionDep,
+    links: LinksDep,
+    media: MediaDep,
+    retry_after: FirstRetryAfterDep,
+) -> dict[str, Any]:
+    """Delete one's own status; the answer is the status as it was."""
+    return await service.delete_status(
+        session=session,
+        post=post,
+        viewer_id=post.author_id,
+        links=links,
+        media=media,
+        retry_after=retry_after,
+    )
+
+
+@router.post("/api/v1/statuses/{id}/favourite", response_model=Status)
+@raises(Forbidden)  # one of you blocks the other
+async def favourite(
+    post: FavouriteTarget, viewer_id: WriteFavourites, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """Favourite: the platform's like."""
+    return await service.favourite(
+        session=session, post=post, viewer_id=viewer_id, on=True, links=links
+    )
+
+
+@router.post("/api/v1/statuses/{id}/unfavourite", response_model=Status)
+async def unfavourite(
+    post: FavouriteTarget, viewer_id: WriteFavourites, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """Take the favourite back."""
+    return await service.favourite(
+        session=session, post=post, viewer_id=viewer_id, on=False, links=links
+    )
+
+
+@router.post("/api/v1/statuses/{id}/bookmark", response_model=Status)
+async def bookmark(
+    post: BookmarkTarget, viewer_id: WriteBookmarks, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """Bookmark."""
+    return await service.bookmark(
+        session=session, post=post, viewer_id=viewer_id, on=True, links=links
+    )
+
+
+@router.post("/api/v1/statuses/{id}/unbookmark", response_model=Status)
+async def unbookmark(
+    post: BookmarkTarget, viewer_id: WriteBookmarks, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """Take the bookmark back."""
+    return await service.bookmark(
+        session=session, post=post, viewer_id=viewer_id, on=False, links=links
+    )
+
+
+@router.post("/api/v1/statuses", response_model=Status, openapi_extra=body_openapi(StatusCreate))
+@raises(Forbidden, 422)
+async def post_status(
+    viewer_id: WriteStatuses,
+    data: Annotated[StatusCreate, Depends(mastodon_body(StatusCreate))],
+    session: SessionDep,
+    media: MediaDep,
+    links: LinksDep,
+) -> dict[str, Any]:
+    """Publish a status of 1 to 10 uploaded images (`media_ids`), `status` its caption."""
+    return await service.post_status(
+        session=session, author_id=viewer_id, data=data, media=media, links=links
+    )

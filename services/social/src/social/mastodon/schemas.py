@@ -94,3 +94,75 @@ class InstanceV2(BaseModel):
     api_versions: dict[str, int] = Field(default_factory=dict)
     contact: dict[str, Any]
     rules: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Tag(BaseModel):
+    name: str
+    url: str
+
+
+class Mention(BaseModel):
+    id: str
+    username: str
+    acct: str
+    url: str
+
+
+class MediaAttachment(BaseModel):
+    id: str
+    type: str
+    url: str
+    preview_url: str | None
+    remote_url: str | None
+    meta: dict[str, Any]
+    description: str | None
+    blurhash: str | None
+
+
+class Status(BaseModel):
+    """Mastodon's Status (the fields this platform fills; the rest are Mastodon's empties)."""
+
+    id: str
+    uri: str
+    url: str | None
+    created_at: str
+    edited_at: str | None
+    account: Account
+    content: str
+    visibility: str
+    sensitive: bool
+    spoiler_text: str
+    media_attachments: list[MediaAttachment]
+    mentions: list[Mention]
+    tags: list[Tag]
+    emojis: list[dict[str, Any]]
+    reblogs_count: int
+    favourites_count: int
+    replies_count: int
+    favourited: bool
+    reblogged: bool
+    muted: bool
+    bookmarked: bool
+    pinned: bool
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    reblog: dict[str, Any] | None
+    poll: dict[str, Any] | None
+    card: dict[str, Any] | None
+    language: str | None
+    text: str | None
+    application: dict[str, Any] | None
+    filtered: list[dict[str, Any]]
+
+
+class StatusCreate(BaseModel):
+    """`POST /api/v1/statuses`: a post here is photos, so `media_ids` is required."""
+
+    status: str = ""
+    media_ids: list[str] = Field(default_factory=list, max_length=10)
+    sensitive: bool = False
+    spoiler_text: str = ""
+    # Who sees a post is the account's (public, or followers for a private account): the
+    # visibility asked is accepted, and the Status answers the one that applies.
+    visibility: str | None = None
+    language: str | None = None

@@ -2,13 +2,23 @@
 platform's own routes read (a profile is an Account), and the instance's description."""
 
 import html
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.errors import Forbidden
+from common.reads import JSONBytes, ReadPool, json_bytes
+from social.bookmarks import repository as bookmarks_repository
+from social.clients.media import MediaClient
 from social.links import Links
-from social.mastodon import repository
+from social.mastodon import repository, timelines
+from social.mastodon.paging import TimelinePage
 from social.mastodon.schemas import (
     Account,
     AccountSource,
@@ -16,18 +26,20 @@ from social.mastodon.schemas import (
     InstanceStats,
     InstanceV1,
     InstanceV2,
+    StatusCreate,
 )
-from social.models import Profile
+from social.mastodon.statuses import NO_AVATAR, status
+from social.models import Post, Profile, ReactionKind
+from social.posts import repository as posts_repository
+from social.posts import service as posts
+from social.posts.schemas import PostCreate
+from social.profiles import service as profiles
+from social.reactions import service as reactions
 
 # Mastodon's API version this subset follows; clients read it to pick features.
 MASTODON_VERSION = "4.3.0 (compatible; Photogram 0.1)"
 TITLE = "Photogram"
 DESCRIPTION = "A social photo platform."
-# Mastodon's Account needs an avatar URL: a one-pixel grey image for those without one.
-NO_AVATAR = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mN8"
-    "+x8AAuMB8DtXNJsAAAAASUVORK5CYII="
-)
 MAX_STATUS_CHARACTERS = 2200  # the caption's limit
 MAX_MEDIA_ATTACHMENTS = 10
 
@@ -136,3 +148,99 @@ async def instance_v2(*, session: AsyncSession, links: Links) -> InstanceV2:
         api_versions={"mastodon": 2},
         contact={"email": "", "account": None},
     )
+
+
+async def view_status(
+    *, session: AsyncSession, post: Post, viewer_id: uuid.UUID | None, links: Links
+) -> dict[str, Any]:
+    """One post as a Status, as the viewer sees it."""
+    (row,) = await posts_repository.view(
+        session, posts_repository.ONE_POST_QUERY, viewer_id=viewer_id, post_id=post.id
+    )
+    return status(row._mapping, links)
+
+
+async def favourite(
+    *, session: AsyncSession, post: Post, viewer_id: uuid.UUID, on: bool, links: Links
+) -> dict[str, Any]:
+    """Favourite (like) or unfavourite: the platform's like, seen in the web app too."""
+    change = reactions.react if on else reactions.unreact
+    await change(session=session, post=post, user_id=viewer_id, kind=ReactionKind.like)
+    return await view_status(session=session, post=post, viewer_id=viewer_id, links=links)
+
+
+async def bookmark(
+    *, session: AsyncSession, post: Post, viewer_id: uuid.UUID, on: bool, links: Links
+) -> dict[str, Any]:
+    """Bookmark or unbookmark, the platform's bookmark."""
+    change = bookmarks_repository.add if on else bookmarks_repository.remove
+    await change(session, user_id=viewer_id, post_id=post.id)
+    return await view_status(session=session, post=post, viewer_id=viewer_id, links=links)
+
+
+async def delete_status(
+    *,
+    session: AsyncSession,
+    post: Post,
+    viewer_id: uuid.UUID,
+    links: Links,
+    media: MediaClient,
+    retry_after: timedelta,
+) -> dict[str, Any]:
+    """Delete the caller's status; the answer is the status as it was (Mastodon's)."""
+    shown = await view_status(session=session, post=post, viewer_id=viewer_id, links=links)
+    await posts.delete_post(session=session, post=post, media=media, retry_after=retry_after)
+    shown["text"] = post.caption
+    return shown
+
+
+async def account_statuses(
+    *,
+    session: AsyncSession,
+    reads: ReadPool,
+    author: Profile,
+    viewer_id: uuid.UUID | None,
+    page: TimelinePage,
+    links: Links,
+    request: Request,
+) -> JSONBytes:
+    """An account's statuses; a private account's, for who may not see them, none (as
+    Mastodon answers a locked account's timeline)."""
+    try:
+        await profiles.ensure_may_see(session=session, profile=author, viewer_id=viewer_id)
+    except Forbidden:
+        return JSONBytes(json_bytes([]))
+    return await timelines.account(
+        reads=reads,
+        author_id=author.id,
+        viewer_id=viewer_id,
+        page=page,
+        links=links,
+        request=request,
+    )
+
+
+async def post_status(
+    *,
+    session: AsyncSession,
+    author_id: uuid.UUID,
+    data: StatusCreate,
+    media: MediaClient,
+    links: Links,
+) -> dict[str, Any]:
+    """Publish a status of the caller's uploads: the platform's post, same rules."""
+    try:
+        body = PostCreate.model_validate(
+            {
+                "media_ids": data.media_ids,
+                "caption": data.status,
+                "sensitive": data.sensitive,
+                "spoiler_text": data.spoiler_text,
+            }
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_input=False)) from exc
+    post = await posts.create_post(
+        session=session, author_id=author_id, body=body, media=media, authorization=""
+    )
+    return await view_status(session=session, post=post, viewer_id=author_id, links=links)
