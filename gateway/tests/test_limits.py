@@ -80,6 +80,9 @@ async def test_login_is_limited_per_ip_and_other_routes_are_not(limited):
     assert refused.headers["ratelimit-remaining"] == "0"
     assert refused.json()["error"]["code"] == "rate_limited"
     assert (await limited.get("/posts/echo")).status_code == 200
+    # A second factor's code and a passkey's answer are sign-in attempts too.
+    for path in ("/auth/login/mfa", "/auth/passkeys/login/verify"):
+        assert (await limited.post(path, json={})).status_code == 429
 
 
 async def test_rate_limits_fail_open_when_redis_is_down(start_gateway, upstream):

@@ -109,16 +109,17 @@ async def test_five_wrong_codes_then_429_until_the_window_passes(gateway: httpx.
         wrong = await second_step(gateway, mfa_token, code=enrolled.app.wrong_code())
         assert wrong.status_code == 401
         assert wrong.json()["error"]["code"] == "invalid_code"
-    code = enrolled.code()
-    blocked = await second_step(gateway, mfa_token, code=code)
+    # Even the right code is refused now (it is not checked, so not spent either).
+    blocked = await second_step(gateway, mfa_token, code=enrolled.app.totp.now())
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) >= 1
 
-    async def unblocked() -> httpx.Response | None:
-        response = await second_step(gateway, mfa_token, code=code)
-        return None if response.status_code == 429 else response
+    async def unblocked() -> bool:  # polling with wrong codes spends no right one
+        response = await second_step(gateway, mfa_token, code=enrolled.app.wrong_code())
+        return response.status_code != 429
 
-    done = await eventually(unblocked, timeout=10, interval=0.5)  # the e2e window is 3 s
+    await eventually(unblocked, timeout=10, interval=0.5)  # the e2e window is 3 s
+    done = await second_step(gateway, mfa_token, code=enrolled.code())
     assert done.status_code == 200, done.text
 
 

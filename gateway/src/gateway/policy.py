@@ -34,6 +34,10 @@ class Policies:
             ("POST", path): Policy(settings.max_body_bytes, normal, bucket)
             for path, bucket in (
                 ("/auth/login", "login"),
+                # The other ways to answer a sign-in count with it: a second factor's code,
+                # a passkey's signature.
+                ("/auth/login/mfa", "login"),
+                ("/auth/passkeys/login/verify", "login"),
                 ("/auth/register", "register"),
                 ("/api/ig/analyses", "analyses"),
             )

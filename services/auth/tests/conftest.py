@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,7 +47,19 @@ async def auth_settings(servers, fresh_database, oauth_fakes) -> Settings:
         outbox_poll_seconds=0.05,
         frontend_url="http://frontend.test",
         public_url="http://test",
+        # The test servers' SMTP sink (stack.mail_sink), read through `mail_dir`.
+        smtp_url=servers["mail"].url,
+        mail_poll_seconds=0.05,
+        mail_retry_max_seconds=0.5,
+        mail_max_per_ip=1000,
+        revocations_key=f"test-auth-{RUN}:revocations",
     )
+
+
+@pytest.fixture(scope="session")
+def mail_dir(server_settings) -> Path:
+    """Where the test servers' SMTP sink keeps what it received (tests/e2e/mailbox.py)."""
+    return server_settings.stack_dir.resolve() / "mail"
 
 
 @pytest.fixture(scope="session")

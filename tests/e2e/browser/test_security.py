@@ -1,7 +1,10 @@
 """Accounts people can keep, in a real browser: a forgotten password reset by mail, the
-email confirmed from its link, two-step verification enrolled from the secret the page
-shows, a passkey made in Settings and used to sign in with no password (Chromium's virtual
-authenticator, through the DevTools protocol's WebAuthn domain), and the devices list.
+email confirmed from its link (the banner goes), two-step verification enrolled from the
+secret the page shows and then asked at sign-in (after a password or a provider), a
+passkey made in Settings and used to sign in with no password (Chromium's virtual
+authenticator, through the DevTools protocol's WebAuthn domain), the devices list, a
+password and an email changed, mail in the language of the app; and these screens at 390
+and 1280 px in three languages (axe, no overflow, screenshots with UPDATE_SCREENSHOTS=1).
 
 The mail is what the stack's SMTP server received (tests/e2e/mailbox.py).
 """
@@ -24,11 +27,12 @@ from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD
 from tests.e2e.browser.app import assert_accessible, give_consent, go_to, sign_out, sign_up
 from tests.e2e.browser.test_screens import check, korean_font_installed
-from tests.e2e.mailbox import first_link, wait_for_mail
+from tests.e2e.mailbox import first_link, text_part, wait_for_mail
 from tests.fakes.oauth_providers import OAuthFakes, ProviderUser
 
 NEW_PASSWORD = "a-New-passw0rd-for-19"
 MAIL_TIMEOUT = 60.0
+HANGUL = re.compile("[가-힣]")
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15"
     " (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
@@ -203,6 +207,20 @@ def test_two_step_verification_from_the_secret_the_page_shows(page: Page):
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
+    # Off again, with another recovery code (as with a lost phone): the password alone
+    # signs in.
+    open_security(page)
+    two_step.get_by_role("button", name="Turn off two-step verification").click()
+    two_step.get_by_role("button", name="Use a recovery code instead").click()
+    two_step.get_by_label("Recovery code").fill(recovery_codes[1].upper())
+    two_step.get_by_role("button", name="Turn off two-step verification").click()
+    expect(two_step.get_by_text("Off", exact=True)).to_be_visible()
+    sign_out(page)
+    page.get_by_label("Username or email").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+
 
 def _turn_on_two_step(page: Page) -> pyotp.TOTP:
     """Two-step verification on, from Settings → Security: the app that reads the key."""
@@ -252,6 +270,14 @@ def test_a_passkey_made_in_settings_signs_in_with_no_password(
     assert_accessible(page)
     # The authenticator keeps it as a discoverable credential: sign-in names no account.
     assert [c["isResidentCredential"] for c in authenticator.credentials()] == [True]
+    # A second one on the same authenticator: the browser refuses (the server listed the
+    # first in excludeCredentials), and the page says why.
+    passkeys.get_by_label("Passkey name").fill("Same laptop")
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(passkeys.get_by_role("alert")).to_have_text(
+        "This device already holds a passkey for your account."
+    )
+    expect(passkeys.get_by_role("listitem")).to_have_count(1)
 
     sign_out(page)
     page.get_by_role("button", name="Sign in with a passkey").click()
@@ -410,6 +436,10 @@ def test_security_screens_fit_and_pass_axe(
             check(other, f"forgot-password{words['suffix']}", width)
             other.goto("/reset-password?token=from-the-mail")
             check(other, f"reset-password{words['suffix']}", width)
+            # A link already used: what it says, and how to get a new one.
+            other.goto("/verify-email?token=already-used")
+            expect(other.get_by_role("alert")).to_be_visible()
+            check(other, f"verify-email{words['suffix']}", width)
         finally:
             context.close()
         before = words
@@ -434,3 +464,23 @@ def test_security_screens_fit_and_pass_axe(
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
     check(page, "sign-in-mfa", width)
+
+
+@pytest.mark.browser_context_args(locale="ko-KR")
+def test_a_korean_sign_up_is_mailed_in_korean(page: Page, mail_dir: Path):
+    name = f"ko{uuid.uuid4().hex[:8]}"
+    email = f"{name}@example.com"
+    page.goto("/signup")
+    page.get_by_label("사용자 이름").fill(name)
+    page.get_by_label("이메일").fill(email)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    signed_up = time.time()
+    page.get_by_role("button", name="계정 만들기").click()
+    expect(page.get_by_role("heading", name="몇 가지 정보")).to_be_visible()
+    banner = page.get_by_role("region", name="이메일 주소 미확인")
+    expect(banner).to_contain_text(email)
+    expect(banner.get_by_role("button", name="다시 보내기")).to_be_visible()
+
+    message = wait_for_mail(mail_dir, email, since=signed_up, timeout=MAIL_TIMEOUT)
+    assert HANGUL.search(str(message["Subject"])), message["Subject"]
+    assert HANGUL.search(text_part(message))

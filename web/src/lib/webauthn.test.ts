@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { creationOptions, credentialJson, fromBase64url, requestOptions, toBase64url } from "./webauthn";
+import { creationOptions, credentialJson, fromBase64url, passkeyFailure, requestOptions, toBase64url } from "./webauthn";
 
 const bytes = (buffer: ArrayBuffer | BufferSource | undefined) => [...new Uint8Array(buffer as ArrayBuffer)];
 
@@ -55,5 +55,15 @@ describe("without the browser's JSON methods", () => {
       clientExtensionResults: {},
       response: { clientDataJSON: "AQ", authenticatorData: "Ag", signature: "Aw", userHandle: "BAU" },
     });
+  });
+});
+
+describe("passkeyFailure", () => {
+  it("tells a dismissed dialog, a passkey already there and other refusals apart", () => {
+    expect(passkeyFailure(new DOMException("closed", "NotAllowedError"))).toBe("cancelled");
+    expect(passkeyFailure(new DOMException("aborted", "AbortError"))).toBe("cancelled");
+    expect(passkeyFailure(new DOMException("excluded", "InvalidStateError"))).toBe("already");
+    expect(passkeyFailure(new DOMException("insecure", "SecurityError"))).toBe("failed");
+    expect(passkeyFailure(new TypeError("Failed to fetch"))).toBeNull();
   });
 });

@@ -85,8 +85,15 @@ export function passkeysSupported(): boolean {
   return typeof window !== "undefined" && typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
 }
 
-/** A person who closed the browser's passkey dialog, or took too long: not an error to show
- * as a failure, only a sentence saying nothing happened. */
-export function wasCancelled(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === "NotAllowedError" || error.name === "AbortError");
+/** What went wrong in the browser's passkey step (navigator.credentials.create / get):
+ * - "cancelled": the person closed the dialog or took too long (nothing happened);
+ * - "already": creating one on an authenticator that holds one of this account already
+ *   (the server lists them in excludeCredentials);
+ * - "failed": anything else the browser refused (no secure context, unsupported, ...);
+ * - null: not the browser's refusal (let it propagate). */
+export function passkeyFailure(error: unknown): "cancelled" | "already" | "failed" | null {
+  if (!(error instanceof DOMException)) return null;
+  if (error.name === "NotAllowedError" || error.name === "AbortError") return "cancelled";
+  if (error.name === "InvalidStateError") return "already";
+  return "failed";
 }

@@ -13,6 +13,7 @@ dict lookup and no round trip.
 
 import asyncio
 import contextlib
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,7 +49,7 @@ class Principal:
     claims: dict[str, Any] = field(repr=False)
 
 
-USER_FIELD = "user:"  # user:<id> -> the epoch second before which its tokens are dead
+USER_FIELD = "user:"  # user:<pseudonym> -> the second before which its tokens are dead
 # sid:<session id> -> when that session was ended; for an app token (common.app_tokens),
 # which lives for years, its expiry instead, so that it is kept as long as it matters.
 SESSION_FIELD = "sid:"
@@ -57,6 +58,13 @@ SESSION_FIELD = "sid:"
 REVOCATION_KEEP_SECONDS = 3600
 # The stream follower's blocking read: below the Redis client's read timeout (10 s).
 FOLLOW_BLOCK_MS = 5000
+
+
+def user_pseudonym(user_id: str) -> str:
+    """What names a user in the revocations: a deleted account's id must leave Redis with
+    the rest of its data (tests/e2e/test_account_deletion.py), while its entry must stay
+    until its tokens have expired."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:32]
 
 
 def revocations_stream(key: str) -> str:
@@ -84,13 +92,15 @@ class Revocations:
         """True when the token these claims belong to was revoked (no I/O)."""
         if self.sessions and str(claims.get("sid", "")) in self.sessions:
             return True
-        not_before = self.users.get(str(claims.get("sub", "")))
+        if not self.users:
+            return False
+        not_before = self.users.get(user_pseudonym(str(claims.get("sub", ""))))
         return not_before is not None and float(claims.get("iat", 0)) < not_before
 
     def _apply(self, field_name: str, value: str) -> None:
         if field_name.startswith(USER_FIELD):
-            user_id = field_name.removeprefix(USER_FIELD)
-            self.users[user_id] = max(float(value), self.users.get(user_id, 0.0))
+            user = field_name.removeprefix(USER_FIELD)
+            self.users[user] = max(float(value), self.users.get(user, 0.0))
         elif field_name.startswith(SESSION_FIELD):
             self.sessions[field_name.removeprefix(SESSION_FIELD)] = float(value)
 

@@ -1,6 +1,8 @@
 """How much mail one address and one client IP may ask for (forgotten passwords, new
 verification links, email changes), counted in Redis so every replica sees one count."""
 
+import hashlib
+
 from redis.asyncio import Redis
 
 from auth.config import Settings
@@ -34,4 +36,6 @@ class MailThrottle:
     async def allow_address(self, address: str) -> bool:
         """Count a mail to `address`; False once it is over the limit. The caller answers
         the same either way where an answer must not tell whether an account exists."""
-        return await self._count(f"{self.prefix}:address:{address.lower()}") <= self.address_limit
+        # Hashed: the key outlives a deleted account by up to the window, its address must not.
+        digest = hashlib.sha256(address.lower().encode()).hexdigest()
+        return await self._count(f"{self.prefix}:address:{digest}") <= self.address_limit

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.config import Settings
 from auth.deletions import repository
 from auth.deletions.schemas import DeletionStatus
+from auth.mail import repository as mail
 from auth.outbox import repository as outbox
 from auth.outbox.service import record_user_event
 from auth.sessions.revocations import TokenRevoker
@@ -57,6 +58,8 @@ async def request_deletion(
         session=session, type=USER_DELETED, user_id=user.id, username=user.username
     )
     await repository.add(session, user_id=user.id, services=settings.deletion_services)
+    if user.email is not None:
+        await mail.forget_address(session, user.email)
     # Its access tokens die at every service now, not when the services read user.deleted.
     await revoke_all_sessions(session=session, revoker=revoker, user_id=user.id)
     await users.delete(session, user)

@@ -2,8 +2,8 @@
 
 `queue_mail` writes a `mail_message` row, its content encrypted (it carries a secret
 link), in the caller's transaction: the mail exists exactly when the change does. The
-relay (`relay_pending`, a BackgroundLoop on every replica) takes unsent rows with SKIP
-LOCKED, sends each over SMTP and marks it sent, dropping its content. While the server
+relay (`relay_pending`, a BackgroundLoop on every replica) takes waiting rows with SKIP
+LOCKED, sends each over SMTP and deletes its row (no address outlives its mail). While the server
 is down the step fails and the loop backs off and retries; a row leaves the outbox only
 once the server accepted it, or refused its recipient for good (a 5xx: never retried).
 A crash between the server's acceptance and the commit sends that mail twice, never none.
@@ -66,7 +66,7 @@ class MailRelay:
         self.timeout = timeout
 
     async def relay_pending(self) -> bool:
-        """Send one batch of unsent mail; True when the batch was full (more may wait).
+        """Send one batch of waiting mail; True when the batch was full (more may wait).
         Raises while the server is unreachable, so the loop backs off."""
         failure: Exception | None = None
         async with transaction(self.sessionmaker) as session:
@@ -77,7 +77,8 @@ class MailRelay:
                 raise SmtpNotConfigured("AUTH_SMTP_URL is empty: mail waits in the outbox")
             for message in messages:
                 try:
-                    await self._send_one(message)
+                    if await self._send_one(message):
+                        await repository.remove(session, message)
                 except (OSError, aiosmtplib.SMTPException) as exc:
                     # Commit what was sent before raising: it must not be sent again.
                     failure = exc
@@ -86,7 +87,8 @@ class MailRelay:
             raise failure
         return len(messages) == BATCH
 
-    async def _send_one(self, message: MailMessage) -> None:
+    async def _send_one(self, message: MailMessage) -> bool:
+        """True once the server took it; False when it refused the recipient for good."""
         assert self.server is not None and message.sealed is not None
         content = json.loads(self.box.decrypt(message.sealed))
         email = build_message(
@@ -107,10 +109,9 @@ class MailRelay:
             )
             message.failed_at = datetime.now(UTC)
             message.sealed = None
-            return
-        message.sent_at = datetime.now(UTC)
-        message.sealed = None
+            return False
         logger.info("mail sent", extra={"mail_id": str(message.id)})
+        return True
 
 
 def _permanent(exc: Exception) -> bool:

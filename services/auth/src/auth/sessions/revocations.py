@@ -2,7 +2,8 @@
 
 Every verifier (common.tokens.Revocations) keeps auth's Redis hash in memory and follows
 its stream of changes. Auth writes two kinds of entries, after the commit that ends the
-sessions: `user:<id>` = the second before which the user's tokens are refused (sign out
+sessions: `user:<pseudonym>` (common.tokens.user_pseudonym: a deleted account's id must
+not stay in Redis) = the second before which the user's tokens are refused (sign out
 everywhere, a password reset, a deleted account), and `sid:<family id>` = an ended
 session (one device signed out, the other sessions after a password change; also every
 family a sign-out-everywhere ended, which covers the tokens minted within the very
@@ -30,6 +31,7 @@ from common.tokens import (
     SESSION_FIELD,
     USER_FIELD,
     revocations_stream,
+    user_pseudonym,
 )
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ class TokenRevoker:
             fields[f"{SESSION_FIELD}{token_id}"] = f"{expires_at.timestamp():.3f}"
         if user_id is not None:
             # Whole seconds, as `iat` is: a token issued in an earlier second is refused.
-            fields[f"{USER_FIELD}{user_id}"] = str(int(now))
+            fields[f"{USER_FIELD}{user_pseudonym(str(user_id))}"] = str(int(now))
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self.key, mapping=fields)
             pipe.xadd(self.stream, fields, maxlen=STREAM_MAX_LENGTH, approximate=True)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.reads import Query, ReadPool
-from social.models import Bookmark, Post, hidden_from, private_to
+from social.models import Bookmark, Post, hidden_from, shown_to
 from social.posts.repository import VIEWER, viewed
 
 # "Before the newest possible id": lets the first page share its statement with the rest.
@@ -24,7 +24,7 @@ BOOKMARKS_PAGE = Query.of(
         and_(
             Bookmark.id < BEFORE,
             Post.author_id.not_in(hidden_from(VIEWER, muted=False)),
-            Post.author_id.not_in(private_to(VIEWER)),
+            shown_to(VIEWER, Post.author_id),
         )
     )
     .join(Bookmark, and_(Bookmark.post_id == Post.id, Bookmark.user_id == VIEWER))

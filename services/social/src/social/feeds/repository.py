@@ -34,7 +34,7 @@ from social.models import (
     TagFollow,
     blocked_between,
     hidden_from,
-    private_to,
+    shown_to,
 )
 from social.posts.repository import viewed
 
@@ -99,7 +99,7 @@ GLOBAL_PAGE = _page_of(
     .where(
         Post.id < BEFORE,
         Post.author_id.not_in(hidden_from(VIEWER, muted=True)),
-        Post.author_id.not_in(private_to(VIEWER)),
+        shown_to(VIEWER, Post.author_id),
     )
     .order_by(Post.id.desc())
     .limit(LIMIT)
@@ -112,7 +112,7 @@ AUTHOR_PAGE = _page_of(
         Post.author_id == AUTHOR,
         Post.id < BEFORE,
         ~blocked_between(VIEWER, AUTHOR),
-        Post.author_id.not_in(private_to(VIEWER)),
+        shown_to(VIEWER, Post.author_id),
     )
     .order_by(Post.id.desc())
     .limit(LIMIT)
@@ -134,7 +134,7 @@ TAG_PAGE = _page_of(
         PostTag.tag == TAG,
         PostTag.post_id < BEFORE,
         Post.author_id.not_in(hidden_from(VIEWER, muted=True)),
-        Post.author_id.not_in(private_to(VIEWER)),
+        shown_to(VIEWER, Post.author_id),
     )
     .order_by(PostTag.post_id.desc())
     .limit(LIMIT)
@@ -146,14 +146,19 @@ TAG_PAGE = _page_of(
 # than joined: with a join Postgres merged the tag's range with a backwards walk of all
 # posts, ~15k of them per tag on bench/feed.py's data (55-128 ms a page for 5-20 tags).
 _followed = select(TagFollow.tag).where(TagFollow.user_id == VIEWER).subquery()
-_tagged_author = select(Post.author_id).where(Post.id == PostTag.post_id).scalar_subquery()
+_tagged_author = (
+    select(Post.author_id)
+    .where(Post.id == PostTag.post_id)
+    .correlate_except(Post)
+    .scalar_subquery()
+)
 _tagged = (
     select(PostTag.post_id.label("id"))
     .where(
         PostTag.tag == _followed.c.tag,
         PostTag.post_id < BEFORE,
         _tagged_author.not_in(hidden_from(VIEWER, muted=True)),
-        _tagged_author.not_in(private_to(VIEWER)),
+        shown_to(VIEWER, _tagged_author),
     )
     .order_by(PostTag.post_id.desc())
     .limit(LIMIT)

@@ -4,8 +4,8 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Select, exists, func, select
-from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from common.ids import new_id
 from social.database import Base
@@ -57,6 +57,23 @@ def private_to(viewer_id: ColumnElement[uuid.UUID] | uuid.UUID | None) -> Select
         Profile.id.is_distinct_from(viewer_id),
         ~exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Profile.id),
     )
+
+
+def shown_to(
+    viewer_id: ColumnElement[uuid.UUID], author_id: SQLCoreOperations[uuid.UUID]
+) -> ColumnElement[bool]:
+    """Whether the viewer may see this author's posts, checked row by row: a probe of the
+    author's profile, and of the follow only for a private one. A page of posts looks at a
+    few dozen rows; `not_in(private_to(v))` would read every private account the viewer
+    does not follow first, ~4 ms for a viewer who follows 1,000 (bench/feed.py)."""
+    author = aliased(Profile)
+    unseen = select(author.id).where(
+        author.id == author_id,
+        author.is_private,
+        author.id.is_distinct_from(viewer_id),
+        ~exists().where(Follow.follower_id == viewer_id, Follow.followee_id == author.id),
+    )
+    return ~exists(unseen)
 
 
 def may_see(viewer_id: uuid.UUID | None, author_id: uuid.UUID) -> ColumnElement[bool]:

@@ -59,7 +59,6 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_message")),
     )
@@ -67,7 +66,7 @@ def upgrade() -> None:
         "ix_mail_message_pending",
         "mail_message",
         ["id"],
-        postgresql_where="sent_at IS NULL AND failed_at IS NULL",
+        postgresql_where="failed_at IS NULL",
     )
 
 
