@@ -75,6 +75,12 @@ INSTANCE_V2 = entity(
     rules=ARRAY,
 )  # fmt: skip
 ERROR = entity(error=STRING)
+RELATIONSHIP = entity(
+    id=STRING, following=BOOLEAN, showing_reblogs=BOOLEAN, notifying=BOOLEAN,
+    followed_by=BOOLEAN, blocking=BOOLEAN, blocked_by=BOOLEAN, muting=BOOLEAN,
+    muting_notifications=BOOLEAN, requested=BOOLEAN, requested_by=BOOLEAN,
+    domain_blocking=BOOLEAN, endorsed=BOOLEAN, note=STRING,
+)  # fmt: skip
 MEDIA_ATTACHMENT = entity(
     id=STRING, type=STRING, url=STRING, preview_url=NULLABLE_STRING,
     remote_url=NULLABLE_STRING, meta=OBJECT, description=NULLABLE_STRING,
@@ -196,6 +202,18 @@ async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_del
     account = await off_loop(reader_api.account_statuses, author["id"], limit=1)
     assert [s["id"] for s in account] == posted[-1:]
 
+    # Follow: the platform's follow, and the relationship both ways.
+    relationship = await off_loop(reader_api.account_follow, author["id"])
+    assert relationship["following"] and not relationship["followed_by"]
+    (seen,) = await off_loop(api.account_relationships, [reader["id"]])
+    assert seen["followed_by"] and not seen["following"]
+    assert (await off_loop(reader_api.account_lookup, author["username"]))["id"] == author["id"]
+    found = await off_loop(reader_api.account_search, author["username"][:6])
+    assert author["id"] in [a["id"] for a in found]
+    following = await gateway.get(f"/users/{reader['id']}/following")
+    assert author["id"] in [p["id"] for p in following.json()["items"]]
+    assert posted[-1] in [s["id"] for s in await off_loop(reader_api.timeline_home)]
+
     # A favourite is the platform's like; a bookmark its bookmark.
     favourited = await off_loop(reader_api.status_favourite, posted[-1])
     assert favourited["favourited"] and favourited["favourites_count"] == 1
@@ -287,8 +305,19 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
         changed = await gateway.post(f"/api/v1/statuses/{status['id']}/{action}", headers=headers)
         valid(changed.json(), STATUS)
     statuses = {"type": "array", "items": STATUS}
+    other, _other_headers = await signed_up(gateway)
+    followed = await gateway.post(f"/api/v1/accounts/{other['id']}/follow", headers=headers)
+    valid(followed.json(), RELATIONSHIP)
+    relationships = {"type": "array", "items": RELATIONSHIP}
     routes: list[tuple[str, dict[str, Any], dict[str, str]]] = [
         (f"/api/v1/media/{attachment['id']}", MEDIA_ATTACHMENT, headers),
+        (f"/api/v1/accounts/relationships?id[]={other['id']}", relationships, headers),
+        (f"/api/v1/accounts/lookup?acct={other['username']}", ACCOUNT, {}),
+        (
+            f"/api/v1/accounts/search?q={other['username']}",
+            {"type": "array", "items": ACCOUNT},
+            headers,
+        ),
         (f"/api/v1/statuses/{status['id']}", STATUS, {}),
         ("/api/v1/timelines/home", statuses, headers),
         ("/api/v1/timelines/public", statuses, {}),

@@ -52,6 +52,7 @@ def optional_app_viewer(needed: str) -> Callable[..., Awaitable[uuid.UUID | None
     return dependency
 
 
+MaybeReadAccounts = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:accounts"))]
 ReadStatuses = Annotated[uuid.UUID, Depends(app_viewer("read:statuses"))]
 MaybeReadStatuses = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:statuses"))]
 WriteStatuses = Annotated[uuid.UUID, Depends(app_viewer("write:statuses"))]

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.models import Profile
+from social.models.profile import username_search_key
 
 
 async def counts(session: AsyncSession) -> tuple[int, int]:
@@ -12,3 +13,10 @@ async def counts(session: AsyncSession) -> tuple[int, int]:
         await session.execute(select(func.count(), func.coalesce(func.sum(Profile.posts_count), 0)))
     ).one()
     return int(row[0]), int(row[1])
+
+
+async def profile_by_username(session: AsyncSession, username: str) -> Profile | None:
+    """The profile of `username`, any case (one range of ix_profile_username_search)."""
+    return await session.scalar(
+        select(Profile).where(username_search_key(Profile.username) == username.casefold().lower())
+    )

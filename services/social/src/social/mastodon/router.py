@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
@@ -15,13 +15,16 @@ from social.mastodon import service, timelines
 from social.mastodon.dependencies import (
     BookmarkTarget,
     FavouriteTarget,
+    MaybeReadAccounts,
     MaybeReadStatuses,
     OwnStatus,
     ReadAccounts,
+    ReadFollows,
     ReadStatuses,
     StatusDep,
     WriteBookmarks,
     WriteFavourites,
+    WriteFollows,
     WriteStatuses,
 )
 from social.mastodon.paging import TimelinePageDep
@@ -30,6 +33,7 @@ from social.mastodon.schemas import (
     CredentialAccount,
     InstanceV1,
     InstanceV2,
+    Relationship,
     Status,
     StatusCreate,
 )
@@ -61,13 +65,6 @@ async def verify_credentials(
     profile = await profiles_repository.get(session, viewer_id)
     assert profile is not None  # app_viewer just made sure of it
     return service.credential_account(profile, links)
-
-
-@router.get("/api/v1/accounts/{user_id}", response_model=Account)
-@raises(NotFound)
-async def account(profile: ProfileDep, links: LinksDep) -> Account:
-    """An account (public: a private account's Account is public, its posts are not)."""
-    return service.account(profile, links)
 
 
 STATUS_LIST: dict[int | str, dict[str, Any]] = {
@@ -227,3 +224,62 @@ async def post_status(
     return await service.post_status(
         session=session, author_id=viewer_id, data=data, media=media, links=links
     )
+
+
+@router.get("/api/v1/accounts/relationships", response_model=list[Relationship])
+async def relationships(
+    viewer_id: ReadFollows,
+    session: SessionDep,
+    ids: Annotated[list[str], Query(alias="id[]", max_length=40)] = [],  # noqa: B006
+    id: Annotated[list[str], Query(max_length=40)] = [],  # noqa: B006
+) -> list[Relationship]:
+    """Where the caller stands with each account of `id[]`."""
+    return await service.relationships(session=session, viewer_id=viewer_id, ids=[*ids, *id])
+
+
+@router.get("/api/v1/accounts/lookup", response_model=Account)
+@raises(NotFound)
+async def lookup(
+    acct: Annotated[str, Query(min_length=1, max_length=200)],
+    session: SessionDep,
+    links: LinksDep,
+) -> Account:
+    """An account by its username."""
+    return await service.lookup(session=session, acct=acct, links=links)
+
+
+@router.get("/api/v1/accounts/search", response_model=list[Account])
+async def search_accounts(
+    viewer_id: MaybeReadAccounts,
+    session: SessionDep,
+    links: LinksDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=80)] = 40,
+) -> list[Account]:
+    """Accounts whose username starts with `q`."""
+    return await service.search_accounts(
+        session=session, query=q, viewer_id=viewer_id, limit=limit, links=links
+    )
+
+
+@router.post("/api/v1/accounts/{user_id}/follow", response_model=Relationship)
+@raises(Forbidden, 400)  # blocked; yourself
+async def follow(profile: ProfileDep, viewer_id: WriteFollows, session: SessionDep) -> Relationship:
+    """Follow, or ask to follow a private account: the platform's follow."""
+    return await service.follow(session=session, viewer_id=viewer_id, followee=profile, on=True)
+
+
+@router.post("/api/v1/accounts/{user_id}/unfollow", response_model=Relationship)
+async def unfollow(
+    profile: ProfileDep, viewer_id: WriteFollows, session: SessionDep
+) -> Relationship:
+    """Stop following (or withdraw the request)."""
+    return await service.follow(session=session, viewer_id=viewer_id, followee=profile, on=False)
+
+
+# Last: its `{user_id}` would otherwise take `relationships`, `lookup` and `search`.
+@router.get("/api/v1/accounts/{user_id}", response_model=Account)
+@raises(NotFound)
+async def account(profile: ProfileDep, links: LinksDep) -> Account:
+    """An account (public: a private account's Account is public, its posts are not)."""
+    return service.account(profile, links)

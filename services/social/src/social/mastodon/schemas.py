@@ -166,3 +166,23 @@ class StatusCreate(BaseModel):
     # visibility asked is accepted, and the Status answers the one that applies.
     visibility: str | None = None
     language: str | None = None
+
+
+class Relationship(BaseModel):
+    """Mastodon's Relationship: where the caller stands with an account."""
+
+    id: str
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    languages: list[str] | None = None
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+    muting_notifications: bool
+    requested: bool
+    requested_by: bool
+    domain_blocking: bool = False
+    endorsed: bool = False
+    note: str = ""

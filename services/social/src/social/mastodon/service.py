@@ -12,10 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import Forbidden
+from common.errors import Forbidden, NotFound
 from common.reads import JSONBytes, ReadPool, json_bytes
 from social.bookmarks import repository as bookmarks_repository
 from social.clients.media import MediaClient
+from social.follows import service as follows
 from social.links import Links
 from social.mastodon import repository, timelines
 from social.mastodon.paging import TimelinePage
@@ -26,13 +27,15 @@ from social.mastodon.schemas import (
     InstanceStats,
     InstanceV1,
     InstanceV2,
+    Relationship,
     StatusCreate,
 )
 from social.mastodon.statuses import NO_AVATAR, status
-from social.models import Post, Profile, ReactionKind
+from social.models import Post, Profile, ReactionKind, RestrictionKind
 from social.posts import repository as posts_repository
 from social.posts import service as posts
 from social.posts.schemas import PostCreate
+from social.profiles import repository as profiles_repository
 from social.profiles import service as profiles
 from social.reactions import service as reactions
 
@@ -42,6 +45,7 @@ TITLE = "Photogram"
 DESCRIPTION = "A social photo platform."
 MAX_STATUS_CHARACTERS = 2200  # the caption's limit
 MAX_MEDIA_ATTACHMENTS = 10
+MAX_RELATIONSHIPS = 40  # ids in one GET /api/v1/accounts/relationships
 
 
 def _iso(at: datetime) -> str:
@@ -244,3 +248,94 @@ async def post_status(
         session=session, author_id=author_id, body=body, media=media, authorization=""
     )
     return await view_status(session=session, post=post, viewer_id=author_id, links=links)
+
+
+async def relationship(
+    *, session: AsyncSession, viewer_id: uuid.UUID, other_id: uuid.UUID
+) -> Relationship:
+    """Where the viewer stands with another account, both ways."""
+    following = await profiles_repository.is_following(
+        session, follower_id=viewer_id, followee_id=other_id
+    )
+    followed_by = await profiles_repository.is_following(
+        session, follower_id=other_id, followee_id=viewer_id
+    )
+    mine = await profiles_repository.kinds_between(session, owner_id=viewer_id, target_id=other_id)
+    theirs = await profiles_repository.kinds_between(
+        session, owner_id=other_id, target_id=viewer_id
+    )
+    muting = RestrictionKind.mute in mine
+    return Relationship(
+        id=str(other_id),
+        following=following,
+        showing_reblogs=following,
+        notifying=False,
+        followed_by=followed_by,
+        blocking=RestrictionKind.block in mine,
+        blocked_by=RestrictionKind.block in theirs,
+        muting=muting,
+        muting_notifications=muting,
+        requested=not following
+        and await profiles_repository.has_requested(
+            session, requester_id=viewer_id, target_id=other_id
+        ),
+        requested_by=not followed_by
+        and await profiles_repository.has_requested(
+            session, requester_id=other_id, target_id=viewer_id
+        ),
+    )
+
+
+async def follow(
+    *, session: AsyncSession, viewer_id: uuid.UUID, followee: Profile, on: bool
+) -> Relationship:
+    """Follow (or ask to, for a private account) or unfollow: the platform's follow."""
+    if on:
+        await follows.follow(session=session, follower_id=viewer_id, followee=followee)
+    else:
+        await follows.unfollow(session=session, follower_id=viewer_id, followee=followee)
+    return await relationship(session=session, viewer_id=viewer_id, other_id=followee.id)
+
+
+async def relationships(
+    *, session: AsyncSession, viewer_id: uuid.UUID, ids: list[str]
+) -> list[Relationship]:
+    """The relationships with each account named (ids that name nobody are left out)."""
+    found: list[Relationship] = []
+    for raw in ids[:MAX_RELATIONSHIPS]:
+        try:
+            other_id = uuid.UUID(raw)
+        except ValueError:
+            continue
+        if await profiles_repository.get(session, other_id) is not None:
+            found.append(
+                await relationship(session=session, viewer_id=viewer_id, other_id=other_id)
+            )
+    return found
+
+
+async def lookup(*, session: AsyncSession, acct: str, links: Links) -> Account:
+    """`GET /api/v1/accounts/lookup`: an account by its username (`@name` too)."""
+    name = acct.removeprefix("@").split("@", 1)[0]
+    profile = await repository.profile_by_username(session, name) if name else None
+    if profile is None:
+        raise NotFound("Record not found", code="user_not_found")
+    return account(profile, links)
+
+
+async def search_accounts(
+    *,
+    session: AsyncSession,
+    query: str,
+    viewer_id: uuid.UUID | None,
+    limit: int,
+    links: Links,
+) -> list[Account]:
+    """Accounts whose username starts with the query (the people search's index range)."""
+    prefix = query.strip().removeprefix("@").split("@", 1)[0]
+    if not prefix:
+        return []
+    rows = await profiles_repository.search(
+        session, prefix=prefix, viewer_id=viewer_id, after=None, limit=limit
+    )
+    return [account(row[0], links) for row in rows]
