@@ -219,6 +219,17 @@ async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_del
     assert favourited["favourited"] and favourited["favourites_count"] == 1
     web_view = await gateway.get(f"/posts/{posted[-1]}")
     assert web_view.json()["like_count"] == 1
+    # The author hears of the follow and the favourite, as the web app's notifications
+    # (an unfavourite takes the favourite's back, as an unlike does).
+    notified = await off_loop(api.notifications)
+    assert {(n["type"], n["account"]["id"]) for n in notified} >= {
+        ("follow", reader["id"]),
+        ("favourite", reader["id"]),
+    }
+    favourite_note = next(n for n in notified if n["type"] == "favourite")
+    assert favourite_note["status"]["id"] == posted[-1]
+    assert (await off_loop(api.notifications, id=favourite_note["id"]))["type"] == "favourite"
+
     assert (await off_loop(reader_api.status_bookmark, posted[-1]))["bookmarked"]
     assert not (await off_loop(reader_api.status_unbookmark, posted[-1]))["bookmarked"]
     assert (await off_loop(reader_api.status_unfavourite, posted[-1]))["favourites_count"] == 0
@@ -331,9 +342,30 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
         ("/api/v1/accounts/00000000-0000-0000-0000-000000000000", ERROR, {}),
         ("/api/v1/accounts/verify_credentials", ERROR, {}),
     ]
+    other_api_token = await gateway.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": other["username"],
+            "password": PASSWORD,
+            "scope": "read write",
+        },
+    )
+    other_headers = {"Authorization": f"Bearer {other_api_token.json()['access_token']}"}
+    notification = entity(
+        id=STRING, type=STRING, created_at=STRING, account=ACCOUNT,
+        status={"oneOf": [{"type": "null"}, STATUS]},
+    )  # fmt: skip
+    routes.append(("/api/v1/notifications", {"type": "array", "items": notification},
+                   other_headers))  # fmt: skip
     for path, schema, route_headers in routes:
         answer = await gateway.get(path, headers=route_headers)
         assert answer.status_code < 500, (path, answer.text)
         valid(answer.json(), schema)
+    cleared = await gateway.post("/api/v1/notifications/clear", headers=other_headers)
+    assert cleared.json() == {}
+    assert (await gateway.get("/api/v1/notifications", headers=other_headers)).json() == []
     metadata = (await gateway.get("/.well-known/oauth-authorization-server")).json()
     assert metadata["app_registration_endpoint"].endswith("/api/v1/apps")

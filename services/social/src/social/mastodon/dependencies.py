@@ -60,6 +60,8 @@ WriteFavourites = Annotated[uuid.UUID, Depends(app_viewer("write:favourites"))]
 WriteBookmarks = Annotated[uuid.UUID, Depends(app_viewer("write:bookmarks"))]
 WriteFollows = Annotated[uuid.UUID, Depends(app_viewer("write:follows"))]
 ReadFollows = Annotated[uuid.UUID, Depends(app_viewer("read:follows"))]
+ReadNotifications = Annotated[uuid.UUID, Depends(app_viewer("read:notifications"))]
+WriteNotifications = Annotated[uuid.UUID, Depends(app_viewer("write:notifications"))]
 
 
 @raises(NotFound)

@@ -1,9 +1,11 @@
 """SQL the Mastodon client API needs beyond the platform's own repositories."""
 
-from sqlalchemy import func, select
+import uuid
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Profile
+from social.models import Notification, Profile
 from social.models.profile import username_search_key
 
 
@@ -20,3 +22,7 @@ async def profile_by_username(session: AsyncSession, username: str) -> Profile |
     return await session.scalar(
         select(Profile).where(username_search_key(Profile.username) == username.casefold().lower())
     )
+
+
+async def delete_notifications(session: AsyncSession, recipient_id: uuid.UUID) -> None:
+    await session.execute(delete(Notification).where(Notification.recipient_id == recipient_id))

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
 
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
@@ -11,7 +12,7 @@ from common.openapi import raises
 from common.reads import JSONBytes, ReadsDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
-from social.mastodon import service, timelines
+from social.mastodon import notifications, service, timelines
 from social.mastodon.dependencies import (
     BookmarkTarget,
     FavouriteTarget,
@@ -20,11 +21,13 @@ from social.mastodon.dependencies import (
     OwnStatus,
     ReadAccounts,
     ReadFollows,
+    ReadNotifications,
     ReadStatuses,
     StatusDep,
     WriteBookmarks,
     WriteFavourites,
     WriteFollows,
+    WriteNotifications,
     WriteStatuses,
 )
 from social.mastodon.paging import TimelinePageDep
@@ -275,6 +278,49 @@ async def unfollow(
 ) -> Relationship:
     """Stop following (or withdraw the request)."""
     return await service.follow(session=session, viewer_id=viewer_id, followee=profile, on=False)
+
+
+class NotificationEntity(BaseModel):
+    """Mastodon's Notification."""
+
+    id: str
+    type: str
+    created_at: str
+    account: Account
+    status: Status | None = None
+    group_key: str
+
+
+@router.get("/api/v1/notifications", response_model=list[NotificationEntity], responses=STATUS_LIST)
+async def notifications_list(
+    viewer_id: ReadNotifications,
+    paging: TimelinePageDep,
+    session: SessionDep,
+    links: LinksDep,
+    request: Request,
+) -> JSONBytes:
+    """The caller's notifications, newest first (favourites, mentions, follows, requests)."""
+    return await notifications.page(
+        session=session, recipient_id=viewer_id, paging=paging, links=links, request=request
+    )
+
+
+@router.get("/api/v1/notifications/{notification_id}", response_model=NotificationEntity)
+@raises(NotFound)
+async def notification(
+    notification_id: str, viewer_id: ReadNotifications, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """One notification."""
+    return await notifications.one(
+        session=session, recipient_id=viewer_id, notification_id=notification_id, links=links
+    )
+
+
+@router.post("/api/v1/notifications/clear")
+async def clear_notifications(viewer_id: WriteNotifications, session: SessionDep) -> dict[str, Any]:
+    """Dismiss every notification."""
+    await notifications.clear(session=session, recipient_id=viewer_id)
+    return {}
 
 
 # Last: its `{user_id}` would otherwise take `relationships`, `lookup` and `search`.
