@@ -234,6 +234,10 @@ async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_del
     assert not (await off_loop(reader_api.status_unbookmark, posted[-1]))["bookmarked"]
     assert (await off_loop(reader_api.status_unfavourite, posted[-1]))["favourites_count"] == 0
 
+    results = await off_loop(reader_api.search_v2, f"#{tag}")
+    assert [h["name"] for h in results["hashtags"]] == [tag]
+    assert (await off_loop(reader_api.status_context, posted[-1]))["descendants"] == []
+
     # Only its author deletes a status; the answer is the status as it was.
     with pytest.raises(MastodonAPIError):
         await off_loop(reader_api.status_delete, posted[0])
@@ -360,6 +364,12 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
     )  # fmt: skip
     routes.append(("/api/v1/notifications", {"type": "array", "items": notification},
                    other_headers))  # fmt: skip
+    routes.append((f"/api/v1/statuses/{status['id']}/context",
+                   entity(ancestors=statuses, descendants=statuses), {}))  # fmt: skip
+    routes.append((f"/api/v2/search?q={other['username']}",
+                   entity(accounts={"type": "array", "items": ACCOUNT}, statuses=statuses,
+                          hashtags={"type": "array", "items": entity(name=STRING, url=STRING)}),
+                   headers))  # fmt: skip
     for path, schema, route_headers in routes:
         answer = await gateway.get(path, headers=route_headers)
         assert answer.status_code < 500, (path, answer.text)

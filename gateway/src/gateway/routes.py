@@ -16,6 +16,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/timelines": "social",
     "/api/v1/statuses": "social",
     "/api/v1/notifications": "social",
+    "/api/v2/search": "social",
     "/api/v1/media": "media",
     "/api/v2/media": "media",
     "/users/me/profile": "auth",

@@ -54,6 +54,7 @@ def optional_app_viewer(needed: str) -> Callable[..., Awaitable[uuid.UUID | None
 
 MaybeReadAccounts = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:accounts"))]
 ReadStatuses = Annotated[uuid.UUID, Depends(app_viewer("read:statuses"))]
+MaybeReadSearch = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:search"))]
 MaybeReadStatuses = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:statuses"))]
 WriteStatuses = Annotated[uuid.UUID, Depends(app_viewer("write:statuses"))]
 WriteFavourites = Annotated[uuid.UUID, Depends(app_viewer("write:favourites"))]

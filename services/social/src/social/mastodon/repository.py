@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Notification, Profile
+from social.models import Notification, PostTag, Profile
 from social.models.profile import username_search_key
 
 
@@ -26,3 +26,10 @@ async def profile_by_username(session: AsyncSession, username: str) -> Profile |
 
 async def delete_notifications(session: AsyncSession, recipient_id: uuid.UUID) -> None:
     await session.execute(delete(Notification).where(Notification.recipient_id == recipient_id))
+
+
+async def tag_in_use(session: AsyncSession, tag: str) -> bool:
+    """Whether any post carries the tag (one probe of ix_post_tag_tag_post_id)."""
+    return bool(
+        await session.scalar(select(select(PostTag.post_id).where(PostTag.tag == tag).exists()))
+    )

@@ -1,6 +1,6 @@
 """The Mastodon client API's accounts and instance, served by social."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ from social.mastodon.dependencies import (
     BookmarkTarget,
     FavouriteTarget,
     MaybeReadAccounts,
+    MaybeReadSearch,
     MaybeReadStatuses,
     OwnStatus,
     ReadAccounts,
@@ -33,10 +34,12 @@ from social.mastodon.dependencies import (
 from social.mastodon.paging import TimelinePageDep
 from social.mastodon.schemas import (
     Account,
+    Context,
     CredentialAccount,
     InstanceV1,
     InstanceV2,
     Relationship,
+    SearchResults,
     Status,
     StatusCreate,
 )
@@ -321,6 +324,27 @@ async def clear_notifications(viewer_id: WriteNotifications, session: SessionDep
     """Dismiss every notification."""
     await notifications.clear(session=session, recipient_id=viewer_id)
     return {}
+
+
+@router.get("/api/v1/statuses/{id}/context", response_model=Context)
+async def status_context(post: StatusDep) -> Context:
+    """A status's thread: none here (a post's comments are not statuses)."""
+    return Context(ancestors=[], descendants=[])
+
+
+@router.get("/api/v2/search", response_model=SearchResults)
+async def search(
+    viewer_id: MaybeReadSearch,
+    session: SessionDep,
+    links: LinksDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    type: Annotated[Literal["accounts", "hashtags", "statuses"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=40)] = 20,
+) -> SearchResults:
+    """Accounts and hashtags matching `q`."""
+    return await service.search(
+        session=session, query=q, kind=type, viewer_id=viewer_id, limit=limit, links=links
+    )
 
 
 # Last: its `{user_id}` would otherwise take `relationships`, `lookup` and `search`.

@@ -186,3 +186,16 @@ class Relationship(BaseModel):
     domain_blocking: bool = False
     endorsed: bool = False
     note: str = ""
+
+
+class Context(BaseModel):
+    """A status's thread: comments here are not statuses, so both lists are empty."""
+
+    ancestors: list[Status]
+    descendants: list[Status]
+
+
+class SearchResults(BaseModel):
+    accounts: list[Account]
+    statuses: list[Status]
+    hashtags: list[Tag]

@@ -28,9 +28,11 @@ from social.mastodon.schemas import (
     InstanceV1,
     InstanceV2,
     Relationship,
+    SearchResults,
     StatusCreate,
+    Tag,
 )
-from social.mastodon.statuses import NO_AVATAR, status
+from social.mastodon.statuses import NO_AVATAR, status, tag_url
 from social.models import Post, Profile, ReactionKind, RestrictionKind
 from social.posts import repository as posts_repository
 from social.posts import service as posts
@@ -38,6 +40,7 @@ from social.posts.schemas import PostCreate
 from social.profiles import repository as profiles_repository
 from social.profiles import service as profiles
 from social.reactions import service as reactions
+from social.tags.parsing import normalize_tag
 
 # Mastodon's API version this subset follows; clients read it to pick features.
 MASTODON_VERSION = "4.3.0 (compatible; Photogram 0.1)"
@@ -339,3 +342,26 @@ async def search_accounts(
         session, prefix=prefix, viewer_id=viewer_id, after=None, limit=limit
     )
     return [account(row[0], links) for row in rows]
+
+
+async def search(
+    *,
+    session: AsyncSession,
+    query: str,
+    kind: str | None,
+    viewer_id: uuid.UUID | None,
+    limit: int,
+    links: Links,
+) -> SearchResults:
+    """`GET /api/v2/search`: accounts by username prefix, and the hashtag the query names
+    when posts carry it. Statuses are not searched (captions have no full-text index)."""
+    accounts: list[Account] = []
+    hashtags: list[Tag] = []
+    if kind in (None, "accounts"):
+        accounts = await search_accounts(
+            session=session, query=query, viewer_id=viewer_id, limit=limit, links=links
+        )
+    tag = normalize_tag(query.strip().removeprefix("#"))
+    if kind in (None, "hashtags") and tag and await repository.tag_in_use(session, tag):
+        hashtags = [Tag(name=tag, url=tag_url(links, tag))]
+    return SearchResults(accounts=accounts, statuses=[], hashtags=hashtags)
