@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from common.errors import ApiError, Unauthorized
-from common.openapi import raises
+from common.openapi import optional_auth, raises
 from common.tokens import Principal, bearer_scheme
 
 # Mastodon's scopes: the four top-level ones and the parts each covers.
@@ -131,4 +131,4 @@ def optional_app_scope(
         principal = await required(request, token)
         return None if principal.claims.get("app_only") else principal
 
-    return raises(Unauthorized, OutsideScopes)(dependency)
+    return optional_auth(raises(Unauthorized, OutsideScopes)(dependency))

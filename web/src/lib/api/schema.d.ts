@@ -3067,6 +3067,19 @@ export interface components {
              */
             up_to_id: string;
         };
+        /**
+         * MastodonError
+         * @description Every error of the Mastodon client API's paths (docs.joinmastodon.org, Error).
+         */
+        MastodonError: {
+            /** Error */
+            error: string;
+            /**
+             * Error Description
+             * @default null
+             */
+            error_description: string | null;
+        };
         /** MediaAttachment */
         MediaAttachment: {
             /** Id */
@@ -4958,7 +4971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4967,7 +4980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -4994,7 +5007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5035,7 +5048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5044,7 +5057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5053,7 +5066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5080,7 +5093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5121,7 +5134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5130,7 +5143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5139,7 +5152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5166,7 +5179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5204,7 +5217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5213,7 +5226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5222,7 +5235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5249,7 +5262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5289,7 +5302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5298,7 +5311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5325,7 +5338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5365,7 +5378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unauthorized */
@@ -5374,7 +5387,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5383,7 +5396,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -5392,7 +5405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5401,7 +5414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5428,7 +5441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5473,7 +5486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5482,7 +5495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -5491,7 +5504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5500,7 +5513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5527,7 +5540,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5567,7 +5580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5576,7 +5589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -5585,7 +5598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5594,7 +5607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5621,7 +5634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5650,7 +5663,7 @@ export interface operations {
                     /** Redirect Uris */
                     redirect_uris: string[];
                     /** Scopes */
-                    scopes?: string[];
+                    scopes?: ("read" | "write" | "follow" | "push" | "profile" | "read:accounts" | "read:blocks" | "read:bookmarks" | "read:favourites" | "read:filters" | "read:follows" | "read:lists" | "read:mutes" | "read:notifications" | "read:search" | "read:statuses" | "write:accounts" | "write:blocks" | "write:bookmarks" | "write:conversations" | "write:favourites" | "write:filters" | "write:follows" | "write:lists" | "write:media" | "write:mutes" | "write:notifications" | "write:reports" | "write:statuses")[];
                     /** Website */
                     website?: string | null;
                 };
@@ -5660,7 +5673,7 @@ export interface operations {
                     /** Redirect Uris */
                     redirect_uris: string[];
                     /** Scopes */
-                    scopes?: string[];
+                    scopes?: ("read" | "write" | "follow" | "push" | "profile" | "read:accounts" | "read:blocks" | "read:bookmarks" | "read:favourites" | "read:filters" | "read:follows" | "read:lists" | "read:mutes" | "read:notifications" | "read:search" | "read:statuses" | "write:accounts" | "write:blocks" | "write:bookmarks" | "write:conversations" | "write:favourites" | "write:filters" | "write:follows" | "write:lists" | "write:media" | "write:mutes" | "write:notifications" | "write:reports" | "write:statuses")[];
                     /** Website */
                     website?: string | null;
                 };
@@ -5670,7 +5683,7 @@ export interface operations {
                     /** Redirect Uris */
                     redirect_uris: string[];
                     /** Scopes */
-                    scopes?: string[];
+                    scopes?: ("read" | "write" | "follow" | "push" | "profile" | "read:accounts" | "read:blocks" | "read:bookmarks" | "read:favourites" | "read:filters" | "read:follows" | "read:lists" | "read:mutes" | "read:notifications" | "read:search" | "read:statuses" | "write:accounts" | "write:blocks" | "write:bookmarks" | "write:conversations" | "write:favourites" | "write:filters" | "write:follows" | "write:lists" | "write:media" | "write:mutes" | "write:notifications" | "write:reports" | "write:statuses")[];
                     /** Website */
                     website?: string | null;
                 };
@@ -5692,7 +5705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -5710,7 +5723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5737,7 +5750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5775,7 +5788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5784,7 +5797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -5793,7 +5806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5820,7 +5833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5876,7 +5889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -5926,7 +5939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unauthorized */
@@ -5935,7 +5948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -5944,7 +5957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -5953,7 +5966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unsupported Media Type */
@@ -5962,7 +5975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5971,7 +5984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -5998,7 +6011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6038,7 +6051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6047,7 +6060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6056,7 +6069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6065,7 +6078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6092,7 +6105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6153,7 +6166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unauthorized */
@@ -6162,7 +6175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6171,7 +6184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6180,7 +6193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -6198,7 +6211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6225,7 +6238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6268,7 +6281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6277,7 +6290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6286,7 +6299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6313,7 +6326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6353,7 +6366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6362,7 +6375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6371,7 +6384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6398,7 +6411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6438,7 +6451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6447,7 +6460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6456,7 +6469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6465,7 +6478,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6492,7 +6505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6522,7 +6535,7 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids?: string[];
+                    media_ids: string[];
                     /**
                      * Sensitive
                      * @default false
@@ -6545,7 +6558,7 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids?: string[];
+                    media_ids: string[];
                     /**
                      * Sensitive
                      * @default false
@@ -6568,7 +6581,7 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids?: string[];
+                    media_ids: string[];
                     /**
                      * Sensitive
                      * @default false
@@ -6602,7 +6615,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unauthorized */
@@ -6611,7 +6624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6620,7 +6633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -6638,7 +6651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6656,7 +6669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Service Unavailable */
@@ -6665,7 +6678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6705,7 +6718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6714,7 +6727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6723,7 +6736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6732,7 +6745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6759,7 +6772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6799,7 +6812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6808,7 +6821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6817,7 +6830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6826,7 +6839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6844,7 +6857,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Service Unavailable */
@@ -6853,7 +6866,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6893,7 +6906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6902,7 +6915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -6911,7 +6924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6920,7 +6933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -6947,7 +6960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -6987,7 +7000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -6996,7 +7009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -7005,7 +7018,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7014,7 +7027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7041,7 +7054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7081,7 +7094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7090,7 +7103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -7099,7 +7112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7108,7 +7121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7135,7 +7148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7175,7 +7188,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7184,7 +7197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -7193,7 +7206,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7202,7 +7215,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7229,7 +7242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7269,7 +7282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7278,7 +7291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -7287,7 +7300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7296,7 +7309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7323,7 +7336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7366,7 +7379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7375,7 +7388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7384,7 +7397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7411,7 +7424,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7454,7 +7467,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7463,7 +7476,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7472,7 +7485,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7499,7 +7512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7544,7 +7557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7553,7 +7566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Not Found */
@@ -7562,7 +7575,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7571,7 +7584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7598,7 +7611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7654,7 +7667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7704,7 +7717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unauthorized */
@@ -7713,7 +7726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7722,7 +7735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -7731,7 +7744,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unsupported Media Type */
@@ -7740,7 +7753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7749,7 +7762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7776,7 +7789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -7818,7 +7831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -7827,7 +7840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7836,7 +7849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -7863,7 +7876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -12376,7 +12389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -12403,7 +12416,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -12911,7 +12924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Forbidden */
@@ -12920,7 +12933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Request Entity Too Large */
@@ -12938,7 +12951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -12965,7 +12978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */
@@ -13027,14 +13040,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
             };
             /** @description Request Entity Too Large */
             413: {
@@ -13051,7 +13068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Too Many Requests */
@@ -13060,7 +13077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Bad Gateway */
@@ -13078,7 +13095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["MastodonError"];
                 };
             };
             /** @description Gateway Timeout */

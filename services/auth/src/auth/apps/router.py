@@ -86,9 +86,8 @@ TOKEN_FORM = {
     "/oauth/token",
     response_model=OAuthToken,
     openapi_extra=TOKEN_FORM,
-    responses={400: {"description": "Bad Request"}, 401: {"description": "Unauthorized"}},
 )
-@raises(422, 429)
+@raises(400, 401, 422, 429)  # RFC 6749's errors: invalid_grant, invalid_client, ...
 async def token(
     request: Request,
     session: SessionDep,

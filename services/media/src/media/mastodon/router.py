@@ -4,7 +4,7 @@ the same uploads, quotas and alt text as `/media`, answered as MediaAttachments.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from common.app_tokens import app_scope
 from common.db import SessionDep
@@ -28,7 +28,7 @@ from media.images.exceptions import (
 )
 from media.images.models import Media
 from media.images.router import UPLOAD_BODY
-from media.images.schemas import valid_description
+from media.images.schemas import Description, valid_description
 
 router = APIRouter(tags=["mastodon"])
 
@@ -70,8 +70,8 @@ class MediaAttachment(BaseModel):
 
 
 class AttachmentUpdate(BaseModel):
-    description: str | None = None
-    focus: str | None = None  # accepted and ignored: no focal points here
+    description: Description | None = None
+    focus: str | None = Field(default=None, max_length=40)  # accepted, ignored: no focal points
 
 
 def attachment(media: Media, settings: Settings) -> MediaAttachment:

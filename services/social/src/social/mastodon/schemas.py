@@ -1,9 +1,13 @@
 """Mastodon's entities (docs.joinmastodon.org/entities), as its clients read them: ids as
 strings, HTML where Mastodon has HTML, every required field present."""
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from social.models import IMAGES_MAX
+from social.posts.schemas import Caption, SpoilerText
 
 
 class Field_(BaseModel):  # Mastodon's profile metadata field (none here yet)
@@ -158,10 +162,10 @@ class Status(BaseModel):
 class StatusCreate(BaseModel):
     """`POST /api/v1/statuses`: a post here is photos, so `media_ids` is required."""
 
-    status: str = ""
-    media_ids: list[str] = Field(default_factory=list, max_length=10)
+    status: Caption = ""
+    media_ids: list[uuid.UUID] = Field(min_length=1, max_length=IMAGES_MAX)
     sensitive: bool = False
-    spoiler_text: str = ""
+    spoiler_text: SpoilerText = ""
     # Who sees a post is the account's (public, or followers for a private account): the
     # visibility asked is accepted, and the Status answers the one that applies.
     visibility: str | None = None

@@ -239,7 +239,7 @@ async def post_status(
     try:
         body = PostCreate.model_validate(
             {
-                "media_ids": data.media_ids,
+                "media_ids": [str(media_id) for media_id in data.media_ids],
                 "caption": data.status,
                 "sensitive": data.sensitive,
                 "spoiler_text": data.spoiler_text,
