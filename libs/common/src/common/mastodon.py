@@ -15,20 +15,25 @@ BODY_TYPES = ("application/json", *FORM_TYPES)
 
 
 async def request_params(request: Request) -> dict[str, Any]:
-    """The body's parameters (JSON object, form or multipart); `name[]` becomes a list
-    under `name`. Files stay out: routes that take one read it themselves."""
+    """The body's parameters (JSON object, form or multipart); `name[]`, or a name given
+    more than once, becomes a list under `name`. Files stay out: routes that take one read
+    it themselves."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(FORM_TYPES):
-        params: dict[str, Any] = {}
+        lists: dict[str, list[str]] = {}
+        arrays: set[str] = set()
         async with request.form() as form:
             for key, value in form.multi_items():
                 if not isinstance(value, str):
                     continue
-                if key.endswith("[]"):
-                    params.setdefault(key[:-2], []).append(value)
-                else:
-                    params[key] = value
-        return params
+                name = key.removesuffix("[]")
+                if name != key:
+                    arrays.add(name)
+                lists.setdefault(name, []).append(value)
+        return {
+            name: values if name in arrays or len(values) > 1 else values[0]
+            for name, values in lists.items()
+        }
     body = await request.body()
     if not body.strip():
         return {}

@@ -253,10 +253,10 @@ async def test_authorized_apps_are_listed_taken_back_and_ended_by_signing_out_ev
     first, second = await register(client), await register(client)
     kept = (await password_token(client, first, username, password, "read")).json()
     taken = (await password_token(client, second, username, password, "write")).json()
-    listed = (await client.get("/auth/apps", headers=bearer(account))).json()
+    listed = (await client.get("/auth/authorized-apps", headers=bearer(account))).json()
     assert {app["scopes"][0] for app in listed} == {"read", "write"}
     second_id = next(app["id"] for app in listed if app["scopes"] == ["write"])
-    gone = await client.delete(f"/auth/apps/{second_id}", headers=bearer(account))
+    gone = await client.delete(f"/auth/authorized-apps/{second_id}", headers=bearer(account))
     assert gone.status_code == 204
 
     async def refused(token: dict[str, Any]) -> bool:
@@ -270,7 +270,7 @@ async def test_authorized_apps_are_listed_taken_back_and_ended_by_signing_out_ev
     assert await client.post("/auth/logout-all", headers=bearer(account))
     assert await eventually(lambda: refused(kept))
     fresh = await client.post("/auth/login", json={"username": username, "password": password})
-    assert (await client.get("/auth/apps", headers=bearer(fresh.json()))).json() == []
+    assert (await client.get("/auth/authorized-apps", headers=bearer(fresh.json()))).json() == []
     async with auth_app.state.sessionmaker() as session:
         rows = (await session.scalars(select(AppToken))).all()
     # Only hashes are stored: no row holds a token's value.

@@ -174,13 +174,13 @@ async def decide(
     )
 
 
-@router.get("/auth/apps", response_model=list[AuthorizedApp])
+@router.get("/auth/authorized-apps", response_model=list[AuthorizedApp])
 async def authorized_apps(user: CurrentAccount, session: SessionDep) -> list[AuthorizedApp]:
     """Settings → Authorized apps: the apps holding a live token of this account."""
     return await service.authorized_apps(session=session, user_id=user.id)
 
 
-@router.delete("/auth/apps/{app_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/auth/authorized-apps/{app_id}", status_code=status.HTTP_204_NO_CONTENT)
 @raises(AppNotFound)
 async def deauthorize(
     app_id: uuid.UUID, user: CurrentAccount, session: SessionDep, revoker: RevokerDep
