@@ -2624,8 +2624,9 @@ export interface components {
             /**
              * Response Type
              * @default code
+             * @constant
              */
-            response_type: string;
+            response_type: "code";
             /** Client Id */
             client_id: string;
             /** Redirect Uri */
@@ -2637,7 +2638,7 @@ export interface components {
             /** Code Challenge */
             code_challenge?: string | null;
             /** Code Challenge Method */
-            code_challenge_method?: string | null;
+            code_challenge_method?: ("S256" | "plain") | null;
             /** Approve */
             approve: boolean;
         };
@@ -8231,13 +8232,13 @@ export interface operations {
     consent_auth_apps_consent_get: {
         parameters: {
             query: {
-                response_type?: string;
+                response_type?: "code";
                 client_id: string;
                 redirect_uri?: string | null;
                 scope?: string | null;
                 state?: string | null;
                 code_challenge?: string | null;
-                code_challenge_method?: string | null;
+                code_challenge_method?: ("S256" | "plain") | null;
             };
             header?: never;
             path?: never;
@@ -12360,13 +12361,13 @@ export interface operations {
     authorize_oauth_authorize_get: {
         parameters: {
             query: {
-                response_type?: string;
+                response_type?: "code";
                 client_id: string;
                 redirect_uri?: string | null;
                 scope?: string | null;
                 state?: string | null;
                 code_challenge?: string | null;
-                code_challenge_method?: string | null;
+                code_challenge_method?: ("S256" | "plain") | null;
             };
             header?: never;
             path?: never;

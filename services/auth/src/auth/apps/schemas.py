@@ -69,16 +69,24 @@ class AppRead(BaseModel):
         )
 
 
+# RFC 6749's character sets: a client id and scopes are visible ASCII (VSCHAR, NQCHAR), a
+# PKCE challenge base64url (RFC 7636).
+VISIBLE_ASCII = r"^[\x20-\x7e]*$"
+SCOPE_CHARACTERS = r"^[\x21\x23-\x5b\x5d-\x7e ]*$"
+
+
 class AuthorizationRequest(BaseModel):
     """The parameters of `GET /oauth/authorize`, which the consent screen passes on."""
 
-    response_type: str = "code"
-    client_id: str = Field(max_length=64)
-    redirect_uri: str | None = Field(default=None, max_length=2000)
-    scope: str | None = Field(default=None, max_length=1000)
-    state: str | None = Field(default=None, max_length=2000)
-    code_challenge: str | None = Field(default=None, max_length=128)
-    code_challenge_method: str | None = Field(default=None, max_length=10)
+    response_type: Literal["code"] = "code"
+    client_id: str = Field(max_length=64, pattern=VISIBLE_ASCII)
+    redirect_uri: str | None = Field(default=None, max_length=2000, pattern=VISIBLE_ASCII)
+    scope: str | None = Field(
+        default=None, max_length=1000, pattern=r"^[\x21\x23-\x5b\x5d-\x7e ]*$"
+    )
+    state: str | None = Field(default=None, max_length=2000, pattern=VISIBLE_ASCII)
+    code_challenge: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._~-]{43,128}$")
+    code_challenge_method: Literal["S256", "plain"] | None = None
 
 
 class ConsentRead(BaseModel):

@@ -114,9 +114,13 @@ async def token(
             ip=ip,
         )
     server = AppsServer(grounds)
-    status, body, answer_headers = server.create_token_response(
-        FormRequest("POST", uri, params, headers)
-    )
+    try:
+        status, body, answer_headers = server.create_token_response(
+            FormRequest("POST", uri, params, headers)
+        )
+    except ValueError:
+        # Authlib refuses to put characters outside RFC 6749's set in an error's text.
+        return 400, {"error": "invalid_request"}, {}
     if grounds.spent_code is not None:
         await repository.delete_code(session, grounds.spent_code.id)
     for new in grounds.new_tokens:
@@ -164,6 +168,9 @@ async def _consent_grant(
         grant = server.get_consent_grant(request=oauth_request, end_user=user)
     except OAuth2Error as error:
         raise OAuthRequestError(error.error, error.get_error_description()) from error
+    except ValueError as error:
+        # Authlib refuses to put characters outside RFC 6749's set in an error's text.
+        raise OAuthRequestError("invalid_request", None) from error
     return server, grant, oauth_request
 
 
