@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from auth.apps.models import OAuthApp
 from common.app_tokens import SUPPORTED_SCOPES
+from common.text import NUL_FREE
 
 
 def _words(value: object) -> object:
@@ -16,19 +17,21 @@ def _words(value: object) -> object:
 
 
 # An absolute URI (a scheme, then anything), or the out-of-band marker, which is one.
-RedirectUri = Annotated[str, Field(max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")]
+RedirectUri = Annotated[
+    str, Field(max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$"), NUL_FREE
+]
 Scope = Literal[SUPPORTED_SCOPES]  # type: ignore[valid-type]
 
 
 class AppCreate(BaseModel):
-    client_name: str = Field(min_length=1, max_length=200)
+    client_name: Annotated[str, Field(min_length=1, max_length=200), NUL_FREE]
     redirect_uris: Annotated[list[RedirectUri], BeforeValidator(_words)] = Field(
         min_length=1, max_length=20
     )
     scopes: Annotated[list[Scope], BeforeValidator(_words)] = Field(
         default_factory=lambda: ["read"], max_length=len(SUPPORTED_SCOPES)
     )
-    website: str | None = Field(default=None, max_length=2000)
+    website: Annotated[str, Field(max_length=2000), NUL_FREE] | None = None
 
     @property
     def redirect_uri_list(self) -> list[str]:
@@ -117,9 +120,9 @@ class AuthorizedApp(BaseModel):
 
 
 class TokenRevoke(BaseModel):
-    client_id: str = Field(max_length=64)
-    client_secret: str = Field(max_length=200)
-    token: str = Field(max_length=4000)
+    client_id: Annotated[str, Field(max_length=64), NUL_FREE]
+    client_secret: Annotated[str, Field(max_length=200), NUL_FREE]
+    token: Annotated[str, Field(max_length=4000), NUL_FREE]
 
 
 class OAuthToken(BaseModel):

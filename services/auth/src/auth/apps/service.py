@@ -72,7 +72,8 @@ def _basic_client_id(headers: Mapping[str, str]) -> str | None:
         decoded = base64.b64decode(value[6:], validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return unquote(decoded.split(":", 1)[0])
+    client_id = unquote(decoded.split(":", 1)[0])
+    return None if "\x00" in client_id else client_id
 
 
 async def _grounds_for(session: AsyncSession, client_id: str | None) -> Grounds:
@@ -99,6 +100,9 @@ async def token(
 ) -> tuple[int, Any, dict[str, str]]:
     """`POST /oauth/token`: Authlib's answer (status, body, headers), with the tokens it
     granted signed and stored."""
+    if any("\x00" in value for value in params.values()):
+        # No NUL reaches Postgres, whose text cannot hold one.
+        return 400, {"error": "invalid_request"}, {}
     grounds = await _grounds_for(session, params.get("client_id") or _basic_client_id(headers))
     grant_type = params.get("grant_type")
     if grounds.app is not None and grant_type == "authorization_code" and params.get("code"):

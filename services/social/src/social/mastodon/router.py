@@ -49,6 +49,7 @@ from social.profiles.dependencies import ProfileDep
 from social.tags.parsing import normalize_tag
 
 router = APIRouter(tags=["mastodon"])
+NO_NUL = r"^[^\x00]*$"  # Postgres text cannot hold a NUL
 
 
 @router.get("/api/v1/instance", response_model=InstanceV1)
@@ -246,7 +247,7 @@ async def relationships(
 @router.get("/api/v1/accounts/lookup", response_model=Account)
 @raises(NotFound)
 async def lookup(
-    acct: Annotated[str, Query(min_length=1, max_length=200)],
+    acct: Annotated[str, Query(min_length=1, max_length=200, pattern=NO_NUL)],
     session: SessionDep,
     links: LinksDep,
 ) -> Account:
@@ -259,7 +260,7 @@ async def search_accounts(
     viewer_id: MaybeReadAccounts,
     session: SessionDep,
     links: LinksDep,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
     limit: Annotated[int, Query(ge=1, le=80)] = 40,
 ) -> list[Account]:
     """Accounts whose username starts with `q`."""
@@ -337,7 +338,7 @@ async def search(
     viewer_id: MaybeReadSearch,
     session: SessionDep,
     links: LinksDep,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
     type: Annotated[Literal["accounts", "hashtags", "statuses"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=40)] = 20,
 ) -> SearchResults:
