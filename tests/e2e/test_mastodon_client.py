@@ -18,7 +18,7 @@ import pytest
 from mastodon import Mastodon, MastodonAPIError, MastodonUnauthorizedError
 
 from stack.platform import Stack
-from tests.e2e.accounts import PASSWORD, png, signed_up
+from tests.e2e.accounts import PASSWORD, dump_database, png, signed_up
 from tests.support.polling import eventually
 
 T = TypeVar("T")
@@ -379,3 +379,25 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
     assert (await gateway.get("/api/v1/notifications", headers=other_headers)).json() == []
     metadata = (await gateway.get("/.well-known/oauth-authorization-server")).json()
     assert metadata["app_registration_endpoint"].endswith("/api/v1/apps")
+
+
+async def test_app_secrets_and_tokens_are_kept_only_hashed_and_never_logged(
+    gateway: httpx.AsyncClient, platform: Stack
+):
+    """A client secret, an authorization's token and the JWT of an app are in no row of
+    auth's database and in no log of any part of the platform."""
+    user, _headers = await signed_up(gateway)
+    api, app = await app_and_token(gateway, user["username"])
+    token = api.access_token
+    assert token is not None
+    await off_loop(api.account_verify_credentials)  # the token travels to social too
+    dump = await dump_database(platform.database_url("auth"))
+    assert user["id"] in dump  # the dump does hold this account's rows
+    for secret in (app["client_secret"], token):
+        # bytea columns print as hex: the secret is in neither form.
+        assert secret not in dump and secret.encode().hex() not in dump
+    logs = {path.name: path.read_text() for path in (platform.dir / "logs").iterdir()}
+    assert logs, "no logs were captured"
+    for name, text in logs.items():
+        for secret in (app["client_secret"], token, token.split(".")[-1]):
+            assert secret not in text, f"{name} holds an app secret"
