@@ -53,14 +53,24 @@ def test_an_album_of_three_with_alt_text_shows_as_a_carousel(page: Page, tmp_pat
     expect(post.get_by_text("2 / 3", exact=True)).to_be_visible()
     assert_accessible(page)
 
-    # Its owner edits the caption: the post says it was edited.
-    page.get_by_role("button", name="Edit caption").click()
+    # Its owner edits the caption and a photo's alt text, and adds a content warning: the
+    # post says it was edited.
+    page.get_by_role("button", name="Edit post").click()
     page.get_by_label("Caption").fill("Three colours, edited")
-    page.get_by_role("button", name="Save caption").click()
+    expect(page.get_by_label("Alt text for photo 1")).to_have_value("A blue sea")
+    page.get_by_label("Alt text for photo 1").fill("A calm blue sea")
+    page.get_by_label("Content warning").check()
+    page.get_by_label("Warning text").fill("Bright colours")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save changes").click()
+    expect(post.get_by_text("Bright colours", exact=True)).to_be_visible()
+    post.get_by_role("button", name="Show", exact=True).click()
     expect(post.get_by_text("Three colours, edited")).to_be_visible()
     expect(post.get_by_text("Edited", exact=True)).to_be_visible()
     page.reload()
     expect(page.get_by_text("Edited", exact=True)).to_be_visible()
+    post.get_by_role("button", name="Show", exact=True).click()
+    expect(post.get_by_role("img", name="A calm blue sea")).to_be_visible()
 
 
 def test_a_sensitive_post_is_blurred_until_shown(page: Page, tmp_path: Path):
@@ -158,9 +168,13 @@ def test_a_private_account_approves_a_follow_request(
         expect(other.get_by_role("heading", name=owner)).to_be_visible()
         expect(other.get_by_text("This account is private")).to_be_visible()
         other.get_by_role("button", name="Follow", exact=True).click()
-        expect(other.get_by_role("button", name="Requested")).to_be_disabled()
+        requested = other.get_by_role("button", name="Requested")
+        expect(requested).to_be_visible()
+        # A request can be withdrawn while it waits, and asked again.
+        requested.click()
+        other.get_by_role("button", name="Follow", exact=True).click()
         other.reload()
-        expect(other.get_by_role("button", name="Requested")).to_be_visible()
+        expect(requested).to_have_accessible_name("Requested – Withdraw follow request")
 
         go_to(page, "Notifications")
         requests = page.get_by_role("region", name="Follow requests")
