@@ -258,6 +258,15 @@ async def test_scopes_are_enforced_with_mastodons_errors(gateway):
     )
     assert answer.status_code == 403
     valid(answer.json(), ERROR)
+    # A read-only token cannot post.
+    reader, _app = await app_and_token(gateway, user["username"], scopes=["read"])
+    posting = await gateway.post(
+        "/api/v1/statuses",
+        json={"status": "x", "media_ids": [str(uuid.uuid4())]},
+        headers={"Authorization": f"Bearer {reader.access_token}"},
+    )
+    assert posting.status_code == 403
+    assert posting.json() == {"error": "This action is outside the authorized scopes"}
     # A session's token is not an app's: Mastodon's routes refuse it, and app tokens are
     # refused by the platform's own routes.
     _user, session_headers = await signed_up(gateway)
