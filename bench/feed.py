@@ -89,6 +89,8 @@ SAMPLES = 300
 TIMING = {"warmup": WARMUP, "samples": SAMPLES}  # --warmup / --samples
 DATABASE = "bench_feed"
 P99_TARGET_MS = 10
+# Issue 20: the Mastodon home timeline is the same rows as /feed, written as Statuses.
+TIMELINE_RATIO_TARGET = 1.5
 YEAR_MS = 365 * 24 * 3600 * 1000
 
 random.seed(20261122)
@@ -578,9 +580,11 @@ async def measure(
     *,
     viewer: uuid.UUID,
     headers: dict[str, str],
+    app_headers: dict[str, str],
     cursor: str | None,
 ) -> dict[str, tuple[float, float]]:
-    """One viewer and page: the SQL alone, then the service directly and via the gateway."""
+    """One viewer and page: the SQL alone, then the service directly and via the gateway,
+    then the same page as the Mastodon client API's home timeline, directly."""
     authors, _, follows_tags = await raw.authors(viewer)
     before = decode_cursor(cursor, uuid.UUID)[0] if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
@@ -603,6 +607,15 @@ async def measure(
             (await client.get("/feed", params=query, headers=headers)).raise_for_status()
 
         row[name] = await timed(fetch)
+    timeline = {"limit": PAGE} | ({"max_id": str(before)} if cursor else {})
+
+    async def fetch_timeline() -> None:
+        response = await clients["direct"].get(
+            "/api/v1/timelines/home", params=timeline, headers=app_headers
+        )
+        response.raise_for_status()
+
+    row["mastodon"] = await timed(fetch_timeline)
     return row
 
 
@@ -621,7 +634,7 @@ async def report(
     header = (
         f"{'follows':>7} {'tags':>4} {'page':>5} | {'IN walk':>13} {'LATERAL':>13} "
         f"{'service SQL':>13} | {'direct':>13} {'gateway':>13} | {'direct/SQL':>10} "
-        f"{'gw/direct':>9}"
+        f"{'gw/direct':>9} | {'Mastodon home':>13} {'home/feed':>9}"
     )
     print(
         f"\np50/p99 in ms, sequential requests, {TIMING['samples']} samples each after "
@@ -631,21 +644,37 @@ async def report(
     print("-" * len(header))
     clients = {name: httpx.AsyncClient(base_url=url, timeout=10) for name, url in targets.items()}
     gateway_p99s = []
+    timeline_ratios = []
     try:
         for (follows, tags), viewer in viewers.items():
             # Valid for the whole run (the default 15 minutes may not be).
             token = issuer.token(str(viewer), "bench", exp=int(time.time()) + 3600)
             headers = {"Authorization": f"Bearer {token}"}
+            # An app's token (common.app_tokens) for GET /api/v1/timelines/home.
+            app_token = issuer.token(
+                str(viewer), "bench", exp=int(time.time()) + 3600, scope="read", sid=str(viewer)
+            )
+            app_headers = {"Authorization": f"Bearer {app_token}"}
             deep = await deep_cursor(clients["direct"], headers)
             for page, cursor in (("first", None), ("deep", deep)):
-                row = await measure(raw, clients, viewer=viewer, headers=headers, cursor=cursor)
+                row = await measure(
+                    raw,
+                    clients,
+                    viewer=viewer,
+                    headers=headers,
+                    app_headers=app_headers,
+                    cursor=cursor,
+                )
                 direct_vs_sql = row["direct"][0] / row["sql"][0]
+                timeline_vs_feed = row["mastodon"][0] / row["direct"][0]
+                timeline_ratios.append(timeline_vs_feed)
                 gateway_vs_direct = row["gateway"][0] / row["direct"][0]
                 gateway_p99s.append(row["gateway"][1])
                 print(
                     f"{follows:>7} {tags:>4} {page:>5} | {cells(row, 'in', 'lateral', 'sql')} | "
                     f"{cells(row, 'direct', 'gateway')} | "
-                    f"{direct_vs_sql:10.2f} {gateway_vs_direct:9.2f}"
+                    f"{direct_vs_sql:10.2f} {gateway_vs_direct:9.2f} | "
+                    f"{cells(row, 'mastodon')} {timeline_vs_feed:9.2f}"
                 )
     finally:
         for client in clients.values():
@@ -655,6 +684,12 @@ async def report(
         f"\np99 through the gateway: {min(gateway_p99s):.2f}-{worst:.2f} ms; "
         f"p99 <= {P99_TARGET_MS} ms holds in {sum(p <= P99_TARGET_MS for p in gateway_p99s)} "
         f"of {len(gateway_p99s)} cells{'' if worst <= P99_TARGET_MS else ' (not everywhere)'}"
+    )
+    print(
+        f"GET /api/v1/timelines/home p50 / GET /feed p50, same viewer and page: "
+        f"{min(timeline_ratios):.2f}-{max(timeline_ratios):.2f} "
+        f"(target <= {TIMELINE_RATIO_TARGET}: "
+        f"{'holds' if max(timeline_ratios) <= TIMELINE_RATIO_TARGET else 'not everywhere'})"
     )
 
 

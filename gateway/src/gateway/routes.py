@@ -6,6 +6,19 @@ from dataclasses import dataclass
 ROUTES: dict[str, str] = {
     "/auth": "auth",
     "/oauth": "auth",
+    # The Mastodon client API: its OAuth side (auth.apps).
+    "/api/v1/apps": "auth",
+    "/.well-known/oauth-authorization-server": "auth",
+    # ... and what social serves of it (social.mastodon).
+    "/api/v1/instance": "social",
+    "/api/v2/instance": "social",
+    "/api/v1/accounts": "social",
+    "/api/v1/timelines": "social",
+    "/api/v1/statuses": "social",
+    "/api/v1/notifications": "social",
+    "/api/v2/search": "social",
+    "/api/v1/media": "media",
+    "/api/v2/media": "media",
     "/users/me/profile": "auth",
     "/users": "social",
     "/posts": "social",

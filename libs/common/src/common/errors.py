@@ -139,23 +139,49 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+# The Mastodon client API's paths answer errors in Mastodon's shape, which its clients
+# read: {"error": "message"} (docs.joinmastodon.org, entities/Error).
+MASTODON_PATHS = ("/api/v1/", "/api/v2/", "/oauth/token", "/oauth/revoke", "/oauth/authorize")
+
+
+def is_mastodon_path(path: str) -> bool:
+    return path.startswith(MASTODON_PATHS)
+
+
+def _error(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    if is_mastodon_path(request.url.path):
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+    return error_response(status, code, message, headers, **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         if exc.status >= 500:
             # The access line carries it: a server-side failure is found by its code.
             request.state.error_code = exc.code
-        return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+        return _error(request, exc.status, exc.code, exc.message, exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else default_code(exc.status_code)
-        return error_response(
-            exc.status_code, default_code(exc.status_code), message, getattr(exc, "headers", None)
+        return _error(
+            request,
+            exc.status_code,
+            default_code(exc.status_code),
+            message,
+            getattr(exc, "headers", None),
         )
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
             {
                 "field": _field(tuple(e.get("loc", ()))),
@@ -165,7 +191,7 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        return error_response(422, "validation_error", summary or "Invalid request", fields=fields)
+        return _error(request, 422, "validation_error", summary or "Invalid request", fields=fields)
 
 
 class UnhandledErrorMiddleware:

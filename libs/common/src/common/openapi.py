@@ -26,10 +26,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from common.errors import ApiError
+from common.errors import ApiError, is_mastodon_path
 from common.tokens import current_user, optional_user
 
 ERROR_SCHEMA = "ErrorResponse"
+MASTODON_ERROR_SCHEMA = "MastodonError"
 
 Call = TypeVar("Call", bound=Callable[..., Any])
 
@@ -49,6 +50,13 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class MastodonError(BaseModel):
+    """Every error of the Mastodon client API's paths (docs.joinmastodon.org, Error)."""
+
+    error: str
+    error_description: str | None = None
+
+
 def error_statuses(*errors: type[ApiError] | int) -> set[int]:
     return {e if isinstance(e, int) else e.status for e in errors}
 
@@ -63,27 +71,37 @@ def raises(*errors: type[ApiError] | int) -> Callable[[Call], Call]:
     return mark
 
 
-def error_response(status: int) -> dict[str, Any]:
-    """One documented error response: the status's phrase, with the shared error schema."""
+def error_response(status: int, *, mastodon: bool = False) -> dict[str, Any]:
+    """One documented error response: the status's phrase, with the shared error schema
+    (Mastodon's on the Mastodon client API's paths)."""
+    model = MASTODON_ERROR_SCHEMA if mastodon else ERROR_SCHEMA
     return {
         "description": HTTPStatus(status).phrase,
-        "content": {
-            "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=ERROR_SCHEMA)}}
-        },
+        "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=model)}}},
     }
 
 
 def error_schemas() -> dict[str, Any]:
-    """The error schema and what it refers to, as OpenAPI components."""
+    """The error schemas and what they refer to, as OpenAPI components."""
     schema = ErrorResponse.model_json_schema(ref_template=REF_TEMPLATE)
     definitions = schema.pop("$defs", {})
-    return {ERROR_SCHEMA: schema, **definitions}
+    mastodon = MastodonError.model_json_schema(ref_template=REF_TEMPLATE)
+    return {ERROR_SCHEMA: schema, MASTODON_ERROR_SCHEMA: mastodon, **definitions}
 
 
-def add_error_responses(operation: dict[str, Any], statuses: Iterable[int]) -> None:
+def add_error_responses(
+    operation: dict[str, Any], statuses: Iterable[int], *, mastodon: bool = False
+) -> None:
     responses = operation.setdefault("responses", {})
     for status in sorted(statuses):
-        responses.setdefault(str(status), error_response(status))
+        responses.setdefault(str(status), error_response(status, mastodon=mastodon))
+
+
+def optional_auth(call: Call) -> Call:
+    """Marks a dependency that reads a token when there is one (an app token's optional
+    variant): its operations also serve callers without a token."""
+    call.__optional_auth__ = True  # type: ignore[attr-defined]
+    return call
 
 
 def _calls(dependant: Dependant) -> Iterable[Any]:
@@ -131,7 +149,11 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
                 continue
             calls = set(_calls(route.dependant))
             statuses = set(always).union(*(getattr(c, "__api_errors__", ()) for c in calls))
-            needs_token, reads_token = current_user in calls, optional_user in calls
+            needs_token = current_user in calls
+            reads_token = optional_user in calls or any(
+                getattr(c, "__optional_auth__", False) for c in calls
+            )
+            mastodon = is_mastodon_path(route.path_format or "")
             if route.param_convertors:
                 statuses.add(404)
             if needs_token or reads_token:
@@ -143,10 +165,10 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
                 _redirects_have_no_body(operation)
                 _streams_are_openapi_3_1(operation)
                 if "422" in operation.get("responses", {}):
-                    operation["responses"]["422"] = error_response(422)
+                    operation["responses"]["422"] = error_response(422, mastodon=mastodon)
                 # A body that is not even parseable (bytes that are not UTF-8 JSON).
                 body = (400,) if "requestBody" in operation else ()
-                add_error_responses(operation, statuses.union(body))
+                add_error_responses(operation, statuses.union(body), mastodon=mastodon)
                 if reads_token and not needs_token and operation.get("security"):
                     # An empty requirement: the operation also serves callers without a token.
                     operation["security"] = [*operation["security"], {}]

@@ -50,7 +50,9 @@ class Principal:
 
 
 USER_FIELD = "user:"  # user:<pseudonym> -> the second before which its tokens are dead
-SESSION_FIELD = "sid:"  # sid:<session id> -> when that session was ended
+# sid:<session id> -> when that session was ended; for an app token (common.app_tokens),
+# which lives for years, its expiry instead, so that it is kept as long as it matters.
+SESSION_FIELD = "sid:"
 # How long an entry matters: past the longest access-token lifetime no token it could
 # refuse is alive. Auth's access tokens live 900 s; this leaves room for a longer setting.
 REVOCATION_KEEP_SECONDS = 3600
@@ -248,6 +250,10 @@ async def optional_user(
     if token is None:
         return None
     principal = await request.app.state.token_verifier.verify(token)
+    if "scope" in principal.claims:
+        # A third-party app's token (common.app_tokens) is good for the Mastodon client API
+        # only: an app granted `read` must not reach the account's own settings.
+        raise Unauthorized("App tokens are for the Mastodon client API", code="app_token")
     request.state.user_id = str(principal.id)  # for the access log
     result: Principal | None = principal
     return result

@@ -11,6 +11,7 @@ import httpx2
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
+from auth.apps.router import router as apps_router
 from auth.config import Settings, get_settings
 from auth.credentials.router import router as credentials_router
 from auth.credentials.throttle import MailThrottle
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             passkeys_router,
             oauth_router,
             instagram_router,
+            apps_router,
         ],
     )
     # Holds only which OAuth flows this browser started (state markers); the PKCE

@@ -20,6 +20,7 @@ from media.clients.social import social_client
 from media.config import Settings, get_settings
 from media.images.router import internal_router as images_internal_router
 from media.images.router import router as images_router
+from media.mastodon.router import router as mastodon_router
 from media.quota.router import router as quota_router
 from media.storage import object_storage
 from media.sweeper import orphan_sweeper
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             avatars_router,
             images_router,
             ai_router,
+            mastodon_router,
             images_internal_router,
             avatars_internal_router,
         ],

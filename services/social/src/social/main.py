@@ -17,6 +17,7 @@ from social.comments.router import router as comments_router
 from social.config import Settings, get_settings
 from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
+from social.mastodon.router import router as mastodon_router
 from social.media_deletions.relay import media_deletion_relay
 from social.notifications.router import router as notifications_router
 from social.posts.image_sync import image_sync
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Feeds first: GET /posts lists; the posts router only has /posts/{id} reads.
         # Blocks, mutes and bookmarks before profiles: /users/me/blocks is not a user's page.
         routers=[
+            mastodon_router,
             feeds_router,
             restrictions_router,
             bookmarks_router,

@@ -1,4 +1,4 @@
-"""SQL for refresh tokens."""
+"""SQL for refresh tokens and app tokens."""
 
 import uuid
 from datetime import datetime
@@ -7,10 +7,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.sessions.models import RefreshToken
+from auth.sessions.models import AppToken, RefreshToken
 
 
-async def add(session: AsyncSession, token: RefreshToken) -> None:
+async def add(session: AsyncSession, token: RefreshToken | AppToken) -> None:
     session.add(token)
     await session.flush()
 
@@ -62,6 +62,53 @@ async def revoke_user(
         statement.values(revoked_at=at).returning(RefreshToken.family_id)
     )
     return set(result.scalars())
+
+
+async def revoke_user_app_tokens(
+    session: AsyncSession, user_id: uuid.UUID, *, at: datetime, app_id: uuid.UUID | None = None
+) -> list[tuple[uuid.UUID, datetime]]:
+    """Revoke the user's app tokens (of one app, or all); returns (id, expiry) of each."""
+    statement = update(AppToken).where(AppToken.user_id == user_id, AppToken.revoked_at.is_(None))
+    if app_id is not None:
+        statement = statement.where(AppToken.app_id == app_id)
+    result = await session.execute(
+        statement.values(revoked_at=at).returning(AppToken.id, AppToken.expires_at)
+    )
+    return [(token_id, expires_at) for token_id, expires_at in result.all()]
+
+
+async def revoke_app_token(
+    session: AsyncSession, token_hash: bytes, *, at: datetime, app_id: uuid.UUID
+) -> tuple[uuid.UUID, datetime] | None:
+    """Revoke the live token with this hash if `app_id` owns it; its (id, expiry)."""
+    result = await session.execute(
+        update(AppToken)
+        .where(
+            AppToken.token_hash == token_hash,
+            AppToken.app_id == app_id,
+            AppToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=at)
+        .returning(AppToken.id, AppToken.expires_at)
+    )
+    row = result.one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def live_app_tokens(
+    session: AsyncSession, user_id: uuid.UUID, *, now: datetime
+) -> list[AppToken]:
+    """The user's usable app tokens, newest first."""
+    result = await session.execute(
+        select(AppToken)
+        .where(
+            AppToken.user_id == user_id,
+            AppToken.revoked_at.is_(None),
+            AppToken.expires_at > now,
+        )
+        .order_by(AppToken.created_at.desc())
+    )
+    return list(result.scalars())
 
 
 async def live_families(

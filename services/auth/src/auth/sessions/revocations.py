@@ -8,6 +8,11 @@ everywhere, a password reset, a deleted account), and `sid:<family id>` = an end
 session (one device signed out, the other sessions after a password change; also every
 family a sign-out-everywhere ended, which covers the tokens minted within the very
 second of it, which `iat`'s whole seconds cannot tell apart).
+
+An app token (auth.apps) lives for years, longer than the hour a `user:` entry is kept;
+each one revoked is a `sid:<app token id>` entry whose value is the token's expiry
+rather than the time of revocation, so verifiers and the pruning here keep it as long as
+the token could be presented.
 """
 
 import logging
@@ -15,6 +20,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,22 +55,31 @@ class TokenRevoker:
         *,
         user_id: uuid.UUID | None = None,
         session_ids: Iterable[uuid.UUID] = (),
+        app_tokens: Iterable[tuple[uuid.UUID, datetime]] = (),
     ) -> None:
-        """Publish once the caller's transaction commits (never if it rolls back)."""
+        """Publish once the caller's transaction commits (never if it rolls back);
+        `app_tokens` are (id, expiry) pairs."""
         sids = list(session_ids)
-        if user_id is None and not sids:
+        apps = list(app_tokens)
+        if user_id is None and not sids and not apps:
             return
 
         async def publish() -> None:
-            await self.publish(user_id=user_id, session_ids=sids)
+            await self.publish(user_id=user_id, session_ids=sids, app_tokens=apps)
 
         on_commit(session, publish)
 
     async def publish(
-        self, *, user_id: uuid.UUID | None = None, session_ids: Iterable[uuid.UUID] = ()
+        self,
+        *,
+        user_id: uuid.UUID | None = None,
+        session_ids: Iterable[uuid.UUID] = (),
+        app_tokens: Iterable[tuple[uuid.UUID, datetime]] = (),
     ) -> None:
         now = time.time()
         fields: dict[str, str] = {f"{SESSION_FIELD}{sid}": f"{now:.3f}" for sid in session_ids}
+        for token_id, expires_at in app_tokens:
+            fields[f"{SESSION_FIELD}{token_id}"] = f"{expires_at.timestamp():.3f}"
         if user_id is not None:
             # Whole seconds, as `iat` is: a token issued in an earlier second is refused.
             fields[f"{USER_FIELD}{user_pseudonym(str(user_id))}"] = str(int(now))

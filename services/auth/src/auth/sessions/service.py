@@ -21,7 +21,7 @@ from auth.crypto import InvalidToken, SecretBox
 from auth.keys.service import Signer
 from auth.sessions import repository
 from auth.sessions.mfa_tokens import MfaRequired, MfaTokens
-from auth.sessions.models import RefreshToken
+from auth.sessions.models import AppToken, RefreshToken
 from auth.sessions.revocations import TokenRevoker
 from auth.sessions.schemas import SessionRead
 from auth.sessions.throttle import LoginThrottle
@@ -82,6 +82,80 @@ async def issue_access_token(
     if session_id is not None:
         claims["sid"] = str(session_id)
     return await signer.sign(session=session, claims=claims)
+
+
+# Mastodon's app tokens do not expire; ours last ten years, so that a revoked one's entry
+# in the revocations (kept until its expiry) is dropped one day.
+APP_TOKEN_LIFETIME = timedelta(days=3650)
+
+
+@dataclass(frozen=True)
+class IssuedAppToken:
+    access_token: str
+    token: AppToken
+
+
+async def open_app_session(
+    *,
+    session: AsyncSession,
+    signer: Signer,
+    settings: Settings,
+    app_id: uuid.UUID,
+    client_id: str,
+    scope: str,
+    user: User | None,
+) -> IssuedAppToken:
+    """An app's access token: a JWT with its `scope`, for `user`, or for the app itself
+    (client_credentials, `app_only`); its row is the session signing out ends."""
+    now = datetime.now(UTC)
+    token = AppToken(
+        id=new_id(),
+        app_id=app_id,
+        user_id=user.id if user else None,
+        scope=scope,
+        token_hash=b"",
+        expires_at=now + APP_TOKEN_LIFETIME,
+    )
+    claims: dict[str, object] = {
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        # An app-only token has no user: `sub` is the app's id and `app_only` says so.
+        "sub": str(user.id if user else app_id),
+        "username": user.username if user else "",
+        "iat": int(now.timestamp()),
+        "exp": int(token.expires_at.timestamp()),
+        "jti": str(new_id()),
+        "sid": str(token.id),
+        "scope": scope,
+        "client_id": client_id,
+    }
+    if user is None:
+        claims["app_only"] = True
+    access_token = await signer.sign(session=session, claims=claims)
+    token.token_hash = _hash(access_token)
+    await repository.add(session, token)
+    return IssuedAppToken(access_token, token)
+
+
+async def revoke_app_token(
+    *, session: AsyncSession, revoker: TokenRevoker, access_token: str, app_id: uuid.UUID
+) -> None:
+    """Revoke an app's token (RFC 7009: a token unknown, or another app's, is no error)."""
+    revoked = await repository.revoke_app_token(
+        session, _hash(access_token), at=datetime.now(UTC), app_id=app_id
+    )
+    if revoked is not None:
+        revoker.after_commit(session, app_tokens=[revoked])
+
+
+async def revoke_app_access(
+    *, session: AsyncSession, revoker: TokenRevoker, user_id: uuid.UUID, app_id: uuid.UUID
+) -> None:
+    """Take back an app's access to the user's account (Settings → Authorized apps)."""
+    revoked = await repository.revoke_user_app_tokens(
+        session, user_id, at=datetime.now(UTC), app_id=app_id
+    )
+    revoker.after_commit(session, app_tokens=revoked)
 
 
 async def open_session(
@@ -238,8 +312,11 @@ async def revoke_all_sessions(
 ) -> None:
     """Revoke every refresh token of the user, and every access token at every service
     (sign out everywhere, a password reset, a deleted account)."""
-    families = await repository.revoke_user(session, user_id, at=datetime.now(UTC))
-    revoker.after_commit(session, user_id=user_id, session_ids=families)
+    now = datetime.now(UTC)
+    families = await repository.revoke_user(session, user_id, at=now)
+    # Apps' tokens outlive the hour a `user:` entry is kept: each is revoked by name.
+    app_tokens = await repository.revoke_user_app_tokens(session, user_id, at=now)
+    revoker.after_commit(session, user_id=user_id, session_ids=families, app_tokens=app_tokens)
 
 
 async def revoke_other_sessions(

@@ -1,8 +1,6 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from common.db import SessionDep
 from common.ids import UserId
@@ -23,7 +21,7 @@ from media.images.exceptions import (
     QuotaExceeded,
 )
 from media.images.models import Media
-from media.images.schemas import MediaRead, MediaUpdate
+from media.images.schemas import MediaRead, MediaUpdate, valid_description
 from media.serving import serve_object
 
 router = APIRouter(tags=["media"])
@@ -86,7 +84,7 @@ async def upload_media(
 ) -> MediaRead:
     description = upload.fields.get("description")
     if description is not None:
-        description = _valid_description(description)
+        description = valid_description(description)
     media, created = await service.store_image(
         session=session,
         objects=objects,
@@ -100,16 +98,6 @@ async def upload_media(
     if not created:
         response.status_code = status.HTTP_200_OK
     return _read(media, settings, viewer_id=user.id)
-
-
-def _valid_description(description: str) -> str:
-    # A form field checked by the JSON body's rules, with FastAPI's own 422 shape.
-    try:
-        return MediaUpdate.model_validate({"description": description}).description
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from exc
 
 
 def _read(media: Media, settings: Settings, *, viewer_id: UserId | None) -> MediaRead:

@@ -1,7 +1,8 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from common.ids import UserId
 from common.image_urls import signed_query
@@ -103,3 +104,13 @@ class MediaRead(BaseModel):
             description=media.description,
             blurhash=media.blurhash,
         )
+
+
+def valid_description(description: str) -> str:
+    # A form field checked by the JSON body's rules, with FastAPI's own 422 shape.
+    try:
+        return MediaUpdate.model_validate({"description": description}).description
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc

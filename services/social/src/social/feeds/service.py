@@ -83,29 +83,41 @@ async def _estimated_total_posts(*, reads: ReadPool) -> int:
     return total
 
 
-async def home_feed(
-    *, reads: ReadPool, viewer_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
-) -> JSONBytes:
-    """The viewer's and their followees' posts, and those of the tags the viewer follows,
-    newest first, by the cheaper plan for the authors' part."""
+async def home_rows(
+    *, reads: ReadPool, viewer_id: uuid.UUID, before: uuid.UUID | None, limit: int
+) -> list[Record]:
+    """The home feed's rows older than `before`: the viewer's and their followees' posts,
+    and those of the tags the viewer follows, newest first, by the cheaper plan for the
+    authors' part. (Also the Mastodon client API's home timeline: social.mastodon.)"""
     authors, their_posts, follows_tags = await repository.home_authors(reads, viewer_id)
     if not their_posts and not follows_tags:
-        return JSONBytes(EMPTY_PAGE)
+        return []
     merge = prefer_merge(
         authors=len(authors),
         their_posts=max(their_posts, 1),
         total_posts=await _estimated_total_posts(reads=reads),
-        limit=page.limit + 1,
+        limit=limit,
     )
-    rows = await repository.home_page(
+    return await repository.home_page(
         reads,
         plan="merge" if merge else "scan",
         authors=authors,
-        before=page.after,
-        limit=page.limit + 1,
+        before=before,
+        limit=limit,
         viewer_id=viewer_id,
         with_tags=follows_tags,
     )
+
+
+async def home_feed(
+    *, reads: ReadPool, viewer_id: uuid.UUID, page: PageRequest[uuid.UUID], links: Links
+) -> JSONBytes:
+    """The home feed, a page of it."""
+    rows = await home_rows(
+        reads=reads, viewer_id=viewer_id, before=page.after, limit=page.limit + 1
+    )
+    if not rows:
+        return JSONBytes(EMPTY_PAGE)
     return _page(rows, page=page, links=links)
 
 

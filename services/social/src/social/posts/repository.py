@@ -52,6 +52,13 @@ VIEW_COLUMNS = (
     Post.author_id,
     Profile.username.label("author_username"),
     Profile.avatar_media_id.label("author_avatar_media_id"),
+    # The rest of the author, for the Mastodon client API's Status.account (social.mastodon):
+    # the profile row is joined already, so these cost nothing more.
+    Profile.is_private.label("author_is_private"),
+    Profile.created_at.label("author_created_at"),
+    Profile.posts_count.label("author_posts_count"),
+    Profile.followers_count.label("author_followers_count"),
+    Profile.following_count.label("author_following_count"),
     Reaction.kind.label("viewer_reaction"),
     # Correlated subqueries: a few index probes per post of the page, none for the rest.
     images_of(Post.id).label("images"),
