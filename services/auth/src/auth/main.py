@@ -31,7 +31,7 @@ from auth.outbox.service import publish_pending
 from auth.passkeys.router import router as passkeys_router
 from auth.passkeys.service import PasskeyChallenges
 from auth.sessions.mfa_tokens import MfaTokens
-from auth.sessions.revocations import TokenRevoker
+from auth.sessions.revocations import TokenRevoker, publish_pending_revocations
 from auth.sessions.router import router as sessions_router
 from auth.sessions.throttle import LoginThrottle
 from auth.users.router import router as users_router
@@ -93,6 +93,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     sessionmaker=app.state.sessionmaker,
                     redis=redis,
                     stream=settings.users_stream,
+                ),
+                interval_seconds=settings.outbox_poll_seconds,
+            )
+        )
+        await stack.enter_async_context(
+            BackgroundLoop(
+                "token revocations outbox relay",
+                partial(
+                    publish_pending_revocations,
+                    sessionmaker=app.state.sessionmaker,
+                    revoker=app.state.token_revoker,
                 ),
                 interval_seconds=settings.outbox_poll_seconds,
             )

@@ -2,6 +2,9 @@
 
 import uuid
 
+from redis.asyncio import Redis
+
+from auth.sessions.revocations import TokenRevoker
 from common.tokens import Revocations, user_pseudonym
 from tests.support.polling import eventually
 
@@ -87,3 +90,26 @@ async def test_logout_all_publishes_a_not_before_and_the_ended_sessions(
 
     # This process learns of it from the stream it follows, within moments.
     await eventually(refused, timeout=5)
+
+
+async def test_a_revocation_redis_could_not_take_is_published_by_the_relay(
+    client, auth_app, make_user, bearer
+):
+    account = await make_user()
+    published_by_requests = auth_app.state.token_revoker
+    # The request's own publication, right after its commit, meets a Redis that is down.
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    auth_app.state.token_revoker = TokenRevoker(unreachable, published_by_requests.key)
+    try:
+        response = await client.post("/auth/logout-all", headers=bearer(account))
+        assert response.status_code == 204
+    finally:
+        auth_app.state.token_revoker = published_by_requests
+        await unreachable.aclose()
+
+    async def refused() -> bool:
+        me = await client.get("/auth/me", headers=bearer(account))
+        return me.status_code == 401 and me.json()["error"]["code"] == "token_revoked"
+
+    # The sign-out was kept in the outbox: the relay publishes it, and it reaches verifiers.
+    await eventually(refused, timeout=10)

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from auth.database import Base
 from common.ids import new_id
 
+# An event for the token verifiers rather than the users stream: the revocation entries to
+# write (auth.sessions.revocations), relayed by their own loop.
+TOKENS_REVOKED = "tokens_revoked"
+
 
 class OutboxEvent(Base):
     __tablename__ = "outbox_event"

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.outbox.models import OutboxEvent
+from auth.outbox.models import TOKENS_REVOKED, OutboxEvent
 
 
 async def add(session: AsyncSession, event: OutboxEvent) -> None:
@@ -14,11 +14,15 @@ async def add(session: AsyncSession, event: OutboxEvent) -> None:
     await session.flush()
 
 
-async def claim_pending(session: AsyncSession, *, limit: int) -> list[OutboxEvent]:
-    """Oldest unpublished events, locked; rows another replica holds are skipped."""
+async def claim_pending(
+    session: AsyncSession, *, limit: int, revocations: bool = False
+) -> list[OutboxEvent]:
+    """Oldest unpublished events, locked; rows another replica holds are skipped. The
+    revocations' relay takes theirs, the users stream's relay every other."""
+    kind = OutboxEvent.type == TOKENS_REVOKED
     result = await session.execute(
         select(OutboxEvent)
-        .where(OutboxEvent.published_at.is_(None))
+        .where(OutboxEvent.published_at.is_(None), kind if revocations else ~kind)
         .order_by(OutboxEvent.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -27,7 +31,11 @@ async def claim_pending(session: AsyncSession, *, limit: int) -> list[OutboxEven
 
 
 async def mark_published(
-    session: AsyncSession, events: list[OutboxEvent], stream_ids: list[str], *, at: datetime
+    session: AsyncSession,
+    events: list[OutboxEvent],
+    stream_ids: list[str | None],
+    *,
+    at: datetime,
 ) -> None:
     for event, stream_id in zip(events, stream_ids, strict=True):
         event.published_at = at

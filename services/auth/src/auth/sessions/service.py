@@ -145,7 +145,7 @@ async def revoke_app_token(
         session, _hash(access_token), at=datetime.now(UTC), app_id=app_id
     )
     if revoked is not None:
-        revoker.after_commit(session, app_tokens=[revoked])
+        await revoker.after_commit(session, app_tokens=[revoked])
 
 
 async def revoke_app_access(
@@ -155,7 +155,7 @@ async def revoke_app_access(
     revoked = await repository.revoke_user_app_tokens(
         session, user_id, at=datetime.now(UTC), app_id=app_id
     )
-    revoker.after_commit(session, app_tokens=revoked)
+    await revoker.after_commit(session, app_tokens=revoked)
 
 
 async def open_session(
@@ -247,7 +247,7 @@ async def refresh_session(
                 session=session, box=box, settings=settings, token=token, user=user
             )
         await repository.revoke_family(session, token.family_id, at=now)
-        revoker.after_commit(session, session_ids=[token.family_id])
+        await revoker.after_commit(session, session_ids=[token.family_id])
         logger.warning(
             "refresh token reused: family revoked",
             extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
@@ -304,7 +304,7 @@ async def revoke_session(
     token = await repository.get_by_hash_for_update(session, _hash(refresh_token))
     if token is not None:
         await repository.revoke_family(session, token.family_id, at=datetime.now(UTC))
-        revoker.after_commit(session, session_ids=[token.family_id])
+        await revoker.after_commit(session, session_ids=[token.family_id])
 
 
 async def revoke_all_sessions(
@@ -316,7 +316,9 @@ async def revoke_all_sessions(
     families = await repository.revoke_user(session, user_id, at=now)
     # Apps' tokens outlive the hour a `user:` entry is kept: each is revoked by name.
     app_tokens = await repository.revoke_user_app_tokens(session, user_id, at=now)
-    revoker.after_commit(session, user_id=user_id, session_ids=families, app_tokens=app_tokens)
+    await revoker.after_commit(
+        session, user_id=user_id, session_ids=families, app_tokens=app_tokens
+    )
 
 
 async def revoke_other_sessions(
@@ -330,7 +332,7 @@ async def revoke_other_sessions(
     families = await repository.revoke_user(
         session, user_id, at=datetime.now(UTC), except_family=current
     )
-    revoker.after_commit(session, session_ids=families)
+    await revoker.after_commit(session, session_ids=families)
 
 
 async def list_sessions(
@@ -357,7 +359,7 @@ async def end_session(
     if not await repository.family_belongs_to(session, family_id, user_id):
         raise NotFound("No such session", code="session_not_found")
     await repository.revoke_family(session, family_id, at=datetime.now(UTC))
-    revoker.after_commit(session, session_ids=[family_id])
+    await revoker.after_commit(session, session_ids=[family_id])
 
 
 async def signed_in_user(*, session: AsyncSession, refresh_token: str) -> User | None:
