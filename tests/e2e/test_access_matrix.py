@@ -9,7 +9,9 @@ for a post, comment or media route, and never a byte of the post (its id, captio
 media ids, who follows it) in any answer; the owner and an approved follower → 200 (a
 follower through the signed links the post handed out, as a browser does). Routes without
 path parameters (feeds, search, notifications...) are asked too: the post never shows up.
-A path parameter this test does not know fails it: say here what it names.
+A path parameter this test does not know fails it: say here what it names. The Mastodon
+client API's routes (`/api/v1/...`, `/api/v2/...`) are asked with each person's app token
+(the password grant of an app registered here), as a Mastodon app asks them.
 """
 
 import re
@@ -18,18 +20,46 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.accounts import png, signed_up
+from tests.e2e.accounts import PASSWORD, png, signed_up
 
-# Path parameters that name what a private account owns, filled from the scenario.
-SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name"}
+# Path parameters that name what a private account owns, filled from the scenario: `id` is
+# a Mastodon status (the post), `name` and `hashtag` its tag.
+SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name", "id", "hashtag"}
+ABOUT_THE_POST = {"post_id", "comment_id", "media_id", "id"}
 # Path parameters that name something else, with why the matrix leaves their routes out.
 OTHERS = {
     "ig_user_id": "an Instagram account, not a user of ours",
     "analysis_id": "a follower analysis, only ever its owner's (igscraper's own tests)",
     "provider": "a sign-in provider",
+    "notification_id": "a notification, only ever its recipient's (test_mastodon_client)",
 }
+# Routes that show what they name to its owner alone, as Mastodon's do: not to followers.
+OWNER_ONLY = {"/api/v1/media/{media_id}": "an upload, shown to its uploader"}
+MASTODON = ("/api/v1/", "/api/v2/")
 # Routes that answer something other than JSON about users and posts, or never end.
 NOT_ASKED = {"/api/ig/queue"}
+
+
+async def app_tokens(gateway, users: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """Each person's headers for the Mastodon client API: an app's token by the password
+    grant, with write too (Mastodon shows an upload only to a `write:media` token)."""
+    registered = await gateway.post(
+        "/api/v1/apps",
+        data={"client_name": "access matrix", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+              "scopes": "read write"},
+    )  # fmt: skip
+    app = registered.json()
+    headers = {}
+    for role, user in users.items():
+        granted = await gateway.post(
+            "/oauth/token",
+            data={"grant_type": "password", "client_id": app["client_id"],
+                  "client_secret": app["client_secret"], "username": user["username"],
+                  "password": PASSWORD, "scope": "read write"},
+        )  # fmt: skip
+        assert granted.status_code == 200, granted.text
+        headers[role] = {"Authorization": f"Bearer {granted.json()['access_token']}"}
+    return headers
 
 
 @pytest.fixture
@@ -37,9 +67,9 @@ async def scenario(gateway) -> dict:
     """A private account with an album post and a comment on it, and the people around it."""
     owner, owner_h = await signed_up(gateway)
     follower, follower_h = await signed_up(gateway)
-    _, pending_h = await signed_up(gateway)
+    pending, pending_h = await signed_up(gateway)
     declined, declined_h = await signed_up(gateway)
-    _, stranger_h = await signed_up(gateway)
+    stranger, stranger_h = await signed_up(gateway)
     assert (
         await gateway.patch("/users/me", json={"is_private": True}, headers=owner_h)
     ).status_code == 200
@@ -60,14 +90,22 @@ async def scenario(gateway) -> dict:
         f"/posts/{post['id']}/comments", json={"content": comment_text}, headers=follower_h
     )
     assert comment.status_code == 201, comment.text
+    apps = await app_tokens(
+        gateway,
+        {"owner": owner, "follower": follower, "pending requester": pending,
+         "declined requester": declined, "stranger": stranger},
+    )  # fmt: skip
     return {
         "fill": {
             "user_id": [owner["id"]],
             "post_id": [post["id"]],
+            "id": [post["id"]],
             "comment_id": [comment.json()["id"]],
             "media_id": [image["media_id"] for image in post["images"]],
             "name": [word],
+            "hashtag": [word],
         },
+        "apps": {"anonymous": {}, **apps},
         "secrets": [
             post["id"],
             comment.json()["id"],
@@ -150,10 +188,15 @@ async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway,
             if names:
                 pytest.fail(f"GET {path}: cannot fill its required query parameters")
             continue
-        about_the_post = bool(names & {"post_id", "comment_id", "media_id"})
+        about_the_post = bool(names & ABOUT_THE_POST)
+        mastodon = path.startswith(MASTODON)
+        allowed = scenario["allowed"]
+        if path in OWNER_ONLY:
+            allowed = {"owner": allowed["owner"]}
         for url in urls_of(path, fill):
             asked += 1
             for role, headers in scenario["denied"].items():
+                headers = scenario["apps"][role] if mastodon else headers
                 answer = await gateway.get(url, params=query, headers=headers)
                 if about_the_post:
                     assert answer.status_code != 200, f"{role} got GET {url}"
@@ -162,7 +205,8 @@ async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway,
                 assert not leaked, f"{role} read {leaked} in GET {url} ({answer.status_code})"
             if not names:
                 continue
-            for role, headers in scenario["allowed"].items():
+            for role, headers in allowed.items():
+                headers = scenario["apps"][role] if mastodon else headers
                 params = dict(query)
                 if "media_id" in names and role != "owner":
                     params |= signed_query_for(url, scenario["links"])
