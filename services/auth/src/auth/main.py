@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from auth.apps.router import router as apps_router
 from auth.config import Settings, get_settings
 from auth.credentials.router import router as credentials_router
+from auth.credentials.service import answer_reset_requests
 from auth.credentials.throttle import MailThrottle
 from auth.crypto import SecretBox
 from auth.deletions.consumer import deletion_reports
@@ -106,6 +107,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     revoker=app.state.token_revoker,
                 ),
                 interval_seconds=settings.outbox_poll_seconds,
+            )
+        )
+        await stack.enter_async_context(
+            BackgroundLoop(
+                "password reset requests",
+                partial(
+                    answer_reset_requests,
+                    sessionmaker=app.state.sessionmaker,
+                    box=box,
+                    settings=settings,
+                ),
+                interval_seconds=settings.mail_poll_seconds,
             )
         )
         relay = MailRelay(

@@ -1,6 +1,7 @@
 """Every auth table, imported once so Alembic's metadata sees them all."""
 
 from auth.apps.models import AuthorizationCode, OAuthApp
+from auth.credentials.models import PasswordResetRequest
 from auth.deletions.models import AccountDeletion
 from auth.instagram.models import InstagramAccount, MetaConnection
 from auth.keys.models import SigningKey
@@ -23,6 +24,7 @@ __all__ = [
     "OAuthApp",
     "OutboxEvent",
     "Passkey",
+    "PasswordResetRequest",
     "RecoveryCode",
     "RefreshToken",
     "SigningKey",

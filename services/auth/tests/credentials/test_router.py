@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, update
 
+from auth.credentials.models import PasswordResetRequest
 from auth.credentials.throttle import MailThrottle, TooManyMails
 from auth.users.models import EmailToken
 from common.db import transaction
@@ -106,6 +107,13 @@ async def test_forgot_is_throttled_per_address_silently(client, auth_app, make_u
     for _ in range(limit + 2):
         response = await client.post("/auth/password/forgot", json={"email": email})
         assert response.status_code == 202
+
+    async def all_answered() -> bool:
+        async with transaction(auth_app.state.sessionmaker) as session:
+            return not await session.scalar(select(PasswordResetRequest.id).limit(1))
+
+    # The requests are answered by a loop: once none waits, the links it mailed are counted.
+    await eventually(all_answered, timeout=10)
     async with transaction(auth_app.state.sessionmaker) as session:
         rows = list(
             await session.scalars(

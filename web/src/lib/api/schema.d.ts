@@ -1247,8 +1247,8 @@ export interface paths {
         put?: never;
         /**
          * Forgot Password
-         * @description Mail a reset link, valid once for 30 minutes, if the address has an account: the
-         *     answer is 202 either way.
+         * @description Mail a reset link, valid once for 30 minutes, if the address has an account (else a
+         *     mail saying none uses it, in the asker's language): the answer is 202 either way.
          */
         post: operations["forgot_password_auth_password_forgot_post"];
         delete?: never;
@@ -10317,7 +10317,9 @@ export interface operations {
     forgot_password_auth_password_forgot_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

@@ -1,6 +1,8 @@
 """Verification links, password reset and change, email change, under /auth."""
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, status
 
 from auth.credentials import service
 from auth.credentials.dependencies import MailThrottleDep
@@ -17,6 +19,7 @@ from auth.credentials.schemas import (
 from auth.credentials.service import InvalidLinkToken
 from auth.credentials.throttle import TooManyMails
 from auth.dependencies import SecretBoxDep, SettingsDep
+from auth.mail.templates import language_of
 from auth.sessions.dependencies import CurrentSession, RevokerDep
 from auth.sessions.throttle import client_ip
 from auth.users.dependencies import CurrentAccount
@@ -89,12 +92,17 @@ async def forgot_password(
     box: SecretBoxDep,
     settings: SettingsDep,
     throttle: MailThrottleDep,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> Accepted:
-    """Mail a reset link, valid once for 30 minutes, if the address has an account: the
-    answer is 202 either way."""
+    """Mail a reset link, valid once for 30 minutes, if the address has an account (else a
+    mail saying none uses it, in the asker's language): the answer is 202 either way."""
     await throttle.check_ip(client_ip(request, settings.trusted_proxies))
     await service.forgot_password(
-        session=session, box=box, settings=settings, throttle=throttle, email=str(data.email)
+        session=session,
+        box=box,
+        throttle=throttle,
+        email=str(data.email),
+        language=language_of(accept_language),
     )
     return Accepted()
 

@@ -5,24 +5,32 @@ Every mail goes through auth.mail's outbox, in the transaction of the change it 
 Links carry single-use tokens kept only as SHA-256 (auth.users.email_tokens).
 """
 
-import secrets
+import json
+import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.config import Settings
+from auth.credentials import repository
+from auth.credentials.models import PasswordResetRequest
 from auth.credentials.throttle import MailThrottle, TooManyMails
-from auth.crypto import SecretBox
+from auth.crypto import InvalidToken, SecretBox
 from auth.mail.service import queue_mail
-from auth.mail.templates import MailKind, render
+from auth.mail.templates import MailKind
 from auth.sessions.revocations import TokenRevoker
 from auth.sessions.service import revoke_all_sessions, revoke_other_sessions
 from auth.users import repository as users
 from auth.users.email_tokens import mail_token, spend_token
 from auth.users.models import EmailTokenPurpose, User
 from auth.users.passwords import hash_password, verify_password
+from common.db import transaction
 from common.errors import ApiError, Conflict, Forbidden
+
+logger = logging.getLogger(__name__)
+
+RESET_BATCH = 20
 
 
 class InvalidLinkToken(ApiError):
@@ -72,14 +80,43 @@ async def resend_verification(
 
 
 async def forgot_password(
-    *, session: AsyncSession, box: SecretBox, settings: Settings, throttle: MailThrottle, email: str
+    *, session: AsyncSession, box: SecretBox, throttle: MailThrottle, email: str, language: str
 ) -> None:
-    """Mail a reset link if the address has an account. The caller learns nothing: the
-    answer is the same, and so is the work (a mail rendered and sealed either way; only
-    the database writes differ), so the time does not tell either."""
-    allowed = await throttle.allow_address(email)
+    """Ask for a reset of the account at `email`, answered by `answer_reset_requests`. The
+    caller learns nothing: the answer is the same, and so is the work (one sealed row),
+    whether or not the address has an account."""
+    if not await throttle.allow_address(email):
+        return
+    sealed = box.encrypt(json.dumps({"email": email, "language": language}))
+    await repository.add_reset_request(session, PasswordResetRequest(sealed=sealed))
+
+
+async def answer_reset_requests(
+    *, sessionmaker: async_sessionmaker[AsyncSession], box: SecretBox, settings: Settings
+) -> bool:
+    """One loop step: mail each waiting request's address a reset link if it has an
+    account, and otherwise that no account uses it; True when the batch was full."""
+    async with transaction(sessionmaker) as session:
+        requests = await repository.claim_reset_requests(session, limit=RESET_BATCH)
+        for request in requests:
+            try:
+                asked = json.loads(box.decrypt(request.sealed))
+            except InvalidToken:
+                logger.warning("a reset request sealed with a key no longer configured: dropped")
+            else:
+                await _answer_reset(
+                    session=session, box=box, settings=settings, email=asked["email"],
+                    language=asked["language"],
+                )  # fmt: skip
+            await repository.remove(session, request)
+    return len(requests) == RESET_BATCH
+
+
+async def _answer_reset(
+    *, session: AsyncSession, box: SecretBox, settings: Settings, email: str, language: str
+) -> None:
     user = await users.get_by_email(session, email)
-    if user is not None and allowed:
+    if user is not None:
         await mail_token(
             session=session,
             box=box,
@@ -89,11 +126,16 @@ async def forgot_password(
             email=email,
         )
         return
-    # The same rendering and sealing as a real mail, thrown away.
-    rendered = render(
-        MailKind.RESET_PASSWORD, language="en", username="", link=secrets.token_urlsafe(32)
+    await queue_mail(
+        session=session,
+        box=box,
+        to=email,
+        kind=MailKind.NO_ACCOUNT,
+        language=language,
+        username="",
+        email=email,
+        link=f"{settings.frontend_url.rstrip('/')}/signup",
     )
-    box.encrypt(rendered.html + rendered.text)
 
 
 async def reset_password(

@@ -15,6 +15,9 @@ DEFAULT_LANGUAGE = "en"
 class MailKind(StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
+    # A reset asked for an address with no account: told so, as a known address is sent
+    # its link (the same work either way, so the answer's timing tells nothing).
+    NO_ACCOUNT = "no_account"
     EMAIL_CHANGING = "email_changing"  # to the old address: someone asked to move away
     PASSWORD_CHANGED = "password_changed"
 
@@ -72,6 +75,32 @@ WORDS: dict[MailKind, dict[str, tuple[str, str, str, str]]] = {
             "Elegir una contraseña nueva",
             "El enlace funciona una vez, durante 30 minutos. Si no fuiste tú, ignora este "
             "correo: tu contraseña no cambia.",
+        ),
+    },
+    MailKind.NO_ACCOUNT: {
+        "en": (
+            "No account uses this address",
+            "Hello,\n\nSomeone asked to reset the password of an account with the address "
+            "{email}, but no account uses it. If it was you, you may have signed up with "
+            "another address, or with Kakao, Google or Meta.",
+            "Create an account",
+            "If it was not you, ignore this mail: nothing has changed.",
+        ),
+        "ko": (
+            "이 주소를 쓰는 계정이 없습니다",
+            "안녕하세요.\n\n{email} 주소의 계정 비밀번호 재설정 요청이 있었지만, "
+            "이 주소를 쓰는 계정이 없습니다. 본인이라면 다른 주소나 카카오, Google, "
+            "Meta로 가입하셨을 수 있습니다.",
+            "계정 만들기",
+            "본인이 아니라면 이 메일을 무시하세요. 아무것도 바뀌지 않았습니다.",
+        ),
+        "es": (
+            "Ninguna cuenta usa esta dirección",
+            "Hola:\n\nAlguien pidió restablecer la contraseña de una cuenta con la dirección "
+            "{email}, pero ninguna cuenta la usa. Si fuiste tú, quizá te registraste con otra "
+            "dirección, o con Kakao, Google o Meta.",
+            "Crear una cuenta",
+            "Si no fuiste tú, ignora este correo: nada ha cambiado.",
         ),
     },
     MailKind.EMAIL_CHANGING: {
