@@ -173,6 +173,7 @@ def test_a_private_account_approves_a_follow_request(
         # A request can be withdrawn while it waits, and asked again.
         requested.click()
         other.get_by_role("button", name="Follow", exact=True).click()
+        expect(requested).to_be_visible()  # asked again, before the page is reloaded
         other.reload()
         expect(requested).to_have_accessible_name("Requested – Withdraw follow request")
 
