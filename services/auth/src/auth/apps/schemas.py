@@ -16,9 +16,12 @@ def _words(value: object) -> object:
     return value.split() if isinstance(value, str) else value
 
 
-# An absolute URI (a scheme, then anything), or the out-of-band marker, which is one.
+# An absolute URI (a scheme, then visible ASCII: RFC 3986 percent-encodes the rest), or
+# the out-of-band marker, which is one. Not `\S`: JSON Schema's regex and Python's disagree
+# on which characters are spaces (U+0085 is one to Python only), and the schema must say
+# exactly what is accepted.
 RedirectUri = Annotated[
-    str, Field(max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$"), NUL_FREE
+    str, Field(max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:[!-~]+$"), NUL_FREE
 ]
 Scope = Literal[SUPPORTED_SCOPES]  # type: ignore[valid-type]
 
