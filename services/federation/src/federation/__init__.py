@@ -1,0 +1,1 @@
+"""The federation service: speaks ActivityPub for the platform's users."""
