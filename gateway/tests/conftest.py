@@ -12,11 +12,15 @@ from aiohttp import web
 
 from stack.processes import free_port
 
+# Which upstream answered: social's stand-in or federation's.
+NAME = web.AppKey("name", str)
+
 
 async def echo(request: web.Request) -> web.Response:
     body = await request.read()
     return web.json_response(
         {
+            "service": request.app[NAME],
             "method": request.method,
             "path": request.path_qs,
             "headers": {k.lower(): v for k, v in request.headers.items()},
@@ -65,9 +69,19 @@ async def endless(request: web.Request) -> web.StreamResponse:
         raise
 
 
+async def serve(app: web.Application) -> AsyncIterator[str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
 @pytest.fixture(scope="session")
 async def upstream() -> AsyncIterator[str]:
     app = web.Application(client_max_size=1 << 30)
+    app[NAME] = "social"
     app.router.add_get("/openapi.json", openapi_doc)
     app.router.add_route("*", "/posts/echo", echo)
     app.router.add_route("*", "/users/{tail:.*}", echo)
@@ -75,12 +89,18 @@ async def upstream() -> AsyncIterator[str]:
     app.router.add_get("/feed/slow", slow)
     app.router.add_get("/feed/stream", stream)
     app.router.add_get("/feed/endless", endless)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async for url in serve(app):
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def federation_upstream() -> AsyncIterator[str]:
+    """Echoes every request, so a test sees which ones the gateway sent to federation."""
+    app = web.Application()
+    app[NAME] = "federation"
+    app.router.add_route("*", "/{tail:.*}", echo)
+    async for url in serve(app):
+        yield url
 
 
 # A web app build as SvelteKit's static adapter lays it out: index.html and hashed modules.
@@ -107,11 +127,12 @@ def web_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-async def gateway(start_gateway, upstream, web_build) -> AsyncIterator[str]:
+async def gateway(start_gateway, upstream, federation_upstream, web_build) -> AsyncIterator[str]:
     dead = f"http://127.0.0.1:{free_port()}"
     async with start_gateway(
         social_url=upstream,
         media_url=upstream,
+        federation_url=federation_upstream,
         auth_url=dead,
         igscraper_url=dead,
         upstream_timeout_seconds=0.5,

@@ -93,3 +93,22 @@ async def test_docs_pages_load_every_asset_from_the_gateway_itself(client, page)
         response = await client.get(url)
         assert response.status_code == 200, url
         assert len(response.content) > 1000, url
+
+
+def test_federations_negotiated_documents_sit_beside_socials_api():
+    federation = service_doc("/users/{username}", "preferredUsername")
+    ok = {"responses": {"200": {"description": "ok"}}}
+    federation["paths"] |= {"/.well-known/webfinger": {"get": ok}, "/inbox": {"post": ok}}
+    merged = merge(
+        {"social": service_doc("/users/{user_id}", "bio"), "federation": federation},
+        RoutingTable(),
+    )
+    validate(merged)
+    assert set(merged["paths"]) == {
+        "/users/{user_id}",
+        "/users/{username}",
+        "/.well-known/webfinger",
+        "/inbox",
+    }
+    assert merged["paths"]["/users/{username}"]["get"]["tags"] == ["federation"]
+    assert merged["paths"]["/users/{user_id}"]["get"]["tags"] == ["social"]

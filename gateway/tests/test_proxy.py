@@ -125,7 +125,8 @@ async def test_the_gateways_own_paths_name_their_methods(client):
 async def test_routes_table_is_published(client, upstream):
     routes = (await client.get("/__routes")).json()["routes"]
     assert {"prefix": "/posts", "service": "social", "upstream": upstream} in routes
-    assert {r["service"] for r in routes} == {"auth", "social", "media", "igscraper"}
+    services = {r["service"] for r in routes}
+    assert services == {"auth", "social", "media", "igscraper", "federation"}
 
 
 async def test_health_is_503_naming_what_is_down(client):
@@ -134,6 +135,7 @@ async def test_health_is_503_naming_what_is_down(client):
     assert response.status_code == 503
     assert body["services"]["auth"]["status"] == "down"
     assert body["services"]["igscraper"]["status"] == "down"
+    assert body["services"]["federation"]["status"] == "ok"
     assert body["dependencies"]["redis"]["status"] == "ok"
 
 

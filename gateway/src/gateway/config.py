@@ -17,6 +17,7 @@ class Settings(TokenSettings):
     social_url: str = "http://127.0.0.1:8002"
     media_url: str = "http://127.0.0.1:8003"
     igscraper_url: str = "http://127.0.0.1:8004"
+    federation_url: str = "http://127.0.0.1:8005"
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     # The web app's build (web/ built by Vite), served at /; relative to the working dir.
@@ -51,6 +52,9 @@ class Settings(TokenSettings):
     rate_limit_login: str = "20/minute"
     rate_limit_register: str = "10/minute"
     rate_limit_analyses: str = "20/hour"
+    # Activities POSTed to an inbox, per address: a remote server delivers from a few
+    # addresses, and each delivery may cost federation a fetch of the signer's key.
+    rate_limit_inbox: str = "120/minute"
     # Peers whose X-Forwarded-For is believed (a load balancer in front); nobody by default.
     trusted_proxies: frozenset[str] = frozenset()
 
@@ -60,6 +64,7 @@ class Settings(TokenSettings):
             "social": self.social_url,
             "media": self.media_url,
             "igscraper": self.igscraper_url,
+            "federation": self.federation_url,
         }
 
 

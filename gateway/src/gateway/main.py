@@ -104,7 +104,7 @@ class Gateway:
             return
         if scope["type"] != "http":
             return
-        route = self.table.match(scope["path"])
+        route = self.table.route(scope)
         if route is None:
             response = await self._own(scope)
             await response(scope, receive, send)

@@ -71,8 +71,7 @@ def merge(documents: dict[str, dict[str, Any] | None], table: RoutingTable) -> d
             own = {renames.get(name, name): schema for name, schema in own.items()}
         schemas.update(own)
         for path, item in doc.get("paths", {}).items():
-            route = table.match(path)
-            if route is None or route.service != service:
+            if not table.serves(service, path):
                 continue
             for method, operation in item.items():
                 if method not in HTTP_METHODS:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from gateway.config import Settings
+from gateway.routes import is_inbox
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Policies:
         slow = _silence_limit(settings.slow_timeout_seconds)
         upload = Policy(settings.max_upload_bytes, slow)
         self.default = Policy(settings.max_body_bytes, normal)
+        # Remote servers' deliveries: each may make federation fetch the signer's key.
+        self.inbox = Policy(settings.max_body_bytes, normal, "inbox")
         self.special = {
             ("POST", "/media"): upload,
             ("POST", "/posts"): upload,
@@ -44,4 +47,6 @@ class Policies:
         }
 
     def for_request(self, method: str, path: str) -> Policy:
+        if method == "POST" and is_inbox(path):
+            return self.inbox
         return self.special.get((method, path.rstrip("/") or "/"), self.default)

@@ -6,8 +6,8 @@ throughput (bench/gateway.py):
   pipeline every `rate_limit_sync_seconds` (what Kong's `sync_rate` does); each replica
   sees the others' hits at the next sync, so the overshoot across replicas is bounded by
   one sync interval of traffic;
-- the tight buckets (sign-in, registration, new analyses) are exact: each hit goes to Redis
-  at once, through the `limits` library.
+- the tight buckets (sign-in, registration, new analyses, inbox deliveries) are exact:
+  each hit goes to Redis at once, through the `limits` library.
 If Redis fails the gateway serves anyway (fail open) and says so in /health, retrying Redis
 after a short pause rather than paying a timeout on every request.
 """
@@ -66,6 +66,7 @@ class RateLimiter:
             "login": parse(settings.rate_limit_login),
             "register": parse(settings.rate_limit_register),
             "analyses": parse(settings.rate_limit_analyses),
+            "inbox": parse(settings.rate_limit_inbox),
         }
         self.windows: dict[str, Window] = {}
         self.failing_since: float | None = None
@@ -101,7 +102,8 @@ class RateLimiter:
         refused = self._count("authenticated" if user_id else "anonymous", caller)
         if refused is not None or bucket is None:
             return refused
-        # Sign-in and registration are counted per address: they come before any user.
+        # Sign-in, registration and inbox deliveries are counted per address: no user of
+        # ours makes them.
         identity = caller if bucket == "analyses" else f"ip:{client_ip}"
         item = self.items[bucket]
         try:

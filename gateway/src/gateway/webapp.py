@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
 from common.errors import error_response
+from gateway.headers import header, qualities
 
 INDEX = "index.html"
 # Where SvelteKit puts files whose names carry a hash of their content.
@@ -71,24 +72,8 @@ def _compress(body: bytes) -> dict[str, bytes]:
 
 def accepted_encoding(accept_encoding: str) -> str | None:
     """The best of ENCODINGS the Accept-Encoding header allows (q > 0), if any."""
-    allowed: set[str] = set()
-    for item in accept_encoding.split(","):
-        name, _, params = item.strip().partition(";")
-        quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
-        try:
-            if float(quality) > 0:
-                allowed.add(name.strip().lower())
-        except ValueError:
-            continue
+    allowed = {name for name, _ in qualities(accept_encoding)}
     return next((encoding for encoding in ENCODINGS if encoding in allowed), None)
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope["headers"]:
-        if key == name:
-            result: str = value.decode("latin-1")
-            return result
-    return ""
 
 
 class WebApp:
@@ -142,7 +127,7 @@ class WebApp:
         return self._send(scope, asset, IMMUTABLE if immutable else REVALIDATE)
 
     def _send(self, scope: Scope, asset: Asset, cache_control: str) -> Response:
-        encoding = accepted_encoding(_header(scope, b"accept-encoding"))
+        encoding = accepted_encoding(header(scope, b"accept-encoding"))
         if not asset.compressible:
             encoding = None
         headers = {
@@ -152,7 +137,7 @@ class WebApp:
         }
         if asset.compressible:
             headers["Vary"] = "Accept-Encoding"
-        if headers["ETag"] in _header(scope, b"if-none-match"):
+        if headers["ETag"] in header(scope, b"if-none-match"):
             return Response(status_code=304, headers=headers)
         body = asset.body
         if encoding:
@@ -169,7 +154,7 @@ class WebApp:
             "builds it, or run `npm ci && npm run build` in web/. The API works meanwhile: "
             "see /docs."
         )
-        if "text/html" not in _header(scope, b"accept"):
+        if "text/html" not in header(scope, b"accept"):
             return error_response(503, "web_app_not_built", message)
         page = (
             "<!doctype html><meta charset=utf-8><title>Web app not built</title>"
