@@ -135,6 +135,8 @@ def run_detached(settings: StackSettings, *, fake_instagram: bool = False) -> in
     log = (state.parent / "stack.log").open("ab")
     replicas = ",".join(f"{name}={count}" for name, count in settings.replicas.items())
     options = ["--fake-instagram"] if fake_instagram else []
+    if settings.federation_allow_private_peers:
+        options.append("--allow-private-peers")
     supervisor = subprocess.Popen(
         [sys.executable, "-m", "stack.cli", "up", "--replicas", replicas, *options],
         stdout=log,
@@ -210,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         help="analyses go to a fake Instagram with one account to analyse, whose session "
         "cookie the printout shows (no Instagram account or internet needed)",
     )
+    up.add_argument(
+        "--allow-private-peers",
+        action="store_true",
+        help="federate with http:// and private or loopback addresses too, e.g. a second "
+        "stack on this machine (FEDERATION_ALLOW_PRIVATE_PEERS=true does the same)",
+    )
     commands.add_parser("down", help="stop a detached stack")
     args = parser.parse_args(argv)
 
@@ -218,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update={"gateway_port": args.port})
     if getattr(args, "replicas", None):
         settings = settings.model_copy(update={"replicas": args.replicas})
+    if getattr(args, "allow_private_peers", False):
+        settings = settings.model_copy(update={"federation_allow_private_peers": True})
     if args.command == "down":
         return run_down(settings)
     build_web_app()

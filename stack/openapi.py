@@ -5,6 +5,7 @@ stack is needed. For the generated web types and docs/api.md."""
 from typing import Any
 
 from auth.main import create_app as auth_app
+from federation.main import create_app as federation_app
 from gateway.openapi import merge
 from gateway.routes import RoutingTable
 from igscraper.main import create_app as igscraper_app
@@ -17,6 +18,7 @@ SERVICES = {
     "social": social_app,
     "media": media_app,
     "igscraper": igscraper_app,
+    "federation": federation_app,
 }
 
 

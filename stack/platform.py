@@ -1,4 +1,4 @@
-"""The whole platform as local processes: servers, four services, the worker and the gateway.
+"""The whole platform as local processes: servers, five services, the worker and the gateway.
 
 `uv run stack up` and the e2e tests both drive this one class, so the tests exercise
 exactly the stack a developer runs.
@@ -28,7 +28,7 @@ from stack.supervisor import Supervisor
 
 logger = logging.getLogger("stack")
 
-SERVICES = ("auth", "social", "media", "igscraper")
+SERVICES = ("auth", "social", "media", "igscraper", "federation")
 WORKER = "igscraper-worker"
 GATEWAY = "gateway"
 # What `--replicas` may multiply; "worker" is short for the igscraper worker.
@@ -133,21 +133,17 @@ class Stack:
         return server._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
 
     def secrets(self) -> dict[str, str]:
-        """Development secrets, made once per stack directory and kept there (git-ignored)."""
+        """Development secrets, made once per stack directory and kept there (git-ignored).
+        One a newer platform needs is added to the file, the others kept: a key that changed
+        would leave what it encrypted unreadable."""
         path = self.dir / "secrets.json"
-        if not path.exists():
-            path.write_text(
-                json.dumps(
-                    {
-                        "AUTH_SECRET_KEY": secrets.token_urlsafe(32),
-                        "AUTH_ENCRYPTION_KEY": _fernet_key(),
-                        "IGSCRAPER_CREDENTIALS_KEY": _fernet_key(),
-                        "INTERNAL_TOKEN": secrets.token_urlsafe(32),
-                    }
-                )
-            )
+        made: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        missing = {name: make() for name, make in SECRETS.items() if name not in made}
+        if missing:
+            made |= missing
+            path.write_text(json.dumps(made))
             path.chmod(0o600)
-        return json.loads(path.read_text())
+        return made
 
     def environment(self) -> dict[str, str]:
         s = self.settings
@@ -158,10 +154,15 @@ class Stack:
             "AUTH_SECRET_KEY": made["AUTH_SECRET_KEY"],
             "AUTH_ENCRYPTION_KEY": made["AUTH_ENCRYPTION_KEY"],
             "IGSCRAPER_CREDENTIALS_KEY": made["IGSCRAPER_CREDENTIALS_KEY"],
+            "FEDERATION_ENCRYPTION_KEY": made["FEDERATION_ENCRYPTION_KEY"],
             # One credential for service-to-service calls that carry no user token.
             "MEDIA_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "IGSCRAPER_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
             "SOCIAL_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            "FEDERATION_INTERNAL_TOKEN": made["INTERNAL_TOKEN"],
+            # http:// and loopback peers (federation's fetches and deliveries, media's remote
+            # images): what two stacks on one machine need to federate.
+            "FEDERATION_ALLOW_PRIVATE_PEERS": str(s.federation_allow_private_peers).lower(),
             # Throttle counters, rate-limit windows and OAuth state: stacks sharing one
             # Redis keep apart (a window outlives its stack by up to its length).
             "AUTH_REDIS_PREFIX": f"{s.name_prefix}auth:",
@@ -185,7 +186,7 @@ class Stack:
             env[f"{service.upper()}_PUBLIC_URL"] = self.gateway_url
             # The gateway spreads requests over the replicas (gateway/balancer.py).
             env[f"GATEWAY_{service.upper()}_URL"] = ",".join(map(self.url, self.names(service)))
-        for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
+        for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER", "FEDERATION", "GATEWAY"):
             env[f"{prefix}_REDIS_URL"] = redis
         # auth's user events, and the services' reports that they applied a deletion.
         for prefix in ("AUTH", "SOCIAL", "MEDIA", "IGSCRAPER"):
@@ -195,10 +196,12 @@ class Stack:
             env[f"{prefix}_DELETIONS_STREAM"] = f"{s.name_prefix}user-deletions"
         for prefix in ("SOCIAL", "MEDIA", "IGSCRAPER", "GATEWAY"):
             env[f"{prefix}_JWKS_URL"] = jwks
-        for prefix in ("SOCIAL", "IGSCRAPER"):
+        for prefix in ("SOCIAL", "IGSCRAPER", "FEDERATION"):
             env[f"{prefix}_MEDIA_URL"] = self.url("media")
-        env["MEDIA_SOCIAL_URL"] = self.url("social")
+        for prefix in ("MEDIA", "FEDERATION"):
+            env[f"{prefix}_SOCIAL_URL"] = self.url("social")
         env["SOCIAL_AUTH_URL"] = self.url("auth")
+        env["SOCIAL_FEDERATION_URL"] = self.url("federation")
         return env | self.extra_env
 
     def _argv(self, name: str) -> list[str]:
@@ -307,6 +310,17 @@ class Stack:
 
 def _fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+# What secrets.json holds, and how each is made.
+SECRETS: dict[str, Callable[[], str]] = {
+    "AUTH_SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "AUTH_ENCRYPTION_KEY": _fernet_key,
+    "IGSCRAPER_CREDENTIALS_KEY": _fernet_key,
+    # The actors' private keys, encrypted at rest.
+    "FEDERATION_ENCRYPTION_KEY": _fernet_key,
+    "INTERNAL_TOKEN": lambda: secrets.token_urlsafe(32),
+}
 
 
 def _redact(url: str) -> str:

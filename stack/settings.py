@@ -23,6 +23,9 @@ class StackSettings(BaseSettings):
     # Where OAuth sign-ins land; unset, the web app the gateway serves (its public URL).
     frontend_url: str | None = None
     strict_cors: bool = False
+    # FEDERATION_ALLOW_PRIVATE_PEERS: federate with http:// and private or loopback
+    # addresses (another stack on this machine, a LAN); off, only public https peers.
+    federation_allow_private_peers: bool = False
     ready_timeout_seconds: float = 60.0
     # Processes per service, worker ("igscraper-worker") or gateway; 1 when not named.
     replicas: dict[str, int] = {}

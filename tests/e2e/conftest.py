@@ -27,7 +27,7 @@ FAKES: list[str] = []
 # real limits on a gateway of its own.
 RELAXED_RATE_LIMITS = {
     f"GATEWAY_RATE_LIMIT_{bucket}": "100000/minute"
-    for bucket in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "REGISTER", "ANALYSES")
+    for bucket in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "REGISTER", "ANALYSES", "INBOX")
 }
 
 

@@ -76,8 +76,8 @@ def test_a_repeated_group_signal_stops_everything_and_the_stack_starts_again(
         gateway = wait_ready(up, log)
         assert httpx.get(f"{gateway}/health", timeout=5).status_code == 200
         started, ports = _family(up)
-        # four services, the worker, the gateway, Postgres, Redis and weed, each listening
-        assert len(started) >= 9 and len(ports) >= 8
+        # five services, the worker, the gateway, Postgres, Redis and weed, each listening
+        assert len(started) >= 10 and len(ports) >= 9
         # The group signal reaches uv and the stack, uv forwards its copy, and then the
         # supervisor (or an impatient user) sends it all again.
         _stop_group(up, sig, seconds=0.2)
