@@ -1,0 +1,121 @@
+"""The one place that talks to social's /internal/federation/ endpoints (fed-design.md)."""
+
+from typing import Any
+
+from federation.clients.internal import InternalClient, Refused
+
+
+class SocialClient(InternalClient):
+    service = "social"
+
+    # Reads: the documents we serve and the audiences we deliver to.
+    async def user(self, username: str) -> dict[str, Any] | None:
+        """A local user, or None for a remote or unknown one."""
+        result: dict[str, Any] | None = await self.request(
+            "GET", f"/internal/federation/users/{username}"
+        )
+        return result
+
+    async def posts(
+        self, username: str, *, cursor: str | None, limit: int
+    ) -> dict[str, Any] | None:
+        """A page of a public user's posts, newest first; None if private or unknown."""
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        try:
+            result: dict[str, Any] | None = await self.request(
+                "GET", f"/internal/federation/users/{username}/posts", params=params
+            )
+        except Refused as exc:
+            if exc.upstream_status == 403:
+                return None
+            raise
+        return result
+
+    async def relations(
+        self, username: str, which: str, *, cursor: str | None, limit: int
+    ) -> dict[str, Any] | None:
+        """A page of a user's `followers` or `following`, with their total."""
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        result: dict[str, Any] | None = await self.request(
+            "GET", f"/internal/federation/users/{username}/{which}", params=params
+        )
+        return result
+
+    async def remote_followers(self, username: str) -> list[str]:
+        body = await self.request("GET", f"/internal/federation/users/{username}/remote-followers")
+        return list(body["actor_uris"]) if body else []
+
+    async def object(self, object_id: str) -> dict[str, Any] | None:
+        """A local post or comment as a FedPost."""
+        result: dict[str, Any] | None = await self.request(
+            "GET", f"/internal/federation/objects/{object_id}"
+        )
+        return result
+
+    async def stats(self) -> dict[str, Any]:
+        """`{users, posts}`: local users and local posts, for NodeInfo."""
+        body = await self.request("GET", "/internal/federation/stats")
+        return body or {"users": 0, "posts": 0}
+
+    # Writes: what arrived from the fediverse.
+    async def put_remote_account(self, account: dict[str, Any]) -> str:
+        body = await self.request("PUT", "/internal/federation/remote-accounts", json=account)
+        return str(body["id"])
+
+    async def delete_remote_account(self, actor_uri: str) -> None:
+        await self.request(
+            "DELETE", "/internal/federation/remote-accounts", params={"actor_uri": actor_uri}
+        )
+
+    async def put_remote_object(self, note: dict[str, Any]) -> dict[str, Any] | None:
+        """The stored post or comment; None when social takes no such Note (a text-only
+        post: social's posts are photos)."""
+        try:
+            result: dict[str, Any] | None = await self.request(
+                "PUT", "/internal/federation/remote-objects", json=note
+            )
+        except Refused as exc:
+            if exc.upstream_code == "no_images":
+                return None
+            raise
+        return result
+
+    async def delete_remote_object(self, uri: str) -> None:
+        await self.request("DELETE", "/internal/federation/remote-objects", params={"uri": uri})
+
+    async def follow(self, *, actor_uri: str, username: str) -> str | None:
+        """`accepted` or `pending`; None when the user is not ours."""
+        body = await self.request(
+            "POST",
+            "/internal/federation/follows",
+            json={"actor_uri": actor_uri, "username": username},
+        )
+        return str(body["state"]) if body else None
+
+    async def unfollow(self, *, actor_uri: str, username: str) -> None:
+        await self.request(
+            "DELETE",
+            "/internal/federation/follows",
+            params={"actor_uri": actor_uri, "username": username},
+        )
+
+    async def follow_answer(self, *, username: str, actor_uri: str, accepted: bool) -> None:
+        await self.request(
+            "POST",
+            "/internal/federation/follow-answers",
+            json={"username": username, "actor_uri": actor_uri, "accepted": accepted},
+        )
+
+    async def like(self, *, actor_uri: str, object_id: str) -> None:
+        await self.request(
+            "PUT",
+            "/internal/federation/likes",
+            json={"actor_uri": actor_uri, "object_id": object_id},
+        )
+
+    async def unlike(self, *, actor_uri: str, object_id: str) -> None:
+        await self.request(
+            "DELETE",
+            "/internal/federation/likes",
+            params={"actor_uri": actor_uri, "object_id": object_id},
+        )

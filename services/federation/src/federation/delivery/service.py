@@ -1,0 +1,47 @@
+"""Queueing activities for delivery: one row per distinct target inbox."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.errors import ApiError
+from federation.activitypub import host_of
+from federation.delivery.models import Delivery
+from federation.domains.repository import is_blocked
+from federation.remote.service import RemoteActors
+
+logger = logging.getLogger(__name__)
+
+
+async def inboxes_of(
+    session: AsyncSession, *, actors: RemoteActors, actor_uris: Iterable[str], shared: bool
+) -> set[str]:
+    """The inboxes reaching `actor_uris`: each server's shared inbox when `shared` (fan-out),
+    else each actor's own (an activity meant for one actor, as Mastodon sends them)."""
+    inboxes = set()
+    for actor_uri in dict.fromkeys(actor_uris):
+        try:
+            actor = await actors.actor(session, actor_uri)
+        except ApiError as exc:
+            # An actor gone or unreachable now gets nothing; the others still do.
+            logger.info("no inbox for a recipient (%s)", exc.code)
+            continue
+        inboxes.add(actor.delivery_inbox if shared else actor.inbox)
+    return inboxes
+
+
+async def enqueue(
+    session: AsyncSession, *, activity: dict[str, Any], signer: str, inboxes: Iterable[str]
+) -> int:
+    """Queue `activity` signed by `signer` for each inbox not on a blocked domain."""
+    queued = 0
+    for inbox in sorted(set(inboxes)):
+        host = host_of(inbox)
+        if await is_blocked(session, host):
+            continue
+        session.add(Delivery(inbox_url=inbox, host=host, activity=activity, signer=signer))
+        queued += 1
+    await session.flush()
+    return queued

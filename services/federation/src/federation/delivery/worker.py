@@ -1,0 +1,215 @@
+"""The delivery loop, on every replica: due rows are claimed with FOR UPDATE SKIP LOCKED and
+a lease (their next_attempt_at pushed past the send's deadline), then each is sent by a
+task of its own. A slow or dead server holds only its own tasks, never a batch: the loop
+claims more while they run, up to a global and a per-domain bound. A replica that dies
+mid-send leaves its rows to come due again when the lease ends: nothing is lost."""
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from common.db import transaction
+from common.errors import ApiError
+from common.loops import BackgroundLoop
+from common.remote_fetch import FetchPolicy, RemoteFailed, fetch
+from federation.activitypub import ACTIVITY_JSON, Urls
+from federation.config import Settings
+from federation.delivery.models import Delivery
+from federation.domains.repository import is_blocked
+from federation.keys.service import KeyStore
+from federation.signatures import sign_headers
+
+logger = logging.getLogger(__name__)
+
+# What a remote's 4xx means "later", not "never".
+RETRYABLE_STATUSES = {408, 429}
+
+
+class Deliverer:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        http: httpx.AsyncClient,
+        *,
+        settings: Settings,
+        keys: KeyStore,
+        urls: Urls,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.http = http
+        self.keys = keys
+        self.urls = urls
+        self.settings = settings
+        self.policy = FetchPolicy(
+            allow_private=settings.allow_private_peers,
+            # A remote inbox's answer is read and dropped; a small cap is enough.
+            max_bytes=65_536,
+            timeout=settings.delivery_timeout_seconds,
+        )
+        # Past the send's own deadline, so a live send is never claimed twice.
+        self.lease = timedelta(seconds=settings.delivery_timeout_seconds * 3)
+        self.in_flight: dict[asyncio.Task[None], str] = {}
+        self.row_of: dict[asyncio.Task[None], object] = {}
+
+    def loop(self) -> BackgroundLoop:
+        return _DeliveryLoop(self)
+
+    async def step(self) -> bool:
+        """Claim what the bounds allow and start sending it; True when it claimed a full batch."""
+        free = self.settings.delivery_concurrency - len(self.in_flight)
+        if free <= 0:
+            return False
+        busy = Counter(self.in_flight.values())
+        per_domain = self.settings.delivery_concurrency_per_domain
+        saturated = [host for host, count in busy.items() if count >= per_domain]
+        rows = await self._claim(limit=min(free, self.settings.delivery_batch_size), skip=saturated)
+        for row_id, host in rows:
+            task = asyncio.create_task(self._send(row_id, host))
+            self.in_flight[task] = host
+            self.row_of[task] = row_id
+            task.add_done_callback(self._forget)
+        return len(rows) == min(free, self.settings.delivery_batch_size) and len(rows) > 0
+
+    async def _claim(self, *, limit: int, skip: list[str]) -> list[tuple[object, str]]:
+        now = datetime.now(UTC)
+        # The oldest due rows, at most per_domain of each host, locked so that another
+        # replica claiming at the same moment skips them.
+        ranked = (
+            select(
+                Delivery.id,
+                func.row_number()
+                .over(partition_by=Delivery.host, order_by=Delivery.next_attempt_at)
+                .label("rank"),
+            )
+            .where(Delivery.next_attempt_at <= now, Delivery.host.not_in(skip))
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit * 4)
+            .subquery()
+        )
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.id.in_(
+                    select(ranked.c.id).where(
+                        ranked.c.rank <= self.settings.delivery_concurrency_per_domain
+                    )
+                )
+            )
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with transaction(self.sessionmaker) as session:
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(due.scalar_subquery()))
+                .values(next_attempt_at=now + self.lease)
+                .returning(Delivery.id, Delivery.host)
+            )
+            return [(row.id, row.host) for row in result]
+
+    async def _send(self, row_id: object, host: str) -> None:
+        try:
+            async with transaction(self.sessionmaker) as session:
+                row = await session.get(Delivery, row_id)
+                if row is None:
+                    return
+                if await is_blocked(session, host):
+                    await session.delete(row)
+                    return
+                key = await self.keys.key(session, row.signer)
+                body = json.dumps(row.activity).encode()
+                inbox_url = row.inbox_url
+            headers = sign_headers(
+                "POST",
+                inbox_url,
+                key_id=self.urls.key_id(row.signer),
+                private_key=key.private_key,
+                body=body,
+            ) | {"Content-Type": ACTIVITY_JSON, "Accept": ACTIVITY_JSON}
+            error: str | None = None
+            permanent = False
+            try:
+                await fetch(
+                    self.http, "POST", inbox_url, policy=self.policy, headers=headers, content=body
+                )
+            except RemoteFailed as exc:
+                error = exc.message
+                status = exc.upstream_status
+                permanent = (
+                    status is not None and 400 <= status < 500 and status not in RETRYABLE_STATUSES
+                )
+            except ApiError as exc:
+                # Refused by our own rules (a private address, a bad URL): it never will pass.
+                error, permanent = exc.message, True
+            await self._settle(row_id, error=error, permanent=permanent)
+        except asyncio.CancelledError:
+            # Stopping: the lease runs out and the row is sent again later.
+            raise
+        except Exception as exc:
+            logger.warning("a delivery failed unexpectedly (%s)", type(exc).__name__)
+
+    async def _settle(self, row_id: object, *, error: str | None, permanent: bool) -> None:
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, row_id)
+            if row is None:
+                return
+            if error is None:
+                await session.delete(row)
+                return
+            row.attempts += 1
+            row.last_error = error
+            age = datetime.now(UTC) - row.created_at
+            delay = min(
+                self.settings.delivery_retry_base_seconds * 2 ** (row.attempts - 1),
+                self.settings.delivery_retry_max_seconds,
+            )
+            if permanent or age + timedelta(seconds=delay) > timedelta(
+                seconds=self.settings.delivery_give_up_seconds
+            ):
+                logger.warning(
+                    "delivery to %s given up after %d attempts: %s", row.host, row.attempts, error
+                )
+                await session.delete(row)
+                return
+            row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self.in_flight.pop(task, None)
+        self.row_of.pop(task, None)
+
+    async def stop(self) -> None:
+        """Cancel the sends in flight and hand their rows back at once (due now), so a
+        restart resends them without waiting for the lease. One that had arrived just
+        before may be sent twice: receivers drop an activity id they already have."""
+        rows = list(self.row_of.values())
+        tasks = list(self.in_flight)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        if rows:
+            async with transaction(self.sessionmaker) as session:
+                await session.execute(
+                    update(Delivery).where(Delivery.id.in_(rows)).values(next_attempt_at=func.now())
+                )
+
+
+class _DeliveryLoop(BackgroundLoop):
+    def __init__(self, deliverer: Deliverer) -> None:
+        super().__init__(
+            "federation delivery",
+            deliverer.step,
+            interval_seconds=deliverer.settings.delivery_interval_seconds,
+        )
+        self.deliverer = deliverer
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.deliverer.stop()

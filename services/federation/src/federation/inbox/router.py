@@ -1,0 +1,94 @@
+"""POST /users/{username}/inbox and /inbox: verified, stored, answered 202 at once."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from redis.asyncio import Redis
+
+from common.db import SessionDep
+from common.openapi import raises
+from common.state import app_state
+from federation.dependencies import RemoteActorsDep, SettingsDep, UrlsDep
+from federation.inbox.service import (
+    BadSignature,
+    DomainBlocked,
+    InvalidActivity,
+    PayloadTooLarge,
+    TooManyActivities,
+    receive,
+)
+
+router = APIRouter(tags=["federation"])
+
+RedisDep = Annotated[Redis, Depends(app_state("redis"))]
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge()
+    return bytes(body)
+
+
+async def _inbox(
+    request: Request,
+    session: SessionDep,
+    redis: RedisDep,
+    actors: RemoteActorsDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+) -> Response:
+    body = await _body(request, settings.inbox_max_bytes)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    # The signer signed the host it sent to: ours as the fediverse knows it, whatever Host
+    # the gateway forwarded.
+    headers["host"] = urls.host
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    await receive(
+        session,
+        redis=redis,
+        actors=actors,
+        settings=settings,
+        method="POST",
+        path_and_query=path,
+        headers=headers,
+        body=body,
+    )
+    return Response(status_code=202)
+
+
+ERRORS = (BadSignature, DomainBlocked, InvalidActivity, PayloadTooLarge, TooManyActivities)
+
+
+@router.post("/inbox", status_code=202, response_class=Response)
+@raises(*ERRORS)
+async def shared_inbox(
+    request: Request,
+    session: SessionDep,
+    redis: RedisDep,
+    actors: RemoteActorsDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+) -> Response:
+    return await _inbox(request, session, redis, actors, settings, urls)
+
+
+@router.post("/users/{username}/inbox", status_code=202, response_class=Response)
+@raises(*ERRORS)
+async def user_inbox(
+    username: str,
+    request: Request,
+    session: SessionDep,
+    redis: RedisDep,
+    actors: RemoteActorsDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+) -> Response:
+    # Which inbox was posted to changes nothing: the activity says whom it is for.
+    return await _inbox(request, session, redis, actors, settings, urls)

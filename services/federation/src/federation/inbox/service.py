@@ -1,0 +1,163 @@
+"""Taking an activity in: limits, domain blocks, the HTTP signature, then a stored row."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.errors import ApiError, Forbidden, Unauthorized
+from common.remote_fetch import RemoteInvalid, load_json
+from federation.activitypub import host_of, ref
+from federation.config import Settings
+from federation.domains.repository import is_blocked
+from federation.inbox.models import InboundActivity
+from federation.remote.models import RemoteActor
+from federation.remote.service import RemoteActors
+from federation.signatures import SignatureError, parse_signature, verify_request
+
+logger = logging.getLogger(__name__)
+
+
+class PayloadTooLarge(ApiError):
+    status, code, message = 413, "payload_too_large", "The activity is larger than allowed"
+
+
+class InvalidActivity(ApiError):
+    status, code, message = 422, "invalid_activity", "Not an activity we can read"
+
+
+class TooManyActivities(ApiError):
+    status, code, message = 429, "rate_limited", "Too many activities from this server"
+
+
+class DomainBlocked(Forbidden):
+    code, message = "domain_blocked", "This server does not federate with yours"
+
+
+class BadSignature(Unauthorized):
+    code, message = "invalid_signature", "The request's HTTP signature is missing or invalid"
+
+    def __init__(self, reason: str) -> None:
+        # Signature, not Bearer: what a client should present here.
+        super().__init__(f"{self.message}: {reason}", headers={"WWW-Authenticate": "Signature"})
+
+
+async def rate_limit(redis: Redis, host: str, settings: Settings) -> None:
+    """A fixed window per sending domain, counted before any costly work."""
+    key = f"federation:inbox-rate:{host}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, settings.inbox_rate_window_seconds, nx=True)
+        count, _ = await pipe.execute()
+    if int(count) > settings.inbox_rate_limit:
+        raise TooManyActivities(headers={"Retry-After": str(settings.inbox_rate_window_seconds)})
+
+
+def parse_activity(body: bytes, settings: Settings) -> dict[str, Any]:
+    try:
+        activity = load_json(body, max_depth=settings.inbox_max_depth)
+    except RemoteInvalid as exc:
+        raise InvalidActivity(exc.message) from exc
+    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+        raise InvalidActivity()
+    if ref(activity.get("actor")) is None:
+        raise InvalidActivity("The activity names no actor")
+    return activity
+
+
+async def verify(
+    session: AsyncSession,
+    *,
+    actors: RemoteActors,
+    method: str,
+    path_and_query: str,
+    headers: dict[str, str],
+    body: bytes,
+    settings: Settings,
+) -> RemoteActor:
+    """The signer, once its signature holds: checked with the cached key, and on failure
+    with the key fetched again, once (the signer may have rotated it)."""
+    try:
+        params = parse_signature(headers.get("signature", ""))
+    except SignatureError as exc:
+        raise BadSignature(exc.reason) from exc
+    max_skew = timedelta(seconds=settings.signature_max_skew_seconds)
+
+    def check(actor: RemoteActor) -> None:
+        verify_request(
+            method,
+            path_and_query,
+            headers,
+            body,
+            public_key_pem=actor.public_key_pem,
+            params=params,
+            max_skew=max_skew,
+        )
+
+    cached = await actors.cached_by_key(session, params.key_id)
+    if cached is not None:
+        try:
+            check(cached)
+        except SignatureError as exc:
+            logger.info("a signature failed with a cached key (%s); fetching it again", exc.reason)
+        else:
+            return cached
+    try:
+        actor = await actors.by_key(session, params.key_id)
+    except ApiError as exc:
+        raise BadSignature("the signing key could not be fetched") from exc
+    try:
+        check(actor)
+    except SignatureError as exc:
+        raise BadSignature(exc.reason) from exc
+    return actor
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    redis: Redis,
+    actors: RemoteActors,
+    settings: Settings,
+    method: str,
+    path_and_query: str,
+    headers: dict[str, str],
+    body: bytes,
+) -> None:
+    """Check and store one posted activity (the loop applies it)."""
+    try:
+        key_host = host_of(parse_signature(headers.get("signature", "")).key_id)
+    except SignatureError as exc:
+        raise BadSignature(exc.reason) from exc
+    # A blocked domain is told so (403) rather than answered 202: its server then stops
+    # retrying (a 4xx is final to Mastodon and Pixelfed), and its operator can see why.
+    if await is_blocked(session, key_host):
+        raise DomainBlocked()
+    await rate_limit(redis, key_host, settings)
+    activity = parse_activity(body, settings)
+    signer = await verify(
+        session,
+        actors=actors,
+        method=method,
+        path_and_query=path_and_query,
+        headers=headers,
+        body=body,
+        settings=settings,
+    )
+    # The key's owner speaks for itself only: a relayed activity of someone else is refused.
+    if ref(activity.get("actor")) != signer.actor_uri:
+        raise BadSignature("the activity's actor does not own the signing key")
+    activity_uri = activity.get("id") if isinstance(activity.get("id"), str) else None
+    await session.execute(
+        insert(InboundActivity)
+        .values(
+            activity_uri=activity_uri,
+            actor_uri=signer.actor_uri,
+            host=signer.host,
+            activity=activity,
+        )
+        .on_conflict_do_nothing(index_elements=[InboundActivity.activity_uri])
+    )
