@@ -2,10 +2,12 @@
 
 import io
 
+import pytest
 from PIL import ExifTags, Image
 
+from media.images.exceptions import CorruptImage
 from media.images.processing import ImageLimits, process_image
-from services.media.tests.factories import jpeg_with_exif
+from services.media.tests.factories import jpeg_with_exif, noise_png
 
 LIMITS = ImageLimits(max_pixels=50_000_000, max_side=20_000)
 
@@ -29,3 +31,11 @@ def test_an_original_without_location_is_stored_as_sent(tmp_path):
     path = tmp_path / "plain.jpg"
     Image.new("RGB", (50, 40)).save(path, "JPEG")
     assert process_image(path, limits=LIMITS).cleaned_original is None
+
+
+def test_a_truncated_png_is_corrupt_not_a_crash(tmp_path):
+    # Pillow looks for a PNG's EXIF after the pixels, so merely asking for it loads them.
+    path = tmp_path / "cut.png"
+    path.write_bytes(noise_png((40, 40))[:2000])
+    with pytest.raises(CorruptImage):
+        process_image(path, limits=LIMITS)

@@ -152,13 +152,14 @@ def process_image(
     """Validate the file at `path` as an image and make everything stored alongside it."""
     with _open(path, limits) as image:
         content_type = CONTENT_TYPES[image.format or ""]
-        exif = image.getexif()
-        orientation = exif.get(ExifTags.Base.Orientation, 1)
-        width, height = image.size
-        if orientation in SWAPPED_ORIENTATIONS:
-            width, height = height, width
-        details = read_exif(exif)
         try:
+            # A PNG's EXIF may sit after its pixels: reading it can load a truncated file.
+            exif = image.getexif()
+            orientation = exif.get(ExifTags.Base.Orientation, 1)
+            width, height = image.size
+            if orientation in SWAPPED_ORIENTATIONS:
+                width, height = height, width
+            details = read_exif(exif)
             cleaned = _without_location(image, path, exif)
             thumbs = make_thumbnails(image, orientation, webp)
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
