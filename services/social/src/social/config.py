@@ -27,6 +27,16 @@ class Settings(UserEventSettings, MigrationSettings):
     media_deletion_relay_interval_seconds: float = 5.0
     media_deletion_retry_base_seconds: float = 30.0
     media_deletion_retry_max_seconds: float = 3600.0
+    # The federation service (ActivityPub): told of local changes through the outbox, asked
+    # to find `user@host` accounts. Empty: federation is off, no event is written and no
+    # remote account is looked up.
+    federation_url: str = ""
+    federation_timeout_seconds: float = 5.0
+    # The federation outbox relay, as the media deletion one: how often each replica looks
+    # for due events, and the back-off of a batch federation did not take.
+    federation_relay_interval_seconds: float = 5.0
+    federation_retry_base_seconds: float = 30.0
+    federation_retry_max_seconds: float = 3600.0
     # The gateway as browsers see it: image links in responses point there.
     public_url: str = "http://localhost:8000"
     users_consumer_group: str = "social"

@@ -12,9 +12,12 @@ from common.tokens import token_verification
 from social.accounts.consumer import user_events
 from social.bookmarks.router import router as bookmarks_router
 from social.clients.auth import auth_client
+from social.clients.federation import federation_client
 from social.clients.media import media_client
 from social.comments.router import router as comments_router
 from social.config import Settings, get_settings
+from social.federation.router import router as federation_router
+from social.federation_events.relay import federation_outbox
 from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
 from social.mastodon.router import router as mastodon_router
@@ -40,6 +43,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
         await stack.enter_async_context(auth_client(app, settings))
+        # Before anything that writes: the outbox must be on for the first session.
+        await stack.enter_async_context(federation_client(app, settings))
+        await stack.enter_async_context(federation_outbox(app, settings))
         await stack.enter_async_context(user_events(app, settings))
         await stack.enter_async_context(media_deletion_relay(app, settings))
         await stack.enter_async_context(image_sync(app))
@@ -67,5 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             notifications_router,
             tags_router,
             posts_internal_router,
+            federation_router,
         ],
     )

@@ -7,12 +7,16 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts import repository
+from social.federation_events import service as federation_events
 from social.notifications import service as notifications
 from social.restrictions import repository as restrictions
 
 
 async def delete_account(*, session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Remove everything of the user (common.deleted_users remembers its id meanwhile)."""
+    """Remove everything of the user (common.deleted_users remembers its id meanwhile),
+    a local user's remote followers told first, while the follows are there to read. A
+    remote account federation said is gone goes the same way."""
+    await federation_events.account_deleted(session, user_id=user_id)
     await notifications.forget_user(session=session, user_id=user_id)
     await repository.delete_reactions(session, user_id)
     await repository.delete_comments(session, user_id)

@@ -24,7 +24,7 @@ PASSED_THROUGH = {400, 401, 403, 404, 413, 415, 422}
 
 @dataclass(frozen=True)
 class MediaInfo:
-    """What a post keeps of a media: whose it is, its size, blurhash and alt text."""
+    """What a post keeps of a media: whose it is, its size, blurhash, alt text and type."""
 
     id: uuid.UUID
     owner_id: uuid.UUID
@@ -32,6 +32,7 @@ class MediaInfo:
     height: int
     blurhash: str | None
     description: str
+    media_type: str | None
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> "MediaInfo":
@@ -42,6 +43,7 @@ class MediaInfo:
             height=int(body["height"]),
             blurhash=body.get("blurhash"),
             description=str(body.get("description", "")),
+            media_type=body.get("content_type"),
         )
 
 

@@ -11,9 +11,14 @@ from social.models import Comment, Profile, comment_mentions_of, hidden_from
 
 
 async def create(
-    session: AsyncSession, *, post_id: uuid.UUID, author_id: uuid.UUID, content: str
+    session: AsyncSession,
+    *,
+    post_id: uuid.UUID,
+    author_id: uuid.UUID,
+    content: str,
+    uri: str | None = None,
 ) -> Comment:
-    comment = Comment(post_id=post_id, author_id=author_id, content=content)
+    comment = Comment(post_id=post_id, author_id=author_id, content=content, uri=uri)
     session.add(comment)
     await session.flush()
     return comment

@@ -10,6 +10,7 @@ from common.errors import NotFound
 from common.pagination import Page, PageRequest
 from social.comments import repository
 from social.comments.schemas import CommentCreate, CommentRead
+from social.federation_events import service as federation_events
 from social.links import Links
 from social.mentions import service as mentions
 from social.mentions.schemas import MentionRead
@@ -38,16 +39,34 @@ async def add_comment(
 ) -> CommentRead:
     """Comment on a post (403 between a blocked pair); its author is notified, and whoever
     it mentions is linked and notified."""
-    await ensure_not_blocked(session=session, actor_id=author.id, other_id=post.author_id)
+    comment = await write_comment(
+        session=session, post=post, author_id=author.id, content=body.content
+    )
+    await session.refresh(comment)
+    mentioned = await repository.mentions(session, comment_id=comment.id)
+    return comment_read(comment, author, mentioned, links)
+
+
+async def write_comment(
+    *,
+    session: AsyncSession,
+    post: Post,
+    author_id: uuid.UUID,
+    content: str,
+    uri: str | None = None,
+) -> Comment:
+    """Store a comment, a local user's or a remote reply (`uri`), with its count,
+    notification and mentions; a local user's on a remote post goes to federation."""
+    await ensure_not_blocked(session=session, actor_id=author_id, other_id=post.author_id)
     await lock_post(session=session, post_id=post.id)
     comment = await repository.create(
-        session, post_id=post.id, author_id=author.id, content=body.content
+        session, post_id=post.id, author_id=author_id, content=content, uri=uri
     )
     await posts.add_counts(session, post_id=post.id, comment_count=1)
     await notifications.notify_comment(
         session=session,
         recipient_id=post.author_id,
-        actor_id=author.id,
+        actor_id=author_id,
         post_id=post.id,
         comment_id=comment.id,
     )
@@ -56,12 +75,13 @@ async def add_comment(
         post_id=post.id,
         post_author_id=post.author_id,
         comment_id=comment.id,
-        comment_author_id=author.id,
-        content=body.content,
+        comment_author_id=author_id,
+        content=content,
     )
-    await session.refresh(comment)
-    mentioned = await repository.mentions(session, comment_id=comment.id)
-    return comment_read(comment, author, mentioned, links)
+    await federation_events.comment_changed(
+        session, comment_id=comment.id, author_id=author_id, post_id=post.id, deleted=False
+    )
+    return comment
 
 
 async def delete_comment(*, session: AsyncSession, comment: Comment) -> None:
@@ -75,6 +95,13 @@ async def delete_comment(*, session: AsyncSession, comment: Comment) -> None:
     if not deleted:
         raise NotFound("Comment not found", code="comment_not_found")
     await posts.add_counts(session, post_id=comment.post_id, comment_count=-1)
+    await federation_events.comment_changed(
+        session,
+        comment_id=comment.id,
+        author_id=comment.author_id,
+        post_id=comment.post_id,
+        deleted=True,
+    )
 
 
 async def list_comments(

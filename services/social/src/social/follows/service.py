@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import ApiError, NotFound
 from common.pagination import Page, PageRequest
+from social.federation_events import service as federation_events
 from social.follows import repository
 from social.links import Links
 from social.models import Profile
@@ -29,9 +30,22 @@ async def follow(
     await profiles.lock_pair(session, follower_id, followee.id)
     await ensure_not_blocked(session=session, actor_id=follower_id, other_id=followee.id)
     await session.refresh(followee)
-    if followee.is_private and not await profiles.is_following(
+    following = await profiles.is_following(
         session, follower_id=follower_id, followee_id=followee.id
-    ):
+    )
+    if followee.actor_uri is not None:
+        # A remote account's server decides, whatever its privacy says here: a request,
+        # until federation reports its answer (follow-answers).
+        if following:
+            return FollowStatus.following
+        if await repository.insert_request(
+            session, requester_id=follower_id, target_id=followee.id
+        ):
+            await federation_events.follow_changed(
+                session, follower_id=follower_id, followee=followee, requested=True
+            )
+        return FollowStatus.requested
+    if followee.is_private and not following:
         if await repository.insert_request(
             session, requester_id=follower_id, target_id=followee.id
         ):
@@ -58,19 +72,36 @@ async def _add_follow(
     return added
 
 
-async def unfollow(*, session: AsyncSession, follower_id: uuid.UUID, followee: Profile) -> None:
+async def unfollow(
+    *,
+    session: AsyncSession,
+    follower_id: uuid.UUID,
+    followee: Profile,
+    tell_federation: bool = True,
+) -> None:
     """Stop following a user, or withdraw the request; unfollowing one not followed
-    changes nothing."""
-    if await repository.delete_request(session, requester_id=follower_id, target_id=followee.id):
+    changes nothing. A remote account's server is told (Undo), unless it is the one that
+    ended it (`tell_federation=False`: it rejected the follow)."""
+    withdrawn = await repository.delete_request(
+        session, requester_id=follower_id, target_id=followee.id
+    )
+    if withdrawn:
         await notifications.withdraw_follow_request(
             session=session, recipient_id=followee.id, actor_id=follower_id
         )
-    if await repository.delete_edge(session, follower_id=follower_id, followee_id=followee.id):
+    unfollowed = await repository.delete_edge(
+        session, follower_id=follower_id, followee_id=followee.id
+    )
+    if unfollowed:
         await repository.add_counts(
             session, follower_id=follower_id, followee_id=followee.id, delta=-1
         )
         await notifications.withdraw_follow(
             session=session, recipient_id=followee.id, actor_id=follower_id
+        )
+    if tell_federation and (withdrawn or unfollowed):
+        await federation_events.follow_changed(
+            session, follower_id=follower_id, followee=followee, requested=False
         )
     await session.refresh(followee)
 
@@ -123,3 +154,6 @@ async def answer_request(
         await notifications.notify_follow_approved(
             session=session, recipient_id=requester.id, actor_id=owner_id
         )
+    await federation_events.follow_answered(
+        session, owner_id=owner_id, requester_id=requester.id, approved=approve
+    )

@@ -5,6 +5,7 @@ from social.database import Base
 from social.models.bookmark import Bookmark, bookmarked_by
 from social.models.comment import CONTENT_MAX_LENGTH, Comment
 from social.models.deleted_user import DeletedUser
+from social.models.federation_event import FederationEvent
 from social.models.follow import Follow, FollowRequest, may_see, private_to, shown_to
 from social.models.media_deletion import MediaDeletion
 from social.models.mention import CommentMention, PostMention, comment_mentions_of, mentions_of
@@ -36,6 +37,7 @@ __all__ = [
     "Comment",
     "CommentMention",
     "DeletedUser",
+    "FederationEvent",
     "Follow",
     "FollowRequest",
     "MediaDeletion",

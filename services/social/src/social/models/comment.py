@@ -1,4 +1,4 @@
-"""A comment on a post."""
+"""A comment on a post: a local user's, or a remote reply federation brought (`uri` set)."""
 
 import uuid
 from datetime import datetime
@@ -27,3 +27,5 @@ class Comment(Base):
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profile.id"))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # A remote reply's ActivityPub id; NULL for a local comment.
+    uri: Mapped[str | None] = mapped_column(Text, unique=True)

@@ -64,6 +64,10 @@ class Post(Base):
     like_count: Mapped[int] = mapped_column(default=0, server_default="0")
     dislike_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A remote post's ActivityPub id (its Note), and the page its server shows it on; NULL
+    # for a local post.
+    uri: Mapped[str | None] = mapped_column(Text, unique=True)
+    url: Mapped[str | None] = mapped_column(Text)
 
 
 class PostImage(Base):
@@ -87,6 +91,9 @@ class PostImage(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     blurhash: Mapped[str | None] = mapped_column(String(64))
+    # The image's type as media sniffed it, for federation's attachments (Pixelfed takes
+    # only some); NULL for images of posts made before federation.
+    media_type: Mapped[str | None] = mapped_column(String(64))
 
 
 def images_of(post_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[Any]:

@@ -1,9 +1,10 @@
-"""A public profile: one per auth user, with the counters every profile page shows."""
+"""A public profile: one per auth user, or per remote account that federation told us of
+(`actor_uri` set), with the counters every profile page shows."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, String, func
+from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
@@ -26,9 +27,13 @@ class Profile(Base):
         CheckConstraint("following_count >= 0", name="following_count_non_negative"),
     )
 
-    # The auth user id: profiles are keyed by it, never by a local id.
+    # The auth user id: profiles are keyed by it, never by a local id (a remote account's
+    # is made up here, a UUIDv7).
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # A remote account's is `user@host`, which no local username can be.
     username: Mapped[str] = mapped_column(String(64))
+    # A remote account's ActivityPub actor; NULL for a local user.
+    actor_uri: Mapped[str | None] = mapped_column(Text, unique=True)
     # When auth said this was the username (event time or token iat): older news never
     # overwrites newer, whichever of the stream and a token arrives first.
     username_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,6 +2,8 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -94,6 +96,16 @@ async def view(
     return (await session.execute(statement, {"viewer": viewer_id, **params})).all()
 
 
+@dataclass(frozen=True)
+class RemoteOrigin:
+    """Where a remote post comes from: its Note's id and page, and when it was published
+    (a local post is made now)."""
+
+    uri: str
+    url: str | None
+    published: datetime
+
+
 async def create(
     session: AsyncSession,
     *,
@@ -102,6 +114,7 @@ async def create(
     caption: str,
     sensitive: bool = False,
     spoiler_text: str = "",
+    remote: RemoteOrigin | None = None,
 ) -> Post:
     post = Post(
         author_id=author_id,
@@ -110,6 +123,8 @@ async def create(
         sensitive=sensitive,
         spoiler_text=spoiler_text,
     )
+    if remote is not None:
+        post.uri, post.url, post.created_at = remote.uri, remote.url, remote.published
     session.add(post)
     await session.flush()
     return post
@@ -156,8 +171,19 @@ async def describe_images(session: AsyncSession, described: dict[uuid.UUID, Medi
         )
 
 
-async def set_alt(session: AsyncSession, *, media_id: uuid.UUID, alt: str) -> None:
-    await session.execute(update(PostImage).where(PostImage.media_id == media_id).values(alt=alt))
+async def set_alt(
+    session: AsyncSession, *, media_id: uuid.UUID, alt: str
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(post id, author id) of the posts whose image took the alt text."""
+    changed = await session.execute(
+        update(PostImage)
+        .where(PostImage.media_id == media_id)
+        .values(alt=alt)
+        .returning(PostImage.post_id)
+    )
+    post_ids = [post_id for (post_id,) in changed]
+    authors = await session.execute(select(Post.id, Post.author_id).where(Post.id.in_(post_ids)))
+    return [(post_id, author_id) for post_id, author_id in authors]
 
 
 async def may_see(session: AsyncSession, viewer_id: uuid.UUID | None, post: Post) -> bool:

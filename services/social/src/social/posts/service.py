@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import on_commit
 from common.errors import ApiError, Forbidden, NotFound
-from social.clients.media import MediaClient
+from social.clients.media import MediaClient, MediaInfo
+from social.federation_events import service as federation_events
 from social.links import Links
 from social.media_deletions import repository as media_deletions
 from social.mentions import service as mentions
 from social.models import Post, PostImage
 from social.posts import repository
+from social.posts.repository import RemoteOrigin
 from social.posts.schemas import PostCreate, PostRead, PostUpdate, PostUpload
 from social.profiles import repository as profiles
 from social.tags import service as tags
@@ -53,13 +55,42 @@ async def create_post(
         images = [await media.describe(media_id=media_id) for media_id in body.media_ids]
         if any(image.owner_id != author_id for image in images):
             raise Forbidden("That media belongs to someone else", code="media_not_owned")
+    post = await publish(
+        session=session,
+        author_id=author_id,
+        images=images,
+        caption=body.caption,
+        sensitive=body.sensitive,
+        spoiler_text=body.spoiler_text,
+        media=media,
+    )
+    await federation_events.post_published(
+        session, post_id=post.id, author_id=author_id, edited=False
+    )
+    return post
+
+
+async def publish(
+    *,
+    session: AsyncSession,
+    author_id: uuid.UUID,
+    images: list[MediaInfo],
+    caption: str,
+    sensitive: bool,
+    spoiler_text: str,
+    media: MediaClient,
+    remote: RemoteOrigin | None = None,
+) -> Post:
+    """Store a post of these images (media already holds them), its tags and mentions,
+    and tell media a post shows them; a remote post keeps its origin (its uri)."""
     post = await repository.create(
         session,
         author_id=author_id,
         media_id=images[0].id,
-        caption=body.caption,
-        sensitive=body.sensitive,
-        spoiler_text=body.spoiler_text,
+        caption=caption,
+        sensitive=sensitive,
+        spoiler_text=spoiler_text,
+        remote=remote,
     )
     await repository.add_images(
         session,
@@ -72,6 +103,7 @@ async def create_post(
                 width=image.width,
                 height=image.height,
                 blurhash=image.blurhash,
+                media_type=image.media_type,
             )
             for position, image in enumerate(images)
         ],
@@ -93,6 +125,9 @@ async def update_post(*, session: AsyncSession, post: Post, changes: PostUpdate)
     await session.refresh(post)
     if post.caption != caption_before:
         await caption_changed(session=session, post=post)
+    await federation_events.post_published(
+        session, post_id=post.id, author_id=post.author_id, edited=True
+    )
     return post
 
 
@@ -118,6 +153,7 @@ async def delete_post(
     if not await repository.delete_post(session, post):
         raise NotFound("Post not found", code="post_not_found")
     await profiles.add_posts_count(session, user_id=post.author_id, delta=-1)
+    await federation_events.post_deleted(session, post_id=post.id, author_id=post.author_id)
     for media_id in dict.fromkeys(media_ids):
         await _delete_media_after_commit(
             session=session, media=media, media_id=media_id, post=post, retry_after=retry_after
@@ -166,8 +202,12 @@ async def media_in_use(*, session: AsyncSession, media_id: uuid.UUID) -> bool:
 
 
 async def set_alt(*, session: AsyncSession, media_id: uuid.UUID, alt: str) -> None:
-    """Give every post image of this media its new alt text."""
-    await repository.set_alt(session, media_id=media_id, alt=alt)
+    """Give every post image of this media its new alt text (the posts read as edited
+    to federation)."""
+    for post_id, author_id in await repository.set_alt(session, media_id=media_id, alt=alt):
+        await federation_events.post_published(
+            session, post_id=post_id, author_id=author_id, edited=True
+        )
 
 
 async def lock_post(*, session: AsyncSession, post_id: uuid.UUID) -> None:

@@ -9,6 +9,7 @@ from common.errors import Forbidden, NotFound
 from common.openapi import raises
 from common.pagination import IdPageDep, Page
 from common.text import NUL_FREE
+from social.clients.federation import FederationDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
 from social.profiles import service
@@ -50,7 +51,8 @@ async def search(
             max_length=64,
             # Something to search for once the blanks and a leading "@" are gone.
             pattern=r"[^@ \t\n\r\f\v]",
-            description="A username prefix",
+            description="A username prefix, or a remote account's address "
+            "(`user@host`, `@user@host`), looked up on its server",
         ),
         NUL_FREE,
     ],
@@ -58,9 +60,15 @@ async def search(
     page: IdPageDep,
     session: SessionDep,
     links: LinksDep,
+    federation: FederationDep,
 ) -> Page[ProfileMatchRead]:
     return await service.search(
-        session=session, query=q, viewer_id=viewer_id, page=page, links=links
+        session=session,
+        query=q,
+        viewer_id=viewer_id,
+        page=page,
+        links=links,
+        federation=federation,
     )
 
 

@@ -1,6 +1,8 @@
 """Profile rules: who a user is here, what others see, what the user may change, and whether
 two users may reach each other (a block between them says no, for follows, likes, comments)."""
 
+import logging
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -8,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import deleted_users
 from common.db import on_commit
-from common.errors import Forbidden
+from common.errors import DependencyUnavailable, Forbidden
 from common.pagination import Page, PageRequest
 from common.text import BLANK
 from common.tokens import Principal
 from social.clients.auth import AuthClient
+from social.clients.federation import FederationClient
 from social.clients.media import MediaClient
+from social.federation_events import service as federation_events
 from social.links import Links
 from social.models import DeletedUser, Profile, RestrictionKind
 from social.profiles import repository
@@ -25,6 +29,11 @@ from social.profiles.schemas import (
     ProfileUpdate,
     StatsRead,
 )
+
+logger = logging.getLogger(__name__)
+
+# `user@host`: a remote account's address, as its profile here is named.
+_REMOTE_ACCT = re.compile(r"[^@\s/]+@[^@\s/]+")
 
 # Known (id → username) pairs, so a profile is written once per process, not per request.
 KNOWN_PROFILES_MAX = 100_000
@@ -144,10 +153,20 @@ async def search(
     viewer_id: uuid.UUID | None,
     page: PageRequest[uuid.UUID],
     links: Links,
+    federation: FederationClient | None = None,
 ) -> Page[ProfileMatchRead]:
-    """Users whose username starts with the query, any case, in username order."""
+    """Users whose username starts with the query, any case, in username order. A query
+    that is a remote account's address (`user@host`) has federation find it first: its
+    profile is then the first match."""
     # Never empty: the route's pattern asks for a character that is neither blank nor "@".
     prefix = query.strip(BLANK).removeprefix("@")
+    if federation is not None and page.after is None and _REMOTE_ACCT.fullmatch(prefix):
+        try:
+            # Federation stores the account as a profile in a transaction of its own,
+            # committed before it answers: this request's next statement sees it.
+            await federation.lookup(prefix)
+        except DependencyUnavailable:
+            logger.warning("remote account lookup failed: local matches only")
     rows = await repository.search(
         session, prefix=prefix, viewer_id=viewer_id, after=page.after, limit=page.limit + 1
     )
@@ -175,6 +194,7 @@ async def update_profile(
         fields["bio"] = changes.bio
     if changes.is_private is not None:
         if profile.is_private and not changes.is_private:
+            await federation_events.all_requests_approved(session, owner=profile)
             await repository.approve_all_requests(session, profile.id)
         fields["is_private"] = changes.is_private
     if "avatar_media_id" in changes.model_fields_set:
@@ -187,6 +207,8 @@ async def update_profile(
         fields["avatar_media_id"] = changes.avatar_media_id
     updated = await repository.update_fields(session, profile, **fields)
     await session.refresh(updated)  # the counters approving requests changed
+    if fields:
+        await federation_events.profile_updated(session, profile=updated)
     return updated
 
 

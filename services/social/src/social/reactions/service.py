@@ -5,6 +5,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.federation_events import service as federation_events
 from social.models import Post, ReactionKind
 from social.notifications import service as notifications
 from social.posts import repository as posts
@@ -56,10 +57,13 @@ async def _notify(
     now: ReactionKind | None,
     before: ReactionKind | None,
 ) -> None:
-    """A like notifies the author; a dislike does not; a like undone is withdrawn."""
+    """A like notifies the author; a dislike does not; a like undone is withdrawn. A local
+    user's like of a remote post, or its undoing, goes to federation (a dislike is ours)."""
     if now is ReactionKind.like:
         await notifications.notify_like(
             session=session, recipient_id=post.author_id, actor_id=user_id, post_id=post.id
         )
+        await federation_events.like_changed(session, post=post, user_id=user_id, liked=True)
     elif before is ReactionKind.like:
         await notifications.withdraw_like(session=session, actor_id=user_id, post_id=post.id)
+        await federation_events.like_changed(session, post=post, user_id=user_id, liked=False)
