@@ -57,6 +57,8 @@ async def media_app(media_settings, ai_service, client_for, social):
         ai_timeout_seconds=1.0,
         avatar_fetch_timeout_seconds=2.0,
         avatar_max_bytes=256 * 1024,
+        # Remote media come from fake servers on loopback, over plain http.
+        federation_allow_private_peers=True,
     )
     app = create_app(settings)
     async with client_for(app) as client:

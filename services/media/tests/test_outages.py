@@ -3,6 +3,7 @@ and /health still answers within its budget (S3 calls have threads of their own)
 
 import asyncio
 import time
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from media.config import Settings
 from media.main import create_app
 from services.media.tests.factories import png
+from services.media.tests.fakes.instagram_cdn import running_cdn
 from tests.support.outage_proxy import OutageProxy
 
 
@@ -30,6 +32,8 @@ async def s3_behind_proxy(servers, server_settings, token_issuer, fresh_database
         s3_retries=0,
         s3_workers=2,
         s3_deadline_seconds=4.0,
+        internal_token="test-outages-internal-token",
+        federation_allow_private_peers=True,
     )
     async with client_for(create_app(settings)) as client:
         yield client, proxy
@@ -79,3 +83,17 @@ async def test_a_refused_s3_is_a_503_at_once(s3_behind_proxy, user):
     assert response.json()["error"]["code"] == "s3_unavailable"
     assert elapsed < 1
     await proxy.restore()
+
+
+async def test_a_remote_image_is_a_503_while_s3_is_down(s3_behind_proxy):
+    client, proxy = s3_behind_proxy
+    await proxy.cut()
+    async with running_cdn() as remote:
+        remote.files["a.png"] = (200, "image/png", png())
+        response = await client.post(
+            "/internal/remote-media",
+            headers={"X-Internal-Token": "test-outages-internal-token"},
+            json={"url": remote.url("a.png"), "owner_id": str(uuid.uuid4())},
+        )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "s3_unavailable"

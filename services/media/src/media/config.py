@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import MigrationSettings, UserEventSettings
@@ -57,6 +57,16 @@ class Settings(UserEventSettings, MigrationSettings):
     avatar_ttl_seconds: int = 24 * 3600
     avatar_max_bytes: int = 5 * MiB
     avatar_fetch_timeout_seconds: float = 10.0
+
+    # Remote media (federation's images): fetched from other servers through
+    # common.remote_fetch. The one switch federation reads too: true lets peers be plain
+    # http on loopback or private addresses (the test suite, a LAN).
+    federation_allow_private_peers: bool = Field(
+        default=False, validation_alias="FEDERATION_ALLOW_PRIVATE_PEERS"
+    )
+    remote_media_max_bytes: int = 16 * MiB
+    # One deadline per image, redirects and a slow body included: 16 MiB at ~1 MB/s.
+    remote_media_timeout_seconds: float = 20.0
 
     # Empty: no AI service, /api/images answers with a placeholder.
     ai_service_url: str = ""

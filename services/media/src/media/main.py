@@ -22,6 +22,7 @@ from media.images.router import internal_router as images_internal_router
 from media.images.router import router as images_router
 from media.mastodon.router import router as mastodon_router
 from media.quota.router import router as quota_router
+from media.remote.router import internal_router as remote_internal_router
 from media.storage import object_storage
 from media.sweeper import orphan_sweeper
 
@@ -41,8 +42,9 @@ async def image_pool(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def http_client(app: FastAPI) -> AsyncIterator[None]:
-    """Lifespan part: one pooled client for the AI service and Instagram's CDN; each call
-    sets its own overall deadline."""
+    """Lifespan part: one pooled client for the AI service, Instagram's CDN and remote
+    media (common.remote_fetch follows redirects itself, checking each); each call sets
+    its own overall deadline."""
     async with httpx.AsyncClient(follow_redirects=True, max_redirects=3) as client:
         app.state.http = client
         yield
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             mastodon_router,
             images_internal_router,
             avatars_internal_router,
+            remote_internal_router,
         ],
     )
     # httpx logs every request's full URL at INFO, and Instagram's CDN URLs carry signatures.

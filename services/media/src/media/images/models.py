@@ -21,6 +21,8 @@ from common.ids import UserId, new_id
 from media.database import Base
 
 DESCRIPTION_MAX_LENGTH = 1500
+# Room for any real image URL, and short enough for a btree index entry.
+SOURCE_URL_MAX_LENGTH = 2048
 
 
 class Media(Base):
@@ -33,6 +35,13 @@ class Media(Base):
         Index("ix_media_pending_created_at", "created_at", postgresql_where=text("pending")),
         # The blurhash backfill's batches: only the rows still without one.
         Index("ix_media_id_no_blurhash", "id", postgresql_where=text("blurhash IS NULL")),
+        # A remote image asked for again is found by its URL, not fetched again.
+        Index(
+            "ix_media_owner_id_source_url",
+            "owner_id",
+            "source_url",
+            postgresql_where=text("source_url IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -71,6 +80,9 @@ class Media(Base):
     # A post shows it: its bytes are served only on a link social signed (social decides
     # who may see a post), or to its owner.
     signed_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Where a remote image (another server's post or avatar) was fetched from; NULL for
+    # uploads and AI images.
+    source_url: Mapped[str | None] = mapped_column(String(SOURCE_URL_MAX_LENGTH))
 
     @property
     def object_keys(self) -> list[str]:

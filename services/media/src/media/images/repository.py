@@ -22,6 +22,15 @@ async def get_by_sha256(session: AsyncSession, *, owner_id: UserId, sha256: str)
     return await session.scalar(query)
 
 
+async def get_by_source_url(
+    session: AsyncSession, *, owner_id: UserId, source_url: str
+) -> Media | None:
+    query = select(Media).where(Media.owner_id == owner_id, Media.source_url == source_url)
+    # One row but for a race: two fetches of a URL whose file changed in between keep
+    # both images, and either is that URL's.
+    return await session.scalar(query.limit(1))
+
+
 async def insert_unless_duplicate(session: AsyncSession, values: dict[str, Any]) -> Media | None:
     """Insert the row, or nothing when the owner already has these bytes (a concurrent upload)."""
     statement = (

@@ -81,10 +81,13 @@ async def store_image(
     upload: ReceivedFile,
     pending: bool = False,
     description: str | None = None,
+    source_url: str | None = None,
 ) -> tuple[Media, bool]:
     """Store `upload` as the owner's media; `(existing, False)` when they already have it.
     A `pending` one is for a post about to be made: reclaimed unless a post attaches it.
-    `description` (alt text) replaces the existing one's: it is what the owner says now."""
+    `description` (alt text) replaces the existing one's: it is what the owner says now.
+    A `source_url` one is another server's image, fetched for a remote profile: counted in
+    its usage but never refused for it (nobody chose to upload it)."""
     existing = await repository.get_by_sha256(session, owner_id=owner_id, sha256=upload.sha256)
     if existing is not None:
         if existing.pending and not pending:
@@ -92,10 +95,11 @@ async def store_image(
         if description is not None:
             await repository.set_description(session, existing, description)
         return existing, False
+    quota_bytes = None if source_url else settings.quota_bytes
     # A cheap early refusal; the exact, race-free check is the reservation below.
     used = await quota_repository.used_bytes(session, owner_id)
-    if used + upload.size > settings.quota_bytes:
-        raise QuotaExceeded(limit_bytes=settings.quota_bytes, used_bytes=used)
+    if quota_bytes is not None and used + upload.size > quota_bytes:
+        raise QuotaExceeded(limit_bytes=quota_bytes, used_bytes=used)
     processed = await _process(pool, settings, upload)
 
     media_id = new_id()
@@ -131,6 +135,7 @@ async def store_image(
                 "pending": pending,
                 "description": description or "",
                 "blurhash": processed.blurhash,
+                "source_url": source_url,
                 **asdict(processed.exif),
             },
         )
@@ -143,9 +148,9 @@ async def store_image(
             assert winner is not None
             return winner, False
         if not await quota_repository.reserve(
-            session, owner_id=owner_id, size=stored_bytes, limit=settings.quota_bytes
+            session, owner_id=owner_id, size=stored_bytes, limit=quota_bytes
         ):
-            raise QuotaExceeded(limit_bytes=settings.quota_bytes)
+            raise QuotaExceeded(limit_bytes=quota_bytes)
     except BaseException:
         await remove_objects(objects, list(keys.values()))
         raise

@@ -13,14 +13,17 @@ async def get(session: AsyncSession, owner_id: UserId) -> MediaUsage | None:
     return await session.get(MediaUsage, owner_id)
 
 
-async def reserve(session: AsyncSession, *, owner_id: UserId, size: int, limit: int) -> bool:
-    """Add `size` bytes and one item to the owner's usage if that stays within `limit`."""
+async def reserve(session: AsyncSession, *, owner_id: UserId, size: int, limit: int | None) -> bool:
+    """Add `size` bytes and one item to the owner's usage if that stays within `limit`
+    (None: whatever the usage, still counted)."""
     await session.execute(insert(MediaUsage).values(owner_id=owner_id).on_conflict_do_nothing())
+    statement = update(MediaUsage).where(MediaUsage.owner_id == owner_id)
+    if limit is not None:
+        statement = statement.where(MediaUsage.used_bytes + size <= limit)
     reserved = await session.scalar(
-        update(MediaUsage)
-        .where(MediaUsage.owner_id == owner_id, MediaUsage.used_bytes + size <= limit)
-        .values(used_bytes=MediaUsage.used_bytes + size, media_count=MediaUsage.media_count + 1)
-        .returning(MediaUsage.used_bytes)
+        statement.values(
+            used_bytes=MediaUsage.used_bytes + size, media_count=MediaUsage.media_count + 1
+        ).returning(MediaUsage.used_bytes)
     )
     return reserved is not None
 
