@@ -49,9 +49,10 @@ async def rate_limit(redis: Redis, host: str, settings: Settings) -> None:
     """A fixed window per sending domain, counted before any costly work."""
     key = f"federation:inbox-rate:{host}"
     async with redis.pipeline(transaction=True) as pipe:
+        # SET NX starts the window with its expiry (EXPIRE NX needs Redis 7).
+        pipe.set(key, 0, ex=settings.inbox_rate_window_seconds, nx=True)
         pipe.incr(key)
-        pipe.expire(key, settings.inbox_rate_window_seconds, nx=True)
-        count, _ = await pipe.execute()
+        _, count = await pipe.execute()
     if int(count) > settings.inbox_rate_limit:
         raise TooManyActivities(headers={"Retry-After": str(settings.inbox_rate_window_seconds)})
 
