@@ -83,10 +83,17 @@ async def page(
     request: Request,
 ) -> JSONBytes:
     """A page of notifications, newest first, with the `Link` header."""
-    rows = await notifications_repository.page(
-        session, recipient_id=recipient_id, after=paging.max_id, limit=paging.limit
-    )
-    kept = paging.keep(list(rows), key=lambda row: row.sort_id)
+    if paging.min_id is not None:
+        rows = await repository.notifications_after(
+            session, recipient_id=recipient_id, after=paging.min_id, limit=paging.limit
+        )
+    else:
+        rows = list(
+            await notifications_repository.page(
+                session, recipient_id=recipient_id, after=paging.max_id, limit=paging.limit
+            )
+        )
+    kept = paging.keep(rows, key=lambda row: row.sort_id)
     shown = await _entities(session=session, rows=kept, recipient_id=recipient_id, links=links)
     link = link_header(request, links.public_url, [str(row.sort_id) for row in kept])
     return JSONBytes(json_bytes(shown), headers={"Link": link} if link else None)

@@ -2,10 +2,12 @@
 `min_id` (newer than, the ones right after it), `limit` (20, at most 40), and the `Link`
 header with the `next` (older) and `prev` (newer) pages.
 
-Our feeds walk their indexes newest first from a cursor, so `max_id` is the feed's own
-cursor. `since_id` and `min_id` take the newest page and keep what is newer than the id:
-exactly Mastodon's `since_id`; for `min_id` the same, which differs from Mastodon only when
-more than `limit` statuses are newer (Mastodon would answer those right after `min_id`).
+Our lists walk their indexes newest first from a cursor, so `max_id` is the list's own
+cursor, and `since_id` takes the newest page and keeps what is newer than the id (exactly
+Mastodon's `since_id`, which may leave a gap behind the page). `min_id` is how clients load
+newer posts without a gap, so it gets a statement of its own per list: the `limit` rows
+right after the id, picked oldest first by a forward walk of the same index, and answered
+newest first as every Mastodon list is (Mastodon's `paginate_by_min_id(...).reverse`).
 """
 
 import uuid
@@ -34,11 +36,16 @@ def _id(value: str | None) -> uuid.UUID | None:
 class TimelinePage:
     limit: int
     max_id: uuid.UUID | None
-    newer_than: uuid.UUID | None  # since_id or min_id
+    since_id: uuid.UUID | None = None
+    # When set, the page is read forward from it (Mastodon prefers it to since_id).
+    min_id: uuid.UUID | None = None
 
     def keep(self, rows: Sequence[Any], key: Callable[[Any], uuid.UUID]) -> list[Any]:
-        """The rows of this page, of rows read newest first from `max_id`."""
-        kept = [row for row in rows if self.newer_than is None or key(row) > self.newer_than]
+        """The rows of this page, of rows read newest first: from `max_id` down (cut at
+        `since_id`), or, for `min_id`, the forward read's rows (cut at `max_id`)."""
+        if self.min_id is not None:
+            return [row for row in rows if self.max_id is None or key(row) < self.max_id]
+        kept = [row for row in rows if self.since_id is None or key(row) > self.since_id]
         return kept[: self.limit]
 
 
@@ -51,7 +58,8 @@ async def timeline_page(
     return TimelinePage(
         limit=min(limit, MAX_LIMIT),
         max_id=_id(max_id),
-        newer_than=_id(since_id) or _id(min_id),
+        since_id=_id(since_id),
+        min_id=_id(min_id),
     )
 
 
@@ -60,7 +68,8 @@ TimelinePageDep = Annotated[TimelinePage, Depends(timeline_page)]
 
 def link_header(request: Request, public_url: str, ids: Sequence[str]) -> str | None:
     """`Link: <...max_id=last>; rel="next", <...min_id=first>; rel="prev"`, keeping the
-    request's other parameters; none for an empty page."""
+    request's other parameters; none for an empty page. `ids` are the page's keys, newest
+    first (a status's id, a follow's for a list of accounts)."""
     if not ids:
         return None
     kept = [

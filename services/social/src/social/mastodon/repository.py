@@ -1,8 +1,9 @@
 """SQL the Mastodon client API needs beyond the platform's own repositories."""
 
 import uuid
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.models import Notification, PostTag, Profile
@@ -33,3 +34,26 @@ async def tag_in_use(session: AsyncSession, tag: str) -> bool:
     return bool(
         await session.scalar(select(select(PostTag.post_id).where(PostTag.tag == tag).exists()))
     )
+
+
+async def notifications_after(
+    session: AsyncSession, *, recipient_id: uuid.UUID, after: uuid.UUID, limit: int
+) -> list[Row[*tuple[Any, ...]]]:
+    """The recipient's `limit` notifications right after `after` (`min_id`), newest first:
+    a forward range of ix_notification_recipient_id_sort_id, the columns a Notification
+    entity is written from."""
+    rows = (
+        await session.execute(
+            select(
+                Notification.id,
+                Notification.sort_id,
+                Notification.kind,
+                Notification.updated_at,
+                Notification.post_id,
+            )
+            .where(Notification.recipient_id == recipient_id, Notification.sort_id > after)
+            .order_by(Notification.sort_id.asc())
+            .limit(limit)
+        )
+    ).all()
+    return list(reversed(rows))
