@@ -39,6 +39,7 @@ COPY services/auth/pyproject.toml services/auth/
 COPY services/social/pyproject.toml services/social/
 COPY services/media/pyproject.toml services/media/
 COPY services/igscraper/pyproject.toml services/igscraper/
+COPY services/federation/pyproject.toml services/federation/
 RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<package>" >&2; exit 1; }
 RUN uv sync --frozen --no-dev --no-install-workspace --package "$SERVICE"
 
@@ -51,6 +52,7 @@ COPY services/auth/src services/auth/src
 COPY services/social/src services/social/src
 COPY services/media/src services/media/src
 COPY services/igscraper/src services/igscraper/src
+COPY services/federation/src services/federation/src
 # The root package (SERVICE=photo-platform) is `stack`: its mail sink is compose's `mail`.
 COPY stack stack
 RUN uv sync --frozen --no-dev --no-editable --package "$SERVICE"

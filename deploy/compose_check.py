@@ -30,7 +30,7 @@ from tests.fakes.instagram import FakeInstagram
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "compose-check"
-OURS = ("auth", "social", "media", "igscraper", "igscraper-worker", "gateway")
+OURS = ("auth", "social", "media", "igscraper", "igscraper-worker", "federation", "gateway")
 LOGIN_LIMIT = "2/minute"
 
 
@@ -97,6 +97,7 @@ def env_file(directory: Path, port: int, instagram_url: str) -> tuple[Path, list
         "AUTH_SECRET_KEY": secrets.token_urlsafe(36),
         "AUTH_ENCRYPTION_KEY": fernet_key(),
         "IGSCRAPER_CREDENTIALS_KEY": fernet_key(),
+        "FEDERATION_ENCRYPTION_KEY": fernet_key(),
         "INTERNAL_TOKEN": secrets.token_urlsafe(24),
     }
     changed = secret | {

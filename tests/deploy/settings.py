@@ -6,6 +6,7 @@ Compose and Kubernetes must both provide them; the tests beside this file check 
 from pydantic_settings import BaseSettings
 
 from auth.config import Settings as AuthSettings
+from federation.config import Settings as FederationSettings
 from gateway.config import Settings as GatewaySettings
 from igscraper.config import Settings as IgscraperSettings
 from media.config import Settings as MediaSettings
@@ -18,6 +19,7 @@ READS: dict[str, type[BaseSettings]] = {
     "media": MediaSettings,
     "igscraper": IgscraperSettings,
     "igscraper-worker": IgscraperSettings,
+    "federation": FederationSettings,
     "gateway": GatewaySettings,
 }
 

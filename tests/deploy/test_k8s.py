@@ -17,7 +17,7 @@ from tests.deploy.settings import READS, env_names
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = sorted(path.name for path in (K8S / "overlays").iterdir() if path.is_dir())
-SERVICES_WITH_DATABASE = ("auth", "social", "media", "igscraper")
+SERVICES_WITH_DATABASE = ("auth", "social", "media", "igscraper", "federation")
 
 
 @pytest.fixture(scope="module", params=OVERLAYS)
