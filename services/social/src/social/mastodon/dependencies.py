@@ -2,17 +2,21 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from redis.asyncio import Redis
 
 from common.app_tokens import app_scope, optional_app_scope
 from common.db import SessionDep
 from common.errors import Forbidden, NotFound
 from common.openapi import raises
 from common.tokens import Principal
-from social.models import Post
+from social.comments import repository as comments_repository
+from social.models import Comment, Post
 from social.posts.dependencies import load_post
+from social.profiles import repository as profiles_repository
 from social.profiles import service as profiles
 
 
@@ -65,10 +69,38 @@ ReadNotifications = Annotated[uuid.UUID, Depends(app_viewer("read:notifications"
 WriteNotifications = Annotated[uuid.UUID, Depends(app_viewer("write:notifications"))]
 
 
+@dataclass(frozen=True)
+class Thread:
+    """What a status id names: a post, or one of its comments (a reply to the post)."""
+
+    post: Post
+    comment: Comment | None = None
+
+
+async def thread_of(id: str, session: SessionDep, viewer_id: uuid.UUID | None) -> Thread:
+    """The post or comment `id` names, as the viewer may see it (else 404)."""
+    # A comment is as visible as its post, and hidden between a blocked pair as the
+    # comment lists hide it.
+    try:
+        return Thread(await load_post(id, session, viewer_id))
+    except NotFound:
+        try:
+            comment = await comments_repository.get(session, uuid.UUID(id))
+        except ValueError:
+            raise NotFound("Record not found", code="status_not_found") from None
+        if comment is None or (
+            viewer_id is not None
+            and await profiles_repository.is_blocked_between(session, viewer_id, comment.author_id)
+        ):
+            raise NotFound("Record not found", code="status_not_found") from None
+        return Thread(await load_post(str(comment.post_id), session, viewer_id), comment)
+
+
 @raises(NotFound)
-async def visible_status(id: str, session: SessionDep, viewer_id: MaybeReadStatuses) -> Post:
-    """The status `id` names, if the caller may see it (else 404, as the platform does)."""
-    return await load_post(id, session, viewer_id)
+async def visible_status(id: str, session: SessionDep, viewer_id: MaybeReadStatuses) -> Thread:
+    """The status `id` names, a post or a comment, if the caller may see it (else 404, as
+    the platform does)."""
+    return await thread_of(id, session, viewer_id)
 
 
 async def _status_for(viewer_id: uuid.UUID, id: str, session: SessionDep) -> Post:
@@ -84,14 +116,22 @@ async def bookmark_target(id: str, session: SessionDep, viewer_id: WriteBookmark
 
 
 @raises(Forbidden)
-async def own_status(id: str, session: SessionDep, viewer_id: WriteStatuses) -> Post:
-    post = await _status_for(viewer_id, id, session)
-    if post.author_id != viewer_id:
+async def own_status(id: str, session: SessionDep, viewer_id: WriteStatuses) -> Thread:
+    """The caller's own post, or own comment, that `id` names."""
+    thread = await thread_of(id, session, viewer_id)
+    author_id = (thread.comment or thread.post).author_id
+    if author_id != viewer_id:
         raise Forbidden("This action is not allowed", code="not_post_author")
-    return post
+    return thread
 
 
-StatusDep = Annotated[Post, Depends(visible_status)]
+async def redis(request: Request) -> Redis:
+    client: Redis = request.app.state.redis
+    return client
+
+
+StatusDep = Annotated[Thread, Depends(visible_status)]
 FavouriteTarget = Annotated[Post, Depends(favourite_target)]
 BookmarkTarget = Annotated[Post, Depends(bookmark_target)]
-OwnStatus = Annotated[Post, Depends(own_status)]
+OwnStatus = Annotated[Thread, Depends(own_status)]
+RedisDep = Annotated[Redis, Depends(redis)]

@@ -1,12 +1,21 @@
 """SQL the Mastodon client API needs beyond the platform's own repositories."""
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.models import Notification, PostTag, Profile
+from social.models import (
+    Comment,
+    Follow,
+    Notification,
+    PostTag,
+    Profile,
+    comment_mentions_of,
+    hidden_from,
+)
 from social.models.profile import username_search_key
 
 
@@ -57,3 +66,55 @@ async def notifications_after(
         )
     ).all()
     return list(reversed(rows))
+
+
+async def people_after(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    side: Literal["followers", "following"],
+    viewer_id: uuid.UUID | None,
+    after: uuid.UUID,
+    limit: int,
+) -> list[Row[uuid.UUID, Profile]]:
+    """(follow id, other user) of the `limit` follows right after `after` (`min_id`), newest
+    first: follows.repository.list_people read forward, the same people left out."""
+    mine, theirs = (
+        (Follow.followee_id, Follow.follower_id)
+        if side == "followers"
+        else (Follow.follower_id, Follow.followee_id)
+    )
+    rows = (
+        await session.execute(
+            select(Follow.id, Profile)
+            .join(Profile, Profile.id == theirs)
+            .where(
+                mine == user_id,
+                Follow.id > after,
+                theirs.not_in(hidden_from(viewer_id, muted=False)),
+            )
+            .order_by(Follow.id.asc())
+            .limit(limit)
+        )
+    ).all()
+    return list(reversed(rows))
+
+
+async def replies(
+    session: AsyncSession, *, post_id: uuid.UUID, viewer_id: uuid.UUID | None, limit: int
+) -> Sequence[Row[Comment, Profile, list[dict[str, Any]]]]:
+    """A post's first `limit` comments with their authors and mentioned users, oldest
+    first, less those of whoever the viewer blocks, is blocked by or mutes (Mastodon leaves
+    muted accounts out of a thread, where the web app's comment list keeps them)."""
+    return (
+        await session.execute(
+            select(Comment, Profile, comment_mentions_of(Comment.id))
+            .join(Profile, Profile.id == Comment.author_id)
+            .where(
+                Comment.post_id == post_id,
+                Comment.author_id.not_in(hidden_from(viewer_id, muted=True)),
+            )
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+    ).all()

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel
 
 from common.db import SessionDep
@@ -12,7 +12,8 @@ from common.openapi import raises
 from common.reads import JSONBytes, ReadsDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
-from social.mastodon import notifications, service, timelines
+from social.mastodon import notifications, publishing, replies, service, timelines
+from social.mastodon import search as search_service
 from social.mastodon.dependencies import (
     BookmarkTarget,
     FavouriteTarget,
@@ -24,6 +25,7 @@ from social.mastodon.dependencies import (
     ReadFollows,
     ReadNotifications,
     ReadStatuses,
+    RedisDep,
     StatusDep,
     WriteBookmarks,
     WriteFavourites,
@@ -152,25 +154,29 @@ async def account_statuses(
 
 @router.get("/api/v1/statuses/{id}", response_model=Status)
 async def get_status(
-    post: StatusDep, viewer_id: MaybeReadStatuses, session: SessionDep, links: LinksDep
+    thread: StatusDep, viewer_id: MaybeReadStatuses, session: SessionDep, links: LinksDep
 ) -> dict[str, Any]:
-    """One status."""
-    return await service.view_status(session=session, post=post, viewer_id=viewer_id, links=links)
+    """One status: a post, or a comment (a reply to its post)."""
+    return await replies.view(session=session, thread=thread, viewer_id=viewer_id, links=links)
 
 
 @router.delete("/api/v1/statuses/{id}", response_model=Status)
 async def delete_status(
-    post: OwnStatus,
+    thread: OwnStatus,
     session: SessionDep,
     links: LinksDep,
     media: MediaDep,
     retry_after: FirstRetryAfterDep,
 ) -> dict[str, Any]:
-    """Delete one's own status; the answer is the status as it was."""
+    """Delete one's own status (a post, or a comment); the answer is it as it was."""
+    if thread.comment is not None:
+        return await replies.delete(
+            session=session, comment=thread.comment, post=thread.post, links=links
+        )
     return await service.delete_status(
         session=session,
-        post=post,
-        viewer_id=post.author_id,
+        post=thread.post,
+        viewer_id=thread.post.author_id,
         links=links,
         media=media,
         retry_after=retry_after,
@@ -219,17 +225,29 @@ async def unbookmark(
 
 
 @router.post("/api/v1/statuses", response_model=Status, openapi_extra=body_openapi(StatusCreate))
-@raises(Forbidden, 422)
+@raises(Forbidden, NotFound, 422)
 async def post_status(
     viewer_id: WriteStatuses,
     data: Annotated[StatusCreate, Depends(mastodon_body(StatusCreate))],
     session: SessionDep,
+    redis: RedisDep,
     media: MediaDep,
     links: LinksDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=256, pattern=NO_NUL)
+    ] = None,
 ) -> dict[str, Any]:
-    """Publish a status of 1 to 10 uploaded images (`media_ids`), `status` its caption."""
-    return await service.post_status(
-        session=session, author_id=viewer_id, data=data, media=media, links=links
+    """Publish a status of 1 to 10 uploaded images (`media_ids`), `status` its caption; or,
+    with `in_reply_to_id`, a reply: a comment on that post. A retry with the same
+    `Idempotency-Key` within an hour answers the first status."""
+    return await publishing.publish(
+        session=session,
+        redis=redis,
+        author_id=viewer_id,
+        data=data,
+        idempotency_key=idempotency_key,
+        media=media,
+        links=links,
     )
 
 
@@ -264,7 +282,7 @@ async def search_accounts(
     limit: Annotated[int, Query(ge=1, le=80)] = 40,
 ) -> list[Account]:
     """Accounts whose username starts with `q`."""
-    return await service.search_accounts(
+    return await search_service.search_accounts(
         session=session, query=q, viewer_id=viewer_id, limit=limit, links=links
     )
 
@@ -328,9 +346,11 @@ async def clear_notifications(viewer_id: WriteNotifications, session: SessionDep
 
 
 @router.get("/api/v1/statuses/{id}/context", response_model=Context)
-async def status_context(post: StatusDep) -> Context:
-    """A status's thread: none here (a post's comments are not statuses)."""
-    return Context(ancestors=[], descendants=[])
+async def status_context(
+    thread: StatusDep, viewer_id: MaybeReadStatuses, session: SessionDep, links: LinksDep
+) -> dict[str, Any]:
+    """A status's thread: a post's comments (oldest first), or a comment's post."""
+    return await replies.context(session=session, thread=thread, viewer_id=viewer_id, links=links)
 
 
 @router.get("/api/v2/search", response_model=SearchResults)
@@ -342,10 +362,51 @@ async def search(
     type: Annotated[Literal["accounts", "hashtags", "statuses"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=40)] = 20,
 ) -> SearchResults:
-    """Accounts and hashtags matching `q`."""
-    return await service.search(
+    """The status a URL of ours names; else accounts and hashtags matching `q` (statuses
+    are not searched by their words)."""
+    return await search_service.search(
         session=session, query=q, kind=type, viewer_id=viewer_id, limit=limit, links=links
     )
+
+
+ACCOUNT_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Accounts, the newest follow first; `Link` has the next pages"}
+}
+
+
+def _people_route(side: Literal["followers", "following"], who: str) -> None:
+    """`GET /api/v1/accounts/{id}/followers` or `/following` (one body, two paths)."""
+
+    async def people(
+        profile: ProfileDep,
+        viewer_id: MaybeReadAccounts,
+        page: TimelinePageDep,
+        session: SessionDep,
+        links: LinksDep,
+        request: Request,
+    ) -> JSONBytes:
+        return await service.account_people(
+            session=session,
+            user=profile,
+            side=side,
+            viewer_id=viewer_id,
+            page=page,
+            links=links,
+            request=request,
+        )
+
+    router.get(
+        f"/api/v1/accounts/{{user_id}}/{side}",
+        response_model=list[Account],
+        responses=ACCOUNT_LIST,
+        name=side,
+        summary=side.capitalize(),
+        description=f"{who}; none of a private account's for who does not follow it.",
+    )(raises(NotFound)(people))
+
+
+_people_route("followers", "Who follows the account")
+_people_route("following", "Whom the account follows")
 
 
 # Last: its `{user_id}` would otherwise take `relationships`, `lookup` and `search`.

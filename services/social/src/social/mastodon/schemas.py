@@ -4,7 +4,7 @@ strings, HTML where Mastodon has HTML, every required field present."""
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from social.models import IMAGES_MAX
 from social.posts.schemas import Caption, SpoilerText
@@ -160,16 +160,26 @@ class Status(BaseModel):
 
 
 class StatusCreate(BaseModel):
-    """`POST /api/v1/statuses`: a post here is photos, so `media_ids` is required."""
+    """`POST /api/v1/statuses`: a post here is photos, so `media_ids` is required, unless
+    it is a reply (`in_reply_to_id`), which is a comment: text, no images."""
 
     status: Caption = ""
-    media_ids: list[uuid.UUID] = Field(min_length=1, max_length=IMAGES_MAX)
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=IMAGES_MAX)
+    in_reply_to_id: str | None = Field(default=None, max_length=64)
     sensitive: bool = False
     spoiler_text: SpoilerText = ""
     # Who sees a post is the account's (public, or followers for a private account): the
     # visibility asked is accepted, and the Status answers the one that applies.
     visibility: str | None = None
     language: str | None = None
+
+    @model_validator(mode="after")
+    def photos_or_reply(self) -> "StatusCreate":
+        if self.in_reply_to_id is None and not self.media_ids:
+            raise ValueError("A post needs 1 to 10 photos (media_ids)")
+        if self.in_reply_to_id is not None and self.media_ids:
+            raise ValueError("A reply is a comment: text only, no media_ids")
+        return self
 
 
 class Relationship(BaseModel):
@@ -193,7 +203,8 @@ class Relationship(BaseModel):
 
 
 class Context(BaseModel):
-    """A status's thread: comments here are not statuses, so both lists are empty."""
+    """A status's thread: a post's comments are its descendants, a comment's post its
+    ancestor (social.mastodon.replies)."""
 
     ancestors: list[Status]
     descendants: list[Status]

@@ -4,7 +4,7 @@ platform's own routes read (a profile is an Account), and the instance's descrip
 import html
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -16,10 +16,11 @@ from common.errors import Forbidden, NotFound
 from common.reads import JSONBytes, ReadPool, json_bytes
 from social.bookmarks import repository as bookmarks_repository
 from social.clients.media import MediaClient
+from social.follows import repository as follows_repository
 from social.follows import service as follows
 from social.links import Links
 from social.mastodon import repository, timelines
-from social.mastodon.paging import TimelinePage
+from social.mastodon.paging import TimelinePage, link_header
 from social.mastodon.schemas import (
     Account,
     AccountSource,
@@ -28,11 +29,9 @@ from social.mastodon.schemas import (
     InstanceV1,
     InstanceV2,
     Relationship,
-    SearchResults,
     StatusCreate,
-    Tag,
 )
-from social.mastodon.statuses import NO_AVATAR, status, tag_url
+from social.mastodon.statuses import NO_AVATAR, status
 from social.models import Post, Profile, ReactionKind, RestrictionKind
 from social.posts import repository as posts_repository
 from social.posts import service as posts
@@ -40,7 +39,6 @@ from social.posts.schemas import PostCreate
 from social.profiles import repository as profiles_repository
 from social.profiles import service as profiles
 from social.reactions import service as reactions
-from social.tags.parsing import normalize_tag
 
 # Mastodon's API version this subset follows; clients read it to pick features.
 MASTODON_VERSION = "4.3.0 (compatible; Photogram 0.1)"
@@ -326,42 +324,45 @@ async def lookup(*, session: AsyncSession, acct: str, links: Links) -> Account:
     return account(profile, links)
 
 
-async def search_accounts(
+async def account_people(
     *,
     session: AsyncSession,
-    query: str,
+    user: Profile,
+    side: Literal["followers", "following"],
     viewer_id: uuid.UUID | None,
-    limit: int,
+    page: TimelinePage,
     links: Links,
-) -> list[Account]:
-    """Accounts whose username starts with the query (the people search's index range)."""
-    prefix = query.strip().removeprefix("@").split("@", 1)[0]
-    if not prefix:
-        return []
-    rows = await profiles_repository.search(
-        session, prefix=prefix, viewer_id=viewer_id, after=None, limit=limit
-    )
-    return [account(row[0], links) for row in rows]
-
-
-async def search(
-    *,
-    session: AsyncSession,
-    query: str,
-    kind: str | None,
-    viewer_id: uuid.UUID | None,
-    limit: int,
-    links: Links,
-) -> SearchResults:
-    """`GET /api/v2/search`: accounts by username prefix, and the hashtag the query names
-    when posts carry it. Statuses are not searched (captions have no full-text index)."""
-    accounts: list[Account] = []
-    hashtags: list[Tag] = []
-    if kind in (None, "accounts"):
-        accounts = await search_accounts(
-            session=session, query=query, viewer_id=viewer_id, limit=limit, links=links
+    request: Request,
+) -> JSONBytes:
+    """`GET /api/v1/accounts/{id}/followers` or `/following`: Accounts, the newest follow
+    first, paged by the follows' ids (as Mastodon's `Link` header is); none of a private
+    account's for who may not see it, as the web app's lists refuse them (and as Mastodon
+    answers an account that hides its network)."""
+    try:
+        await profiles.ensure_may_see(session=session, profile=user, viewer_id=viewer_id)
+    except Forbidden:
+        return JSONBytes(json_bytes([]))
+    if page.min_id is not None:
+        rows = await repository.people_after(
+            session,
+            user_id=user.id,
+            side=side,
+            viewer_id=viewer_id,
+            after=page.min_id,
+            limit=page.limit,
         )
-    tag = normalize_tag(query.strip().removeprefix("#"))
-    if kind in (None, "hashtags") and tag and await repository.tag_in_use(session, tag):
-        hashtags = [Tag(name=tag, url=tag_url(links, tag))]
-    return SearchResults(accounts=accounts, statuses=[], hashtags=hashtags)
+    else:
+        rows = list(
+            await follows_repository.list_people(
+                session,
+                user_id=user.id,
+                side=side,
+                viewer_id=viewer_id,
+                after=page.max_id,
+                limit=page.limit,
+            )
+        )
+    kept = page.keep(rows, key=lambda row: row[0])
+    link = link_header(request, links.public_url, [str(row[0]) for row in kept])
+    accounts = [account(row[1], links).model_dump() for row in kept]
+    return JSONBytes(json_bytes(accounts), headers={"Link": link} if link else None)

@@ -3,12 +3,13 @@ the platform's PostRead (`posts.service.post_fields`), so both show the same pos
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from social.links import Links
+from social.models import Comment, Post
 from social.tags.parsing import normalize_tag
 
 # Mastodon's Account needs an avatar URL: a one-pixel grey image for those without one.
@@ -29,6 +30,11 @@ def tag_url(links: Links, tag: str) -> str:
 
 def profile_url(links: Links, user_id: object) -> str:
     return f"{links.public_url}/people/{user_id}"
+
+
+def post_url(links: Links, post_id: object) -> str:
+    """The web app's page of a post: a Status's `url`, and what search looks up."""
+    return f"{links.public_url}/p/{post_id}"
 
 
 def content_html(
@@ -89,13 +95,72 @@ def media_attachment(image: Mapping[str, Any], links: Links) -> dict[str, Any]:
     }
 
 
+def _mentions(mentioned: Sequence[Mapping[str, Any]], links: Links) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(m["id"]),
+            "username": m["username"],
+            "acct": m["username"],
+            "url": profile_url(links, m["id"]),
+        }
+        for m in mentioned
+    ]
+
+
+def _entity(
+    *,
+    id: object,
+    url: str,
+    created_at: datetime,
+    account: dict[str, Any],
+    content: str,
+    mentioned: Sequence[Mapping[str, Any]],
+    tags: list[str],
+    private: bool,
+    links: Links,
+) -> dict[str, Any]:
+    """A Status's fields that posts and replies share, and Mastodon's empties."""
+    mentions = {m["username"].casefold(): m["id"] for m in mentioned}
+    return {
+        "id": str(id),
+        "uri": url,
+        "url": url,
+        "created_at": _iso(created_at),
+        "edited_at": None,
+        "account": account,
+        "content": content_html(content, tags=tags, mentions=mentions, links=links),
+        # A private account's posts are for its approved followers: Mastodon's `private`.
+        "visibility": "private" if private else "public",
+        "sensitive": False,
+        "spoiler_text": "",
+        "media_attachments": [],
+        "application": None,
+        "mentions": _mentions(mentioned, links),
+        "tags": [{"name": tag, "url": tag_url(links, tag)} for tag in tags],
+        "emojis": [],
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "replies_count": 0,
+        "favourited": False,
+        "reblogged": False,
+        "muted": False,
+        "bookmarked": False,
+        "pinned": False,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "language": None,
+        "text": None,
+        "filtered": [],
+    }
+
+
 def status(row: Mapping[Any, Any], links: Links) -> dict[str, Any]:
     """A `viewed()` row as Mastodon's Status (dislikes stay out: Mastodon has none)."""
     author_id = str(row["author_id"])
     avatar = links.avatar(row["author_avatar_media_id"]) or NO_AVATAR
-    mentioned = {m["username"].casefold(): m["id"] for m in row["mentions"] or ()}
-    tags = list(row["tags"] or ())
-    url = f"{links.public_url}/p/{row['id']}"
     private = bool(row["author_is_private"])
     account = {
         "id": author_id,
@@ -122,44 +187,51 @@ def status(row: Mapping[Any, Any], links: Links) -> dict[str, Any]:
         "following_count": row["author_following_count"],
     }
     return {
-        "id": str(row["id"]),
-        "uri": url,
-        "url": url,
-        "created_at": _iso(row["created_at"]),
+        **_entity(
+            id=row["id"],
+            url=post_url(links, row["id"]),
+            created_at=row["created_at"],
+            account=account,
+            content=row["caption"] or "",
+            mentioned=row["mentions"] or (),
+            tags=list(row["tags"] or ()),
+            private=private,
+            links=links,
+        ),
         "edited_at": _iso(row["edited_at"]),
-        "account": account,
-        "content": content_html(row["caption"] or "", tags=tags, mentions=mentioned, links=links),
-        # A private account's posts are for its approved followers: Mastodon's `private`.
-        "visibility": "private" if private else "public",
         "sensitive": row["sensitive"],
         "spoiler_text": row["spoiler_text"] or "",
         "media_attachments": [media_attachment(image, links) for image in row["images"] or ()],
-        "application": None,
-        "mentions": [
-            {
-                "id": str(m["id"]),
-                "username": m["username"],
-                "acct": m["username"],
-                "url": profile_url(links, m["id"]),
-            }
-            for m in row["mentions"] or ()
-        ],
-        "tags": [{"name": tag, "url": tag_url(links, tag)} for tag in tags],
-        "emojis": [],
-        "reblogs_count": 0,
         "favourites_count": row["like_count"],
         "replies_count": row["comment_count"],
         "favourited": row["viewer_reaction"] == "like",
-        "reblogged": False,
-        "muted": False,
         "bookmarked": bool(row["bookmarked"]),
-        "pinned": False,
-        "in_reply_to_id": None,
-        "in_reply_to_account_id": None,
-        "reblog": None,
-        "poll": None,
-        "card": None,
-        "language": None,
-        "text": None,
-        "filtered": [],
+    }
+
+
+def reply_status(
+    *,
+    comment: Comment,
+    account: dict[str, Any],
+    mentioned: Sequence[Mapping[str, Any]],
+    post: Post,
+    private: bool,
+    links: Links,
+) -> dict[str, Any]:
+    """A comment as Mastodon's Status: a reply to its post, as visible as the post (no
+    images, tags or favourites: a comment has none here)."""
+    return {
+        **_entity(
+            id=comment.id,
+            url=f"{post_url(links, post.id)}#comment-{comment.id}",
+            created_at=comment.created_at,
+            account=account,
+            content=comment.content,
+            mentioned=mentioned,
+            tags=[],
+            private=private,
+            links=links,
+        ),
+        "in_reply_to_id": str(post.id),
+        "in_reply_to_account_id": str(post.author_id),
     }
