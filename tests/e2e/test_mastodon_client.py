@@ -237,6 +237,8 @@ async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_del
     results = await off_loop(reader_api.search_v2, f"#{tag}")
     assert [h["name"] for h in results["hashtags"]] == [tag]
     assert (await off_loop(reader_api.status_context, posted[-1]))["descendants"] == []
+    (found,) = (await off_loop(reader_api.search_v2, newest["url"]))["statuses"]
+    assert found["id"] == posted[-1]
 
     # Only its author deletes a status; the answer is the status as it was.
     with pytest.raises(MastodonAPIError):
@@ -244,6 +246,67 @@ async def test_a_photo_is_posted_read_page_by_page_favourited_bookmarked_and_del
     deleted = await off_loop(api.status_delete, posted[0])
     assert deleted["id"] == posted[0]
     assert (await gateway.get(f"/api/v1/statuses/{posted[0]}")).status_code == 404
+
+
+async def test_mastodon_py_loads_newer_posts_without_a_gap_replies_and_lists_followers(gateway):
+    author, _headers = await signed_up(gateway)
+    reader, _reader_headers = await signed_up(gateway)
+    api, _app = await app_and_token(gateway, author["username"])
+    reader_api, _reader_app = await app_and_token(gateway, reader["username"])
+    await off_loop(reader_api.account_follow, author["id"])
+
+    async def post(text: str) -> dict[str, Any]:
+        attachment = await off_loop(api.media_post, png("olive"), mime_type="image/png")
+        status: dict[str, Any] = await off_loop(api.status_post, text, media_ids=[attachment["id"]])
+        return status
+
+    early = [(await post(f"early {n}"))["id"] for n in range(2)]
+    top = await off_loop(reader_api.timeline_home, limit=2)
+    assert [s["id"] for s in top] == early[::-1]
+    # Five arrive while the reader is away; "load newer" pages forward from the top
+    # (Mastodon.py's fetch_previous follows the `prev` link, min_id) and loses none, where
+    # since_id would have answered the newest two and left a gap.
+    later = [(await post(f"later {n}"))["id"] for n in range(5)]
+    newer_pages = []
+    page = top
+    while page := await off_loop(reader_api.fetch_previous, page):
+        newer_pages.append([s["id"] for s in page])
+    assert [i for p in reversed(newer_pages) for i in p] == later[::-1]
+    assert [len(p) for p in newer_pages] == [2, 2, 1]
+    after_early = await off_loop(reader_api.timeline_home, min_id=early[-1], limit=2)
+    assert [s["id"] for s in after_early] == later[1::-1]
+    gap = await off_loop(reader_api.timeline_home, since_id=early[-1], limit=2)
+    assert [s["id"] for s in gap] == later[:2:-1]
+
+    # A reply is a comment on the post, in its thread; a reply to it joins the same thread.
+    target = await off_loop(reader_api.status, later[-1])
+    reply = await off_loop(reader_api.status_reply, target, "lovely light")
+    assert reply["in_reply_to_id"] == later[-1]
+    answer = await off_loop(api.status_reply, reply, "thanks")
+    assert answer["in_reply_to_id"] == later[-1]
+    context = await off_loop(api.status_context, later[-1])
+    assert [s["id"] for s in context["descendants"]] == [reply["id"], answer["id"]]
+    assert (await off_loop(api.status, reply["id"]))["in_reply_to_id"] == later[-1]
+    web_comments = await gateway.get(f"/posts/{later[-1]}/comments")
+    assert [c["id"] for c in web_comments.json()["items"]] == [reply["id"], answer["id"]]
+    # A retry with the same Idempotency-Key answers the first status.
+    key = f"once-{uuid.uuid4()}"
+    first, retried = [
+        await off_loop(reader_api.status_post, "once", in_reply_to_id=later[0], idempotency_key=key)
+        for _ in range(2)
+    ]
+    assert retried["id"] == first["id"]
+
+    # Followers and followees, page by page.
+    second_fan, _ = await signed_up(gateway)
+    second_api, _app = await app_and_token(gateway, second_fan["username"])
+    await off_loop(second_api.account_follow, author["id"])
+    followers = await off_loop(api.account_followers, author["id"], limit=1)
+    assert [a["id"] for a in followers] == [second_fan["id"]]
+    rest = await off_loop(api.fetch_next, followers)
+    assert rest is not None and [a["id"] for a in rest] == [reader["id"]]
+    following = await off_loop(api.account_following, reader["id"])
+    assert [a["id"] for a in following] == [author["id"]]
 
 
 async def test_scopes_are_enforced_with_mastodons_errors(gateway):
@@ -322,6 +385,12 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
         headers=headers,
     )
     status = valid(posted.json(), STATUS)
+    replied = await gateway.post(
+        "/api/v1/statuses",
+        data={"status": "a reply", "in_reply_to_id": status["id"]},
+        headers=headers,
+    )
+    reply = valid(replied.json(), STATUS)
     text_only = await gateway.post("/api/v1/statuses", data={"status": "no photo"}, headers=headers)
     assert text_only.status_code == 422
     valid(text_only.json(), ERROR)
@@ -343,6 +412,9 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
             headers,
         ),
         (f"/api/v1/statuses/{status['id']}", STATUS, {}),
+        (f"/api/v1/statuses/{reply['id']}", STATUS, {}),
+        (f"/api/v1/accounts/{user['id']}/following", {"type": "array", "items": ACCOUNT}, {}),
+        (f"/api/v1/accounts/{other['id']}/followers", {"type": "array", "items": ACCOUNT}, {}),
         ("/api/v1/timelines/home", statuses, headers),
         ("/api/v1/timelines/public", statuses, {}),
         ("/api/v1/timelines/tag/schemawalk", statuses, {}),
@@ -373,8 +445,12 @@ async def test_every_mastodon_route_answers_its_documented_entity(gateway):
     )  # fmt: skip
     routes.append(("/api/v1/notifications", {"type": "array", "items": notification},
                    other_headers))  # fmt: skip
-    routes.append((f"/api/v1/statuses/{status['id']}/context",
-                   entity(ancestors=statuses, descendants=statuses), {}))  # fmt: skip
+    context = entity(ancestors=statuses, descendants=statuses)
+    routes.append((f"/api/v1/statuses/{status['id']}/context", context, {}))
+    routes.append((f"/api/v1/statuses/{reply['id']}/context", context, {}))
+    routes.append((f"/api/v2/search?q={status['url']}&type=statuses",
+                   entity(accounts=ARRAY, statuses={**statuses, "minItems": 1}, hashtags=ARRAY),
+                   headers))  # fmt: skip
     routes.append((f"/api/v2/search?q={other['username']}",
                    entity(accounts={"type": "array", "items": ACCOUNT}, statuses=statuses,
                           hashtags={"type": "array", "items": entity(name=STRING, url=STRING)}),

@@ -282,6 +282,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{user_id}/followers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Followers
+         * @description Who follows the account; none of a private account's for who does not follow it.
+         */
+        get: operations["followers_api_v1_accounts__user_id__followers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{user_id}/following": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Following
+         * @description Whom the account follows; none of a private account's for who does not follow it.
+         */
+        get: operations["following_api_v1_accounts__user_id__following_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{user_id}/statuses": {
         parameters: {
             query?: never;
@@ -498,7 +538,9 @@ export interface paths {
         put?: never;
         /**
          * Post Status
-         * @description Publish a status of 1 to 10 uploaded images (`media_ids`), `status` its caption.
+         * @description Publish a status of 1 to 10 uploaded images (`media_ids`), `status` its caption; or,
+         *     with `in_reply_to_id`, a reply: a comment on that post. A retry with the same
+         *     `Idempotency-Key` within an hour answers the first status.
          */
         post: operations["post_status_api_v1_statuses_post"];
         delete?: never;
@@ -516,14 +558,14 @@ export interface paths {
         };
         /**
          * Get Status
-         * @description One status.
+         * @description One status: a post, or a comment (a reply to its post).
          */
         get: operations["get_status_api_v1_statuses__id__get"];
         put?: never;
         post?: never;
         /**
          * Delete Status
-         * @description Delete one's own status; the answer is the status as it was.
+         * @description Delete one's own status (a post, or a comment); the answer is it as it was.
          */
         delete: operations["delete_status_api_v1_statuses__id__delete"];
         options?: never;
@@ -560,7 +602,7 @@ export interface paths {
         };
         /**
          * Status Context
-         * @description A status's thread: none here (a post's comments are not statuses).
+         * @description A status's thread: a post's comments (oldest first), or a comment's post.
          */
         get: operations["status_context_api_v1_statuses__id__context_get"];
         put?: never;
@@ -741,7 +783,8 @@ export interface paths {
         };
         /**
          * Search
-         * @description Accounts and hashtags matching `q`.
+         * @description The status a URL of ours names; else accounts and hashtags matching `q` (statuses
+         *     are not searched by their words).
          */
         get: operations["search_api_v2_search_get"];
         put?: never;
@@ -2671,7 +2714,8 @@ export interface components {
         };
         /**
          * Context
-         * @description A status's thread: comments here are not statuses, so both lists are empty.
+         * @description A status's thread: a post's comments are its descendants, a comment's post its
+         *     ancestor (social.mastodon.replies).
          */
         Context: {
             /** Ancestors */
@@ -5474,6 +5518,204 @@ export interface operations {
             };
         };
     };
+    followers_api_v1_accounts__user_id__followers_get: {
+        parameters: {
+            query?: {
+                max_id?: string | null;
+                since_id?: string | null;
+                min_id?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accounts, the newest follow first; `Link` has the next pages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    following_api_v1_accounts__user_id__following_get: {
+        parameters: {
+            query?: {
+                max_id?: string | null;
+                since_id?: string | null;
+                min_id?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accounts, the newest follow first; `Link` has the next pages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     account_statuses_api_v1_accounts__user_id__statuses_get: {
         parameters: {
             query?: {
@@ -6541,7 +6783,9 @@ export interface operations {
     post_status_api_v1_statuses_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6554,7 +6798,9 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids: string[];
+                    media_ids?: string[];
+                    /** In Reply To Id */
+                    in_reply_to_id?: string | null;
                     /**
                      * Sensitive
                      * @default false
@@ -6577,7 +6823,9 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids: string[];
+                    media_ids?: string[];
+                    /** In Reply To Id */
+                    in_reply_to_id?: string | null;
                     /**
                      * Sensitive
                      * @default false
@@ -6600,7 +6848,9 @@ export interface operations {
                      */
                     status?: string;
                     /** Media Ids */
-                    media_ids: string[];
+                    media_ids?: string[];
+                    /** In Reply To Id */
+                    in_reply_to_id?: string | null;
                     /**
                      * Sensitive
                      * @default false
@@ -6648,6 +6898,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MastodonError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
