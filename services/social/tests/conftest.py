@@ -97,10 +97,21 @@ class User:
 
 
 @pytest.fixture
-def user(client, token) -> Callable[[], Awaitable[User]]:
+def user(users_on, client) -> Callable[..., Awaitable[User]]:
     """`await user()`: a new signed-in user whose profile exists (made by a first request);
     `await user("Ann")` names it."""
+    return users_on(client)
 
+
+@pytest.fixture
+def users_on(token) -> Callable[[httpx.AsyncClient], Callable[..., Awaitable[User]]]:
+    """`users_on(client)`: `user` for the app of a test's own client."""
+    return lambda client: _user_maker(client, token)
+
+
+def _user_maker(
+    client: httpx.AsyncClient, token: Callable[..., str]
+) -> Callable[..., Awaitable[User]]:
     async def make(username: str | None = None) -> User:
         user_id = new_id()
         username = username or f"u{user_id.hex[-12:]}"

@@ -13,7 +13,6 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from PIL import Image
 
-from common.ids import new_id
 from social.main import create_app
 from social.posts import repository as posts
 from social.posts import service as posts_service
@@ -86,6 +85,9 @@ async def fed_social(
             "federation_relay_interval_seconds": 0.1,
             "federation_retry_base_seconds": 0.2,
             "federation_retry_max_seconds": 0.5,
+            # The other app's media deletion relay serves this database: this one's would
+            # take rows its tests mean to see failing (media down for that app only).
+            "media_deletion_relay_interval_seconds": 3600.0,
         }
     )
     app = create_app(fed_settings)
@@ -109,13 +111,6 @@ def internal(fed_app) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Local:
-    id: uuid.UUID
-    username: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
 class Remote:
     id: uuid.UUID
     username: str
@@ -124,19 +119,16 @@ class Remote:
 
 
 @pytest.fixture
-def local(fed, token) -> Callable[..., Awaitable[Local]]:
+def local(fed, users_on) -> Callable[..., Awaitable[Any]]:
     """`await local(private=False)`: a signed-in local user of the federating app."""
+    make_user = users_on(fed)
 
-    async def make(*, private: bool = False) -> Local:
-        user_id = new_id()
-        username = f"l{user_id.hex[-12:]}"
-        headers = {"Authorization": f"Bearer {token(user_id, username)}"}
-        response = await fed.get(f"/users/{user_id}", headers=headers)
-        assert response.status_code == 200, response.text
+    async def make(*, private: bool = False) -> Any:
+        made = await make_user()
         if private:
-            response = await fed.patch("/users/me", json={"is_private": True}, headers=headers)
+            response = await fed.patch("/users/me", json={"is_private": True}, headers=made.headers)
             assert response.status_code == 200, response.text
-        return Local(user_id, username, headers)
+        return made
 
     return make
 
@@ -197,7 +189,7 @@ def post_by_fed(fed_app) -> Callable[..., Awaitable[uuid.UUID]]:
     """`await post_by_fed(user, caption)`: a local post stored as POST /posts stores it
     (tags and mentions read), with a media id media never saw."""
 
-    async def make(author: Local, caption: str = "") -> uuid.UUID:
+    async def make(author: Any, caption: str = "") -> uuid.UUID:
         async with fed_app.state.sessionmaker() as session, session.begin():
             post = await posts.create(
                 session, author_id=author.id, media_id=uuid.uuid4(), caption=caption
