@@ -217,7 +217,16 @@ def render(document: dict[str, Any]) -> str:
     ]
     lines += ["| prefix | service |", "| --- | --- |"]
     lines += [f"| `{prefix}` | {service} |" for prefix, service in sorted(ROUTES.items())]
-    lines.append("")
+    lines += [
+        "",
+        "Under `/users`, which the API shares with each user's ActivityPub actor "
+        "(`/users/{username}`) and its collections, the request decides: one whose `Accept` "
+        "names `application/activity+json` or `application/ld+json`, any `POST` to "
+        "`/users/{username}/inbox`, and a browser's `GET /users/{username}` (`text/html` "
+        "preferred; federation redirects it to the web app's profile) go to federation; "
+        "every other request to social.",
+        "",
+    ]
     lines += ["## Contents", ""]
     for service in services:
         count = sum(len(ops) for ops in groups[service].values())
