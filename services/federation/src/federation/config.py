@@ -46,8 +46,15 @@ class Settings(ServiceSettings, MigrationSettings):
     inbox_batch_size: int = 20
     inbox_retry_base_seconds: float = 30.0
     inbox_max_attempts: int = 8
+    # A claimed activity is another replica's to apply after this (its claimer died).
+    inbox_lease_seconds: float = 300.0
     # Processed activities are kept this long so a redelivered one is recognised.
     inbox_retention_seconds: int = 7 * 86_400
+    # Social's events are remembered this long so its relay's retry is recognised: far past
+    # any retry it makes.
+    event_retention_seconds: int = 7 * 86_400
+    # How often the kept activities and events past their retention are deleted.
+    sweep_interval_seconds: float = 3600.0
 
     # The delivery queue.
     delivery_interval_seconds: float = 1.0

@@ -23,6 +23,7 @@ from federation.keys.service import KeyStore
 from federation.remote.fetcher import Fetcher
 from federation.remote.router import router as remote_router
 from federation.remote.service import RemoteActors
+from federation.sweeper import Sweeper
 
 
 @asynccontextmanager
@@ -68,6 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         deliverer = Deliverer(app.state.sessionmaker, http, settings=settings, keys=keys, urls=urls)
         await stack.enter_async_context(processor.loop())
         await stack.enter_async_context(deliverer.loop())
+        await stack.enter_async_context(Sweeper(app.state.sessionmaker, settings=settings).loop())
         yield
 
 

@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 NOTE_TYPES = {"Note", "Article", "Question"}
 ATTACHMENT_TYPES = {"Image", "Document"}
-LEASE = timedelta(minutes=5)
 
 
 class Ignored(Exception):
@@ -73,7 +72,6 @@ class InboxProcessor:
         for row_id, actor_uri in claimed:
             by_actor[actor_uri].append(row_id)
         await asyncio.gather(*(self._apply_in_order(ids) for ids in by_actor.values()))
-        await self._prune()
         return len(claimed) == self.settings.inbox_batch_size
 
     async def _claim(self) -> list[tuple[uuid.UUID, str]]:
@@ -89,7 +87,7 @@ class InboxProcessor:
             result = await session.execute(
                 update(InboundActivity)
                 .where(InboundActivity.id.in_(due.scalar_subquery()))
-                .values(next_attempt_at=now + LEASE)
+                .values(next_attempt_at=now + timedelta(seconds=self.settings.inbox_lease_seconds))
                 .returning(
                     InboundActivity.id, InboundActivity.actor_uri, InboundActivity.received_at
                 )
@@ -136,13 +134,6 @@ class InboxProcessor:
             if error:
                 logger.info("an inbound %s was dropped: %s", row.activity.get("type"), error)
             row.processed_at = datetime.now(UTC)
-
-    async def _prune(self) -> None:
-        cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.inbox_retention_seconds)
-        async with transaction(self.sessionmaker) as session:
-            await session.execute(
-                delete(InboundActivity).where(InboundActivity.processed_at < cutoff)
-            )
 
     # The activities.
     async def apply(
