@@ -42,6 +42,9 @@ async def test_local_actions_on_remote_accounts_and_posts_are_told(
     )
     comment_id = commented.json()["id"]
     await told(federation, "comment.created", comment_id=comment_id, author_username=me.username)
+    reply = await fed.get(f"/internal/federation/objects/{comment_id}", headers=internal)
+    assert reply.json()["kind"] == "comment" and reply.json()["in_reply_to"] == note["uri"]
+    assert reply.json()["content_html"] == "<p>Nice</p>"
     assert (await fed.delete(f"/comments/{comment_id}", headers=me.headers)).status_code == 204
     deleted = await told(federation, "comment.deleted", comment_id=comment_id)
     assert deleted["payload"]["post_author_actor_uri"] == them.actor_uri

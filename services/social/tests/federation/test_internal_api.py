@@ -246,6 +246,8 @@ async def test_a_local_post_and_user_read_as_federation_writes_them_out(
         await fed.get(f"/internal/federation/users/{me.username}/posts", headers=internal)
     ).json()
     assert [item["id"] for item in page["items"]] == [str(post_id)]
+    stats = (await fed.get("/internal/federation/stats", headers=internal)).json()
+    assert stats["users"] >= 1 and stats["posts"] >= 1
     unknown = await fed.get(f"/internal/federation/objects/{uuid.uuid4()}", headers=internal)
     assert unknown.status_code == 404
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -204,3 +204,13 @@ async def people(
         .where(and_(mine == user_id, Follow.id < after) if after else mine == user_id)
     )
     return (await session.execute(query.order_by(Follow.id.desc()).limit(limit))).all()
+
+
+async def local_counts(session: AsyncSession) -> tuple[int, int]:
+    """(local users, local posts): what NodeInfo says of this server."""
+    users = select(func.count()).select_from(Profile).where(Profile.actor_uri.is_(None))
+    local_posts = select(func.count()).select_from(Post).where(Post.uri.is_(None))
+    row = (
+        await session.execute(select(users.scalar_subquery(), local_posts.scalar_subquery()))
+    ).one()
+    return int(row[0]), int(row[1])

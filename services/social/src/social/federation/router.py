@@ -19,6 +19,7 @@ from social.federation.schemas import (
     FedUser,
     FollowAnswer,
     FollowState,
+    LocalStats,
     RemoteAccount,
     RemoteAccountStored,
     RemoteFollow,
@@ -79,6 +80,12 @@ async def get_followers(username: str, page: IdPageDep, session: SessionDep) -> 
 @raises(NotFound)
 async def get_following(username: str, page: IdPageDep, session: SessionDep) -> FedPeoplePage:
     return await service.people(session=session, username=username, side="following", page=page)
+
+
+@router.get("/stats")
+async def get_stats(session: SessionDep) -> LocalStats:
+    """Local users and local posts, for NodeInfo's usage."""
+    return await service.stats(session=session)
 
 
 @router.get("/users/{username}/remote-followers")

@@ -75,6 +75,13 @@ class FedPeoplePage(BaseModel):
     next_cursor: str | None
 
 
+class LocalStats(BaseModel):
+    """For NodeInfo: local users and their posts."""
+
+    users: int
+    posts: int
+
+
 class RemoteFollowers(BaseModel):
     """The actors of a user's accepted remote followers: where the user's posts go."""
 

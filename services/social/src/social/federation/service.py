@@ -28,6 +28,7 @@ from social.federation.schemas import (
     FedUser,
     FollowAnswer,
     FollowState,
+    LocalStats,
     RemoteAccount,
     RemoteFollow,
     RemoteObject,
@@ -222,6 +223,11 @@ async def people(
         total=total,
         next_cursor=next_cursor,
     )
+
+
+async def stats(*, session: AsyncSession) -> LocalStats:
+    users, local_posts = await repository.local_counts(session)
+    return LocalStats(users=users, posts=local_posts)
 
 
 async def remote_followers(*, session: AsyncSession, username: str) -> list[str]:
