@@ -60,6 +60,8 @@ class FakeServer:
     # The answer to an inbox POST; `hang` never answers at all.
     inbox_status: int = 202
     hang: bool = False
+    # Seconds an inbox takes to answer: a send still in flight when its sender stops.
+    delay: float = 0.0
     port: int = field(default_factory=free_port)
     keys: dict[str, RSAPrivateKey] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -172,6 +174,7 @@ class FakeServer:
         self.received.append(received)
         if self.hang:
             await asyncio.Event().wait()
+        await asyncio.sleep(self.delay)
         return web.Response(status=self.inbox_status)
 
     async def start(self) -> "FakeServer":

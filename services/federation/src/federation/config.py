@@ -60,7 +60,12 @@ class Settings(ServiceSettings, MigrationSettings):
     delivery_interval_seconds: float = 1.0
     delivery_batch_size: int = 50
     delivery_timeout_seconds: float = 10.0
+    # Sends at once, counting only those younger than delivery_slow_after_seconds: a dead
+    # server's send hangs until its timeout, and must not starve the live ones of slots.
+    # delivery_max_in_flight bounds them all, slow ones included.
     delivery_concurrency: int = 16
+    delivery_slow_after_seconds: float = 0.5
+    delivery_max_in_flight: int = 512
     delivery_concurrency_per_domain: int = 2
     # Back-off of a failed delivery: doubling from base up to max; past give_up it is dropped.
     delivery_retry_base_seconds: float = 30.0

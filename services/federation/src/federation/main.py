@@ -33,8 +33,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         urls = Urls.of(settings)
         keys = KeyStore(settings.encryption_key)
         # The fediverse's client: no redirects of its own (remote_fetch follows them, each
-        # checked) and no environment proxies.
-        http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        # checked) and no environment proxies. No pool bound either: the delivery loop bounds
+        # its sends itself, and a pool of httpx's default 100 would queue the sends past it
+        # until they time out in the queue.
+        http = httpx.AsyncClient(
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
+        )
         stack.push_async_callback(http.aclose)
         social = SocialClient(
             settings.social_url,

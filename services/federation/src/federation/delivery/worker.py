@@ -1,12 +1,15 @@
 """The delivery loop, on every replica: due rows are claimed with FOR UPDATE SKIP LOCKED and
 a lease (their next_attempt_at pushed past the send's deadline), then each is sent by a
 task of its own. A slow or dead server holds only its own tasks, never a batch: the loop
-claims more while they run, up to a global and a per-domain bound. A replica that dies
-mid-send leaves its rows to come due again when the lease ends: nothing is lost."""
+claims more while they run, up to a per-domain bound and a global one that a send stops
+counting against once it is slow (a dead server's sends wait out their timeout outside
+it). A replica that dies mid-send leaves its rows to come due again when the lease ends:
+nothing is lost."""
 
 import asyncio
 import json
 import logging
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -56,15 +59,27 @@ class Deliverer:
         self.lease = timedelta(seconds=settings.delivery_timeout_seconds * 3)
         self.in_flight: dict[asyncio.Task[None], str] = {}
         self.row_of: dict[asyncio.Task[None], object] = {}
+        self.started_at: dict[asyncio.Task[None], float] = {}
 
     def loop(self) -> BackgroundLoop:
         return _DeliveryLoop(self)
 
     async def step(self) -> bool:
-        """Claim what the bounds allow and start sending it; True when it claimed a full batch."""
-        free = self.settings.delivery_concurrency - len(self.in_flight)
+        """Claim what the bounds allow and start sending it; True when there may be more."""
+        slow_after = self.settings.delivery_slow_after_seconds
+        now = time.monotonic()
+        fast = sum(1 for started in self.started_at.values() if now - started < slow_after)
+        free = min(
+            self.settings.delivery_concurrency - fast,
+            self.settings.delivery_max_in_flight - len(self.in_flight),
+        )
         if free <= 0:
-            return False
+            # Full: the next send that ends (or turns slow) frees a slot, and the loop claims
+            # again then, not a whole interval later.
+            await asyncio.wait(
+                self.in_flight, timeout=slow_after, return_when=asyncio.FIRST_COMPLETED
+            )
+            return True
         busy = Counter(self.in_flight.values())
         per_domain = self.settings.delivery_concurrency_per_domain
         saturated = [host for host, count in busy.items() if count >= per_domain]
@@ -73,6 +88,7 @@ class Deliverer:
             task = asyncio.create_task(self._send(row_id, host))
             self.in_flight[task] = host
             self.row_of[task] = row_id
+            self.started_at[task] = now
             task.add_done_callback(self._forget)
         return len(rows) == min(free, self.settings.delivery_batch_size) and len(rows) > 0
 
@@ -183,6 +199,7 @@ class Deliverer:
     def _forget(self, task: asyncio.Task[None]) -> None:
         self.in_flight.pop(task, None)
         self.row_of.pop(task, None)
+        self.started_at.pop(task, None)
 
     async def stop(self) -> None:
         """Cancel the sends in flight and hand their rows back at once (due now), so a
