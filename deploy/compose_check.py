@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from PIL import Image
@@ -147,6 +148,18 @@ def web_app(gateway: httpx.Client) -> None:
     say(f"web app at / and /people; {len(modules)} modules immutable, the largest gzipped")
 
 
+def federated(gateway: httpx.Client, username: str) -> None:
+    """What another server asks first: WebFinger finds the new user (on PUBLIC_URL's host),
+    and the actor it names answers as ActivityPub, through the gateway's negotiation."""
+    host = f"localhost:{gateway.base_url.port}"  # PUBLIC_URL's, as env_file sets it
+    finger = gateway.get("/.well-known/webfinger", params={"resource": f"acct:{username}@{host}"})
+    assert finger.status_code == 200, finger.text
+    actor_url = next(link["href"] for link in finger.json()["links"] if link["rel"] == "self")
+    actor = gateway.get(urlsplit(actor_url).path, headers={"Accept": "application/activity+json"})
+    assert actor.status_code == 200 and actor.json()["type"] == "Person", actor.text
+    say(f"federation: WebFinger and the actor of @{username}@{host}: ok")
+
+
 def drive(gateway: httpx.Client, instagram: FakeInstagram) -> list[str]:
     """Everything a first user does; returns the credentials used, for the log check."""
     health = gateway.get("/health")
@@ -175,6 +188,7 @@ def drive(gateway: httpx.Client, instagram: FakeInstagram) -> list[str]:
     assert image.status_code == 200 and image.headers["content-type"].startswith("image/")
     assert len(image.content) > 1000
     say(f"register, post with image, feed, image bytes ({len(image.content)} B): ok")
+    federated(gateway, username)
 
     me = instagram.add_account("compose_me")
     instagram.follow_graph(me, followers=300, following=250, mutual=120)
