@@ -179,7 +179,8 @@ class RemoteActors:
             "avatar_media_id": None,
             "manually_approves": bool(document.get("manuallyApprovesFollowers")),
         }
-        # Media keeps the avatar under the profile's id, so the profile comes first.
+        known = actor.profile_id is not None
+        # Media keeps the avatar under the profile's id, so a new profile comes first.
         profile_id = actor.profile_id or uuid.UUID(await self.social.put_remote_account(account))
         actor.profile_id = profile_id
         icon = document.get("icon")
@@ -192,6 +193,8 @@ class RemoteActors:
                 logger.info("a remote avatar was refused by media; the profile has none")
             else:
                 account["avatar_media_id"] = media["id"]
-        await self.social.put_remote_account(account)
+        # A new profile without an avatar was written whole above.
+        if known or account["avatar_media_id"] is not None:
+            await self.social.put_remote_account(account)
         await session.flush()
         return actor
