@@ -11,9 +11,14 @@ follower through the signed links the post handed out, as a browser does). Route
 path parameters (feeds, search, notifications...) are asked too: the post never shows up.
 A path parameter this test does not know fails it: say here what it names. The Mastodon
 client API's routes (`/api/v1/...`, `/api/v2/...`) are asked with each person's app token
-(the password grant of an app registered here), as a Mastodon app asks them.
+(the password grant of an app registered here), as a Mastodon app asks them. Federation's
+routes are asked as another server asks them, for ActivityStreams JSON and unsigned: its
+Notes (the post's and the comment's) never answer 200, nothing shows a byte of the post,
+and no one at all is allowed more (the owner and followers read through the API); the
+account's actor itself is public. An unsigned POST to an inbox is 401, whoever sends it.
 """
 
+import json
 import re
 import uuid
 from urllib.parse import parse_qsl, urlsplit
@@ -23,9 +28,11 @@ import pytest
 from tests.e2e.accounts import PASSWORD, png, signed_up
 
 # Path parameters that name what a private account owns, filled from the scenario: `id` is
-# a Mastodon status (the post), `name` and `hashtag` its tag.
-SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name", "id", "hashtag"}
-ABOUT_THE_POST = {"post_id", "comment_id", "media_id", "id"}
+# a Mastodon status (the post), `name` and `hashtag` its tag, `username` the account's
+# actor, `object_id` a Note (the post or the comment).
+SUBJECTS = {"user_id", "post_id", "comment_id", "media_id", "name", "id", "hashtag", "username",
+            "object_id"}  # fmt: skip
+ABOUT_THE_POST = {"post_id", "comment_id", "media_id", "id", "object_id"}
 # Path parameters that name something else, with why the matrix leaves their routes out.
 OTHERS = {
     "ig_user_id": "an Instagram account, not a user of ours",
@@ -36,6 +43,8 @@ OTHERS = {
 # Routes that show what they name to its owner alone, as Mastodon's do: not to followers.
 OWNER_ONLY = {"/api/v1/media/{media_id}": "an upload, shown to its uploader"}
 MASTODON = ("/api/v1/", "/api/v2/")
+# How another server asks for federation's documents (the gateway routes by it).
+ACTIVITY = {"Accept": "application/activity+json"}
 # Routes that answer something other than JSON about users and posts, or never end.
 NOT_ASKED = {"/api/ig/queue"}
 
@@ -104,6 +113,8 @@ async def scenario(gateway) -> dict:
             "media_id": [image["media_id"] for image in post["images"]],
             "name": [word],
             "hashtag": [word],
+            "username": [owner["username"]],
+            "object_id": [post["id"], comment.json()["id"]],
         },
         "apps": {"anonymous": {}, **apps},
         "secrets": [
@@ -114,8 +125,12 @@ async def scenario(gateway) -> dict:
             follower["id"],
             *(image["media_id"] for image in post["images"]),
         ],
-        # Search for the private account's own name: it is found, its posts are not.
-        "query": {"q": owner["username"]},
+        # Search for the private account's own name: it is found, its posts are not;
+        # WebFinger finds its actor.
+        "query": {
+            "q": owner["username"],
+            "resource": f"acct:{owner['username']}@{gateway.base_url.netloc.decode()}",
+        },
         "links": [link for i in post["images"] for link in (i["url"], i["thumbnail_url"])],
         "allowed": {"owner": owner_h, "follower": follower_h},
         "denied": {
@@ -127,9 +142,10 @@ async def scenario(gateway) -> dict:
     }
 
 
-def get_routes(document: dict) -> list[tuple[str, list[dict]]]:
+def get_routes(document: dict) -> list[tuple[str, list[dict], str]]:
+    """(path, its parameters, the service that answers it) for every GET route."""
     return [
-        (path, operations["get"].get("parameters", []))
+        (path, operations["get"].get("parameters", []), operations["get"]["tags"][0])
         for path, operations in sorted(document["paths"].items())
         if "get" in operations and path not in NOT_ASKED
     ]
@@ -173,10 +189,10 @@ def signed_query_for(url: str, links: list[str]) -> dict[str, str]:
 async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway, scenario):
     document = (await gateway.get("/openapi.json")).json()
     routes = get_routes(document)
-    assert any("{post_id}" in path for path, _ in routes)
+    assert any("{post_id}" in path for path, _, _ in routes)
     fill, secrets = scenario["fill"], scenario["secrets"]
     asked = 0
-    for path, parameters in routes:
+    for path, parameters, service in routes:
         names = set(re.findall(r"{(\w+)}", path))
         unknown = names - SUBJECTS - set(OTHERS)
         if unknown:
@@ -190,13 +206,15 @@ async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway,
             continue
         about_the_post = bool(names & ABOUT_THE_POST)
         mastodon = path.startswith(MASTODON)
-        allowed = scenario["allowed"]
+        federated = service == "federation"
+        allowed = {} if federated else scenario["allowed"]
         if path in OWNER_ONLY:
             allowed = {"owner": allowed["owner"]}
         for url in urls_of(path, fill):
             asked += 1
             for role, headers in scenario["denied"].items():
                 headers = scenario["apps"][role] if mastodon else headers
+                headers = headers | ACTIVITY if federated else headers
                 answer = await gateway.get(url, params=query, headers=headers)
                 if about_the_post:
                     assert answer.status_code != 200, f"{role} got GET {url}"
@@ -213,3 +231,33 @@ async def test_only_the_owner_and_approved_followers_see_a_private_post(gateway,
                 answer = await gateway.get(url, params=params, headers=headers)
                 assert answer.status_code == 200, f"{role}: GET {url} → {answer.status_code}"
     assert asked > 10
+
+
+async def test_the_private_accounts_actor_is_public_to_other_servers(gateway, scenario):
+    """The one federation document anyone gets: without it no server could ask to follow."""
+    (username,) = scenario["fill"]["username"]
+    actor = await gateway.get(f"/users/{username}", headers=ACTIVITY)
+    assert actor.status_code == 200, actor.text
+    assert actor.json()["type"] == "Person"
+    assert not [s for s in scenario["secrets"] if s in actor.text]
+
+
+async def test_an_unsigned_activity_is_refused_at_every_inbox_whoever_sends_it(gateway, scenario):
+    document = (await gateway.get("/openapi.json")).json()
+    inboxes = [path for path, item in document["paths"].items()
+               if "post" in item and path.endswith("/inbox")]  # fmt: skip
+    assert "/inbox" in inboxes and "/users/{username}/inbox" in inboxes
+    (post_id, _), (username,) = scenario["fill"]["object_id"], scenario["fill"]["username"]
+    note = f"http://{gateway.base_url.netloc.decode()}/users/{username}/statuses/{post_id}"
+    activity = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Like",
+                "actor": "https://elsewhere.example/users/mallory", "object": note}  # fmt: skip
+    roles = scenario["denied"] | scenario["allowed"]
+    for path in inboxes:
+        url = path.replace("{username}", username)
+        for role, headers in roles.items():
+            answer = await gateway.post(
+                url,
+                content=json.dumps(activity),
+                headers=headers | {"Content-Type": "application/activity+json"},
+            )
+            assert answer.status_code == 401, f"{role}: POST {url} → {answer.status_code}"
