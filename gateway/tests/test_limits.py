@@ -53,12 +53,14 @@ async def test_a_chunked_body_over_the_limit_is_cut_off_with_413(client):
 
 
 @pytest.fixture
-async def limited(start_gateway, upstream):
+async def limited(start_gateway, upstream, federation_upstream):
     async with (
         start_gateway(
             social_url=upstream,
             auth_url=upstream,
+            federation_url=federation_upstream,
             rate_limit_login="5/minute",
+            rate_limit_inbox="3/minute",
             rate_limit_anonymous="1000/minute",
             rate_limit_key_prefix=f"test:{uuid.uuid4()}",
         ) as url,
@@ -85,23 +87,15 @@ async def test_login_is_limited_per_ip_and_other_routes_are_not(limited):
         assert (await limited.post(path, json={})).status_code == 429
 
 
-async def test_inbox_deliveries_are_limited_per_address(start_gateway, federation_upstream):
-    async with (
-        start_gateway(
-            federation_url=federation_upstream,
-            rate_limit_inbox="3/minute",
-            rate_limit_anonymous="1000/minute",
-            rate_limit_key_prefix=f"test:{uuid.uuid4()}",
-        ) as url,
-        httpx.AsyncClient(base_url=url) as client,
-    ):
-        # The shared inbox and users' inboxes count together: one server, one budget.
-        paths = ["/inbox", "/users/a/inbox", "/users/b/inbox", "/inbox", "/users/a/inbox"]
-        statuses = [(await client.post(path, content=b"{}")).status_code for path in paths]
-        assert statuses == [200, 200, 200, 429, 429]
-        # Fetching documents is not delivering.
-        actor = await client.get("/users/a", headers={"Accept": "application/activity+json"})
-        assert actor.status_code == 200
+async def test_inbox_deliveries_are_limited_per_address(limited):
+    # The shared inbox and users' inboxes count together: one server, one budget.
+    paths = ["/inbox", "/users/a/inbox", "/users/b/inbox", "/inbox", "/users/a/inbox"]
+    statuses = [(await limited.post(path, content=b"{}")).status_code for path in paths]
+    assert statuses == [200, 200, 200, 429, 429]
+    # Fetching documents is not delivering, and sign-ins have a budget of their own.
+    actor = await limited.get("/users/a", headers={"Accept": "application/activity+json"})
+    assert actor.status_code == 200
+    assert (await limited.post("/auth/login", json={})).status_code != 429
 
 
 async def test_rate_limits_fail_open_when_redis_is_down(start_gateway, upstream):
