@@ -12,11 +12,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from common.errors import UnhandledErrorMiddleware, error_response
+from common.errors import error_response
 from common.health import redis_check
 from common.logging import configure_logging
-from common.observability import ObservabilityMiddleware, metrics_response
-from common.request_id import RequestIdMiddleware
+from common.observability import metrics_response
+from common.service_layer import ServiceLayer
 from common.tokens import TokenVerifier
 from gateway import docs
 from gateway.config import Settings, get_settings
@@ -194,10 +194,11 @@ class Gateway:
 def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level)
-    app: ASGIApp = UnhandledErrorMiddleware(Gateway(settings))
-    app = ObservabilityMiddleware(app, "gateway", route_of=metrics_route)
+    # No body limit or Allow here: the gateway's policies and own paths answer those.
+    app = ServiceLayer(Gateway(settings), service="gateway", route_of=metrics_route)
     # Strict: only the frontend, with cookies. Otherwise any origin, never with credentials.
-    app = CORSMiddleware(
+    # Outside the layer, so its 500s carry the CORS headers a browser needs to read them.
+    return CORSMiddleware(
         app,
         allow_origins=[settings.frontend_url] if settings.strict_cors else ["*"],
         allow_credentials=settings.strict_cors,
@@ -205,4 +206,3 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
     )
-    return RequestIdMiddleware(app)

@@ -5,12 +5,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from common.errors import (
-    NotFound,
-    UnhandledErrorMiddleware,
-    install_error_handlers,
-)
-from common.request_id import RequestIdMiddleware
+from common.errors import NotFound, install_error_handlers
+from common.service_layer import ServiceLayer
 
 
 class Profile(BaseModel):
@@ -20,8 +16,7 @@ class Profile(BaseModel):
 def build_app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app)
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ServiceLayer, service="test")
 
     @app.get("/posts/{post_id}")
     async def read_post(post_id: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from common.logging import JsonFormatter
-from common.request_id import RequestIdMiddleware
+from common.service_layer import ServiceLayer
 
 logger = logging.getLogger("test.request_id")
 
@@ -29,7 +29,7 @@ def records():
 @pytest.fixture
 async def client():
     app = FastAPI()
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ServiceLayer, service="test")
 
     @app.get("/work")
     async def work() -> dict[str, str]:

@@ -9,13 +9,13 @@ from typing import Any, Protocol
 from fastapi import APIRouter, FastAPI
 
 from common.db import database
-from common.errors import UnhandledErrorMiddleware, install_error_handlers
+from common.errors import install_error_handlers
 from common.health import health_router
 from common.logging import configure_logging
-from common.observability import ObservabilityMiddleware, metrics_router
-from common.openapi import AllowHeaderMiddleware, document_errors
+from common.observability import metrics_router
+from common.openapi import document_errors
 from common.redis import redis_client
-from common.request_id import RequestIdMiddleware
+from common.service_layer import ServiceLayer
 from common.settings import ServiceSettings
 
 
@@ -33,11 +33,13 @@ def create_service_app(
     app.state.health_checks = {}
     install_error_handlers(app)
     document_errors(app)
-    # Added last = outermost: the request id exists before anything else runs.
-    app.add_middleware(AllowHeaderMiddleware, routes=app.router.routes)
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(ObservabilityMiddleware, service=service)
-    app.add_middleware(RequestIdMiddleware)
+    # The router's list itself: routes included below still answer OPTIONS and 405s.
+    app.add_middleware(
+        ServiceLayer,
+        service=service,
+        routes=app.router.routes,
+        max_body_bytes=settings.max_body_bytes,
+    )
     app.include_router(health_router(service))
     app.include_router(metrics_router())
     for router in routers:

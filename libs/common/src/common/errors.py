@@ -1,6 +1,5 @@
 """One error shape for every service: {"error": {"code", "message", "request_id"}}."""
 
-import logging
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -9,11 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.request_id import request_id_var
-
-logger = logging.getLogger(__name__)
 
 
 def default_code(status: int) -> str:
@@ -148,15 +144,16 @@ def is_mastodon_path(path: str) -> bool:
     return path.startswith(MASTODON_PATHS)
 
 
-def _error(
-    request: Request,
+def shaped_error(
+    path: str,
     status: int,
     code: str,
     message: str,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    if is_mastodon_path(request.url.path):
+    """The error in the shape the path's clients read: Mastodon's or the shared one."""
+    if is_mastodon_path(path):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
     return error_response(status, code, message, headers, **extra)
 
@@ -167,13 +164,15 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status >= 500:
             # The access line carries it: a server-side failure is found by its code.
             request.state.error_code = exc.code
-        return _error(request, exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+        return shaped_error(
+            request.url.path, exc.status, exc.code, exc.message, exc.headers, **exc.extra
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else default_code(exc.status_code)
-        return _error(
-            request,
+        return shaped_error(
+            request.url.path,
             exc.status_code,
             default_code(exc.status_code),
             message,
@@ -191,44 +190,6 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        return _error(request, 422, "validation_error", summary or "Invalid request", fields=fields)
-
-
-class UnhandledErrorMiddleware:
-    """Turns an exception no handler took into JSON: a known outage into its 503, quietly
-    (the access line names it: one line per request, however long the outage), anything
-    else into the 500 with its traceback logged, never sent.
-
-    It sits inside the request-id middleware (unlike Starlette's outermost
-    ServerErrorMiddleware), so the answer still carries the request id.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            dependency = outage_of(exc)
-            if dependency is None:
-                logger.exception("unhandled error")
-            if started:
-                raise
-            error = DependencyUnavailable(dependency) if dependency else None
-            if error is None:
-                response = error_response(500, "internal_error", "Internal server error")
-            else:
-                scope.setdefault("state", {})["error_code"] = error.code
-                response = error_response(error.status, error.code, error.message, error.headers)
-            await response(scope, receive, send)
+        return shaped_error(
+            request.url.path, 422, "validation_error", summary or "Invalid request", fields=fields
+        )

@@ -22,9 +22,6 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.constants import REF_TEMPLATE
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict
-from starlette.responses import Response
-from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.errors import ApiError, is_mastodon_path
 from common.tokens import current_user, optional_user
@@ -175,43 +172,3 @@ def document_errors(app: FastAPI, always: Iterable[int] = (503,)) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> set[str]:
-    """Every method some route serves at this path (Starlette's 405 names only the first)."""
-    static: set[str] = set()
-    templated: set[str] = set()
-    for route in iter_route_contexts(list(routes)):
-        regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(scope["path"]):
-            (templated if route.param_convertors else static).update(route.methods)
-    # /users/me is its own resource, though /users/{user_id} would match it too.
-    return static or templated
-
-
-class AllowHeaderMiddleware:
-    """`OPTIONS` answers 204 and a 405 answers with an `Allow` naming every method of the path."""
-
-    def __init__(self, app: ASGIApp, routes: Iterable[BaseRoute]) -> None:
-        self.app = app
-        self.routes = routes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] == "OPTIONS":
-            methods = allowed_methods(self.routes, scope)
-            if methods and "OPTIONS" not in methods:
-                allow = ", ".join(sorted(methods | {"OPTIONS"}))
-                await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
-                return
-
-        async def send_with_allow(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 405:
-                allow = ", ".join(sorted(allowed_methods(self.routes, scope) | {"OPTIONS"}))
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
-                message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_allow)

@@ -11,6 +11,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    # A larger request body is refused with 413 before it is read (the gateway's limit,
+    # for a caller inside the cluster); services taking uploads raise it.
+    max_body_bytes: int = 1024 * 1024
 
 
 class TokenSettings(ServiceSettings):

@@ -39,6 +39,8 @@ class Settings(UserEventSettings, MigrationSettings):
     social_timeout_seconds: float = 5.0
 
     max_upload_bytes: int = 20 * MiB
+    # The body an upload arrives in: the file and a little multipart framing.
+    max_body_bytes: int = 21 * MiB
     quota_bytes: int = 1024 * MiB
     # Decoded size is what costs memory: 50 MP is ~150 MB of RGB, more than any phone shoots.
     max_image_pixels: int = 50_000_000

@@ -16,6 +16,8 @@ class Settings(UserEventSettings, MigrationSettings):
     # The media service, called with the caller's token for uploads, ownership and deletes.
     media_url: str = "http://127.0.0.1:8003"
     media_timeout_seconds: float = 30.0
+    # POST /posts takes the image it posts (passed on to media): media's upload limit.
+    max_body_bytes: int = 21 * 1024 * 1024
     # Asked who a user is when a profile is named before auth's users stream created it.
     auth_url: str = "http://127.0.0.1:8001"
     auth_timeout_seconds: float = 5.0
