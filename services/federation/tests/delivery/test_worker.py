@@ -148,7 +148,7 @@ async def test_nothing_is_lost_when_the_service_stops_mid_delivery(
 ):
     own = settings.model_copy(
         update={
-            "database_url": await fresh_database(f"test_federation_restart_{uuid.uuid4().hex[:8]}"),
+            "database_url": await fresh_database("test_federation_restart"),
             "encryption_key": SecretStr(Fernet.generate_key().decode()),
         }
     )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.errors import ApiError
 from federation.activitypub import host_of
 from federation.delivery.models import Delivery
-from federation.domains.repository import is_blocked
+from federation.domains.repository import blocked_hosts
 from federation.remote.service import RemoteActors
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,13 @@ async def enqueue(
     session: AsyncSession, *, activity: dict[str, Any], signer: str, inboxes: Iterable[str]
 ) -> int:
     """Queue `activity` signed by `signer` for each inbox not on a blocked domain."""
-    queued = 0
-    for inbox in sorted(set(inboxes)):
-        host = host_of(inbox)
-        if await is_blocked(session, host):
-            continue
-        session.add(Delivery(inbox_url=inbox, host=host, activity=activity, signer=signer))
-        queued += 1
+    targets = {inbox: host_of(inbox) for inbox in sorted(set(inboxes))}
+    blocked = await blocked_hosts(session, set(targets.values()))
+    rows = [
+        Delivery(inbox_url=inbox, host=host, activity=activity, signer=signer)
+        for inbox, host in targets.items()
+        if host not in blocked
+    ]
+    session.add_all(rows)
     await session.flush()
-    return queued
+    return len(rows)

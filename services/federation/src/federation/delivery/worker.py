@@ -10,11 +10,13 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.db import transaction
@@ -24,14 +26,26 @@ from common.remote_fetch import FetchPolicy, RemoteFailed, fetch
 from federation.activitypub import ACTIVITY_JSON, Urls
 from federation.config import Settings
 from federation.delivery.models import Delivery
-from federation.domains.repository import is_blocked
-from federation.keys.service import KeyStore
+from federation.domains.repository import blocked_hosts
+from federation.keys.service import KeyStore, SigningKey
 from federation.signatures import sign_headers
 
 logger = logging.getLogger(__name__)
 
 # What a remote's 4xx means "later", not "never".
 RETRYABLE_STATUSES = {408, 429}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A leased row and what sending it takes."""
+
+    id: uuid.UUID
+    host: str
+    inbox_url: str
+    body: bytes
+    key_id: str
+    key: SigningKey
 
 
 class Deliverer:
@@ -58,7 +72,7 @@ class Deliverer:
         # Past the send's own deadline, so a live send is never claimed twice.
         self.lease = timedelta(seconds=settings.delivery_timeout_seconds * 3)
         self.in_flight: dict[asyncio.Task[None], str] = {}
-        self.row_of: dict[asyncio.Task[None], object] = {}
+        self.row_of: dict[asyncio.Task[None], uuid.UUID] = {}
         self.started_at: dict[asyncio.Task[None], float] = {}
 
     def loop(self) -> BackgroundLoop:
@@ -84,15 +98,17 @@ class Deliverer:
         per_domain = self.settings.delivery_concurrency_per_domain
         saturated = [host for host, count in busy.items() if count >= per_domain]
         rows = await self._claim(limit=min(free, self.settings.delivery_batch_size), skip=saturated)
-        for row_id, host in rows:
-            task = asyncio.create_task(self._send(row_id, host))
-            self.in_flight[task] = host
-            self.row_of[task] = row_id
+        for row in rows:
+            task = asyncio.create_task(self._send(row))
+            self.in_flight[task] = row.host
+            self.row_of[task] = row.id
             self.started_at[task] = now
             task.add_done_callback(self._forget)
         return len(rows) == min(free, self.settings.delivery_batch_size) and len(rows) > 0
 
-    async def _claim(self, *, limit: int, skip: list[str]) -> list[tuple[object, str]]:
+    async def _claim(self, *, limit: int, skip: list[str]) -> list[Claimed]:
+        """Due rows, leased, with what sending them needs: read here in one transaction so
+        that a send touches the database once more only, to settle."""
         now = datetime.now(UTC)
         # The oldest due rows, at most per_domain of each host, locked so that another
         # replica claiming at the same moment skips them.
@@ -126,34 +142,58 @@ class Deliverer:
                 update(Delivery)
                 .where(Delivery.id.in_(due.scalar_subquery()))
                 .values(next_attempt_at=now + self.lease)
-                .returning(Delivery.id, Delivery.host)
+                .returning(
+                    Delivery.id,
+                    Delivery.host,
+                    Delivery.inbox_url,
+                    Delivery.activity,
+                    Delivery.signer,
+                )
             )
-            return [(row.id, row.host) for row in result]
+            rows = result.all()
+            # Blocked since it was queued: dropped, never sent.
+            blocked = await blocked_hosts(session, {row.host for row in rows})
+            if blocked:
+                await session.execute(
+                    delete(Delivery).where(
+                        Delivery.id.in_([row.id for row in rows if row.host in blocked])
+                    )
+                )
+            keys = {
+                signer: await self.keys.key(session, signer) for signer in {r.signer for r in rows}
+            }
+            return [
+                Claimed(
+                    id=row.id,
+                    host=row.host,
+                    inbox_url=row.inbox_url,
+                    body=json.dumps(row.activity).encode(),
+                    key_id=self.urls.key_id(row.signer),
+                    key=keys[row.signer],
+                )
+                for row in rows
+                if row.host not in blocked
+            ]
 
-    async def _send(self, row_id: object, host: str) -> None:
+    async def _send(self, row: Claimed) -> None:
         try:
-            async with transaction(self.sessionmaker) as session:
-                row = await session.get(Delivery, row_id)
-                if row is None:
-                    return
-                if await is_blocked(session, host):
-                    await session.delete(row)
-                    return
-                key = await self.keys.key(session, row.signer)
-                body = json.dumps(row.activity).encode()
-                inbox_url = row.inbox_url
             headers = sign_headers(
                 "POST",
-                inbox_url,
-                key_id=self.urls.key_id(row.signer),
-                private_key=key.private_key,
-                body=body,
+                row.inbox_url,
+                key_id=row.key_id,
+                private_key=row.key.private_key,
+                body=row.body,
             ) | {"Content-Type": ACTIVITY_JSON, "Accept": ACTIVITY_JSON}
             error: str | None = None
             permanent = False
             try:
                 await fetch(
-                    self.http, "POST", inbox_url, policy=self.policy, headers=headers, content=body
+                    self.http,
+                    "POST",
+                    row.inbox_url,
+                    policy=self.policy,
+                    headers=headers,
+                    content=row.body,
                 )
             except RemoteFailed as exc:
                 error = exc.message
@@ -164,14 +204,14 @@ class Deliverer:
             except ApiError as exc:
                 # Refused by our own rules (a private address, a bad URL): it never will pass.
                 error, permanent = exc.message, True
-            await self._settle(row_id, error=error, permanent=permanent)
+            await self._settle(row.id, error=error, permanent=permanent)
         except asyncio.CancelledError:
             # Stopping: the lease runs out and the row is sent again later.
             raise
         except Exception as exc:
             logger.warning("a delivery failed unexpectedly (%s)", type(exc).__name__)
 
-    async def _settle(self, row_id: object, *, error: str | None, permanent: bool) -> None:
+    async def _settle(self, row_id: uuid.UUID, *, error: str | None, permanent: bool) -> None:
         async with transaction(self.sessionmaker) as session:
             row = await session.get(Delivery, row_id)
             if row is None:
