@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from fastapi.dependencies.models import Dependant
 
+from stack.platform import SERVICES
+
 
 def _routes(routes: list[Any]) -> Iterator[Any]:
     for route in routes:
@@ -32,7 +34,7 @@ def _sync_dependencies(dependant: Dependant) -> Iterator[str]:
         yield from _sync_dependencies(sub)
 
 
-@pytest.mark.parametrize("service", ["auth", "social", "media", "igscraper"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_no_route_depends_on_a_plain_function(service: str):
     app = importlib.import_module(f"{service}.main").create_app()
     found = {

@@ -7,12 +7,15 @@ import pytest
 
 from auth.config import Settings as AuthSettings
 from auth.main import create_app as create_auth
+from federation.config import Settings as FederationSettings
+from federation.main import create_app as create_federation
 from igscraper.config import Settings as IgscraperSettings
 from igscraper.main import create_app as create_igscraper
 from media.config import Settings as MediaSettings
 from media.main import create_app as create_media
 from social.config import Settings as SocialSettings
 from social.main import create_app as create_social
+from stack.platform import SERVICES as STACK_SERVICES
 from stack.processes import free_port
 
 DEAD_REDIS = f"redis://127.0.0.1:{free_port()}/0"
@@ -22,7 +25,12 @@ SERVICES: dict[str, tuple[Callable[..., Any], Callable[..., Any], set[str]]] = {
     "social": (SocialSettings, create_social, {"postgres", "redis"}),
     "media": (MediaSettings, create_media, {"postgres", "redis", "s3"}),
     "igscraper": (IgscraperSettings, create_igscraper, {"postgres", "redis", "worker"}),
+    "federation": (FederationSettings, create_federation, {"postgres", "redis"}),
 }
+
+
+def test_every_service_of_the_stack_is_checked():
+    assert set(SERVICES) == set(STACK_SERVICES)
 
 
 @pytest.fixture
@@ -45,7 +53,7 @@ def settings_for(servers, server_settings) -> Callable[..., Any]:
     return build
 
 
-@pytest.mark.parametrize("name", ["auth", "social", "media"])
+@pytest.mark.parametrize("name", ["auth", "social", "media", "federation"])
 async def test_health_is_ok_when_dependencies_are_up(
     name, fresh_database, client_for, settings_for
 ):
@@ -60,7 +68,7 @@ async def test_health_is_ok_when_dependencies_are_up(
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
-@pytest.mark.parametrize("name", ["auth", "social", "media", "igscraper"])
+@pytest.mark.parametrize("name", list(SERVICES))
 async def test_health_is_503_naming_a_dead_redis(name, fresh_database, client_for, settings_for):
     url = await fresh_database(f"test_health_{name}")
     app = SERVICES[name][1](settings_for(name, url, DEAD_REDIS))
