@@ -57,7 +57,7 @@ class FakeServer:
     address: str = "127.0.0.1"
     # Whether its actors name a shared inbox (Mastodon's and Pixelfed's do).
     shared_inbox: bool = True
-    # The answer to an inbox POST; `hang` never answers at all.
+    # The answer to an inbox POST; `hang` never answers one, nor a fetch of an actor.
     inbox_status: int = 202
     hang: bool = False
     # Seconds an inbox takes to answer: a send still in flight when its sender stops.
@@ -67,6 +67,8 @@ class FakeServer:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     actor_fetches: Counter[str] = field(default_factory=Counter)
+    # Per actor, properties its document leaves out (not every server sends them all).
+    left_out: dict[str, set[str]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     @property
@@ -83,8 +85,12 @@ class FakeServer:
     def key_id(self, name: str) -> str:
         return f"{self.actor(name)}#main-key"
 
-    def add_actor(self, name: str, *, key: RSAPrivateKey | None = None) -> str:
+    def add_actor(
+        self, name: str, *, key: RSAPrivateKey | None = None, without: set[str] | None = None
+    ) -> str:
+        """A new actor `name`, whose document lacks the properties named in `without`."""
         self.keys[name] = key or new_key()
+        self.left_out[name] = without or set()
         return self.actor(name)
 
     def actor_document(self, name: str) -> dict[str, Any]:
@@ -105,7 +111,7 @@ class FakeServer:
         }
         if self.shared_inbox:
             document["endpoints"] = {"sharedInbox": f"{self.base}/inbox"}
-        return document
+        return {k: v for k, v in document.items() if k not in self.left_out.get(name, set())}
 
     def inbox_of(self, name: str) -> str:
         return f"{self.base}/inbox" if self.shared_inbox else f"{self.actor(name)}/inbox"
@@ -152,6 +158,8 @@ class FakeServer:
     # The server.
     async def _get_actor(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
+        if self.hang:
+            await asyncio.Event().wait()
         if name not in self.keys:
             return web.json_response({"error": "gone"}, status=404)
         self.actor_fetches[name] += 1
@@ -183,7 +191,7 @@ class FakeServer:
         app.router.add_get("/notes/{id}", self._get_document)
         app.router.add_post("/inbox", self._inbox)
         app.router.add_post("/users/{name}/inbox", self._inbox)
-        # A hanging inbox's request is cut at once on stop, not waited for.
+        # A hanging request is cut at once on stop, not waited for.
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.address, self.port).start()

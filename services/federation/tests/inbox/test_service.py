@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from common.db import transaction
 from federation.domains import repository as domains
 from federation.inbox.models import InboundActivity
+from federation.remote.models import RemoteActor
 from federation.signatures import sign_headers
 from services.federation.tests.remote import FEDERATION, FakeServer, new_key
 
@@ -45,6 +46,27 @@ async def test_a_signed_activity_is_taken(client, db, remote):
     response = await server.deliver(client, activity, name="carol")
     assert response.status_code == 202
     assert await stored(db, activity) == 1
+
+
+async def test_an_actor_without_preferred_username_is_named_by_its_id(client, db, remote):
+    # fediverse-pasture's emily and frank, and some servers, publish no preferredUsername.
+    server = await remote()
+    server.add_actor("emily", without={"preferredUsername"})
+    activity = ignored_like(server, "emily")
+    assert (await server.deliver(client, activity, name="emily")).status_code == 202
+    assert await stored(db, activity) == 1
+    async with transaction(db) as session:
+        actor = await session.get(RemoteActor, server.actor("emily"))
+    assert actor is not None and actor.username == "emily"
+
+
+async def test_an_actor_without_inbox_or_key_is_401(client, db, remote):
+    server = await remote()
+    for name, left_out in (("ivy", "inbox"), ("jay", "publicKey")):
+        server.add_actor(name, without={left_out})
+        activity = ignored_like(server, name)
+        response = await server.deliver(client, activity, name=name)
+        await assert_refused(response, db, activity, status=401, code="invalid_signature")
 
 
 async def test_a_signature_by_another_key_is_401(client, db, remote):

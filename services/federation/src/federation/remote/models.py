@@ -17,7 +17,8 @@ class RemoteActor(Base):
     public_key_pem: Mapped[str] = mapped_column(Text)
     inbox: Mapped[str] = mapped_column(Text)
     shared_inbox: Mapped[str | None] = mapped_column(Text)
-    # preferredUsername, and the host of its id: social names the profile user@host.
+    # preferredUsername (else its id's last path segment), and the host of its id: social
+    # names the profile user@host.
     username: Mapped[str] = mapped_column(String(255))
     host: Mapped[str] = mapped_column(String(255))
     # Social's profile for it, once made (PUT remote-accounts); None until then.

@@ -52,6 +52,18 @@ def _public_key(document: dict[str, Any], actor_uri: str) -> tuple[str, str]:
     raise InvalidActor("The actor has no public key")
 
 
+def _username(document: dict[str, Any], actor_uri: str) -> str:
+    """preferredUsername, else the last non-empty segment of the actor's path. A key needs
+    no username, and some actors have none (fediverse-pasture's emily and frank, a few
+    servers); social still names the profile user@host, and the id's last segment is
+    what such servers put there (/actor/emily), the host alone if the path is empty."""
+    username = document.get("preferredUsername")
+    if isinstance(username, str) and username:
+        return username
+    segments = [segment for segment in urlsplit(actor_uri).path.split("/") if segment]
+    return segments[-1] if segments else urlsplit(actor_uri).hostname or actor_uri
+
+
 def _actor_fields(document: dict[str, Any], found_at: str) -> dict[str, Any]:
     """The cache row of an actor document, checked: an actor of the server it came from."""
     actor_uri = document.get("id")
@@ -61,9 +73,8 @@ def _actor_fields(document: dict[str, Any], found_at: str) -> dict[str, Any]:
     if urlsplit(actor_uri).netloc.lower() != urlsplit(found_at).netloc.lower():
         raise InvalidActor("The actor's id is on another host than the document")
     inbox = document.get("inbox")
-    username = document.get("preferredUsername")
-    if not isinstance(inbox, str) or not isinstance(username, str) or not username:
-        raise InvalidActor("The actor has no inbox or no username")
+    if not isinstance(inbox, str):
+        raise InvalidActor("The actor has no inbox")
     key_id, pem = _public_key(document, actor_uri)
     endpoints = document.get("endpoints")
     shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
@@ -73,7 +84,7 @@ def _actor_fields(document: dict[str, Any], found_at: str) -> dict[str, Any]:
         "public_key_pem": pem,
         "inbox": inbox,
         "shared_inbox": shared if isinstance(shared, str) else None,
-        "username": username,
+        "username": _username(document, actor_uri),
         "host": urlsplit(actor_uri).netloc.lower(),
         "fetched_at": datetime.now(UTC),
     }
