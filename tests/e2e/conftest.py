@@ -113,6 +113,19 @@ def mail_env() -> dict[str, str]:
 
 FAKES.append("mail_env")
 
+# Federation between stacks on loopback (tests/e2e/test_federation.py, the browser's):
+# deliveries and inbound activities are picked up at once, and a failed delivery comes
+# back within a second, so each step of the story is seen within a few seconds.
+FAST_FEDERATION = {
+    "FEDERATION_ALLOW_PRIVATE_PEERS": "true",
+    "FEDERATION_INBOX_INTERVAL_SECONDS": "0.2",
+    "FEDERATION_INBOX_RETRY_BASE_SECONDS": "0.5",
+    "FEDERATION_DELIVERY_INTERVAL_SECONDS": "0.2",
+    "FEDERATION_DELIVERY_RETRY_BASE_SECONDS": "0.5",
+    "SOCIAL_FEDERATION_RELAY_INTERVAL_SECONDS": "0.5",
+    "SOCIAL_FEDERATION_RETRY_BASE_SECONDS": "0.5",
+}
+
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"
 

@@ -21,20 +21,15 @@ import pytest
 from stack.platform import Stack
 from stack.servers import Server
 from tests.e2e.accounts import PASSWORD, png, signed_up
-from tests.e2e.conftest import PREFIX, RELAXED_RATE_LIMITS, drop_databases, stack_on
+from tests.e2e.conftest import (
+    FAST_FEDERATION,
+    PREFIX,
+    RELAXED_RATE_LIMITS,
+    drop_databases,
+    stack_on,
+)
 from tests.support.polling import eventually
 
-# Deliveries and inbound activities are picked up at once, and a failed delivery comes
-# back within a second, so each step of the story is seen within a few seconds.
-FAST_FEDERATION = {
-    "FEDERATION_ALLOW_PRIVATE_PEERS": "true",
-    "FEDERATION_INBOX_INTERVAL_SECONDS": "0.2",
-    "FEDERATION_INBOX_RETRY_BASE_SECONDS": "0.5",
-    "FEDERATION_DELIVERY_INTERVAL_SECONDS": "0.2",
-    "FEDERATION_DELIVERY_RETRY_BASE_SECONDS": "0.5",
-    "SOCIAL_FEDERATION_RELAY_INTERVAL_SECONDS": "0.5",
-    "SOCIAL_FEDERATION_RETRY_BASE_SECONDS": "0.5",
-}
 # A delivery crosses two services and a queue on each side.
 FEDERATED = 20.0
 
@@ -222,7 +217,7 @@ SIGNING_ACTORS = {"bob", "claire", "emily", "frank"}
 UNSIGNED_ACTORS = {"alice", "dean"}
 
 
-async def test_fediverse_pasture_verifies_our_actor(two_stacks):
+async def test_fediverse_pasture_verifies_our_actor(two_stacks, tmp_path):
     alpha, _ = two_stacks
     async with httpx.AsyncClient(base_url=alpha.gateway_url, timeout=15) as side:
         user, _ = await signed_up(side)
@@ -242,6 +237,7 @@ async def test_fediverse_pasture_verifies_our_actor(two_stacks):
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=tmp_path,  # bovine keeps a JSON-LD cache file in its working directory
         env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
     )
     assert checked.returncode == 0, checked.stderr[-3000:]

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.accounts import CREDENTIALS, PASSWORD
 
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 AXE = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -123,3 +125,26 @@ def assert_accessible(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, json.dumps(bad, indent=1)
+
+
+def check_screen(page: Page, name: str, width: int) -> None:
+    """A screen a person would accept: titled, axe-clean, nothing wider than the window;
+    with UPDATE_SCREENSHOTS=1 its screenshot is taken anew in docs/screenshots/."""
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    # The window's title names the screen.
+    page.wait_for_function(
+        "document.title === `${document.querySelector('h1').textContent.trim()} · Photogram`"
+    )
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} is {overflow}px wider than the {width}px window"
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        # Photos in the window drawn first (they load lazily, after the network went idle).
+        page.wait_for_function(
+            "[...document.images].map(i => [i, i.getBoundingClientRect()])"
+            ".filter(([, r]) => r.width > 0 && r.top < innerHeight && r.bottom > 0)"
+            ".every(([i]) => i.complete && i.naturalWidth > 0)"
+        )
+        DOCS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=DOCS / f"{name}-{width}.png")

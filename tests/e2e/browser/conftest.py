@@ -20,7 +20,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from stack.platform import Stack
 from stack.servers import Server
-from tests.e2e.conftest import PREFIX, drop_databases, stack_on
+from tests.e2e.conftest import FAST_FEDERATION, PREFIX, drop_databases, stack_on
 from tests.fakes.oauth_providers import OAuthFakes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,6 +68,8 @@ def web(
         oauth_providers.env()
         | instagram_env
         | ai_service_env
+        # test_federation.py follows someone on a second stack on this machine.
+        | FAST_FEDERATION
         | {
             "AUTH_GOOGLE_CLIENT_ID": "web-tests",
             "AUTH_GOOGLE_CLIENT_SECRET": "web-tests-secret",

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from stack.platform import Stack
 from tests.e2e.accounts import bearer
 from tests.e2e.browser.app import (
-    assert_accessible,
+    check_screen,
     go_to,
     photo,
     register_sync,
@@ -23,7 +23,6 @@ from tests.e2e.browser.app import (
     sign_up,
 )
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 # Reached from the navigation by these link names, in English and in Korean.
 SCREENS = {
     "home": ("Home", "홈"),
@@ -37,27 +36,6 @@ SCREENS = {
     "settings": ("Settings", "설정"),
 }
 TAB_BAR = ("Home", "Explore", "New post", "Notifications", "Profile")
-
-
-def check(page: Page, name: str, width: int) -> None:
-    expect(page.get_by_role("heading", level=1).first).to_be_visible()
-    # The window's title names the screen.
-    page.wait_for_function(
-        "document.title === `${document.querySelector('h1').textContent.trim()} · Photogram`"
-    )
-    page.wait_for_load_state("networkidle")
-    assert_accessible(page)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} is {overflow}px wider than the {width}px window"
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        # Photos in the window drawn first (they load lazily, after the network went idle).
-        page.wait_for_function(
-            "[...document.images].map(i => [i, i.getBoundingClientRect()])"
-            ".filter(([, r]) => r.width > 0 && r.top < innerHeight && r.bottom > 0)"
-            ".every(([i]) => i.complete && i.naturalWidth > 0)"
-        )
-        DOCS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=DOCS / f"{name}-{width}.png")
 
 
 def korean_font_installed() -> bool:
@@ -75,11 +53,11 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
         assert korean_font_installed(), "install fonts-noto-cjk before taking screenshots"
     page.set_viewport_size({"width": width, "height": 844 if width == 390 else 860})
     page.goto("/signin")
-    check(page, "sign-in", width)
+    check_screen(page, "sign-in", width)
     sign_up(page)
     harbour = photo(tmp_path / "harbour.jpg", size=(1200, 800), color="steelblue")
     share_photo(page, harbour, "Harbour at dusk")
-    check(page, "post", width)
+    check_screen(page, "post", width)
     nav = page.get_by_role("navigation")
     if width == 390:
         # A phone shows five destinations; the rest wait behind More, account actions in
@@ -92,12 +70,12 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
         more.click()
         expect(more).to_have_attribute("aria-expanded", "true")
         expect(nav.get_by_role("link", name="Settings")).to_be_visible()
-        check(page, "menu", width)
+        check_screen(page, "menu", width)
         page.keyboard.press("Escape")
         expect(nav.get_by_role("link", name="Settings")).to_be_hidden()
     for name, (link, _) in SCREENS.items():
         go_to(page, link)
-        check(page, name, width)
+        check_screen(page, name, width)
         # The navigation marks this screen's destination (behind More on a phone), and only it.
         current = nav.get_by_role("link", include_hidden=True).evaluate_all(
             "links => links.filter(l => l.getAttribute('aria-current') === 'page')"
@@ -111,7 +89,7 @@ def test_every_screen_fits_and_passes_axe(page: Page, tmp_path: Path, width: int
     expect(page.get_by_role("heading", name="설정")).to_be_visible()
     for name, (_, link) in SCREENS.items():
         go_to(page, link, more="더보기")
-        check(page, f"{name}-ko", width)
+        check_screen(page, f"{name}-ko", width)
 
 
 def _album_screens(page: Page, width: int, files: list[Path], post_id: str, tag: str, suffix: str):
@@ -121,16 +99,16 @@ def _album_screens(page: Page, width: int, files: list[Path], post_id: str, tag:
     page.get_by_label("Photo" if english else "사진", exact=True).set_input_files(files)
     alt = "Alt text for photo {}" if english else "{}번째 사진의 대체 텍스트"
     page.get_by_label(alt.format(1)).fill("The harbour at dusk" if english else "해 질 녘 항구")
-    check(page, f"new-post-album{suffix}", width)
+    check_screen(page, f"new-post-album{suffix}", width)
     page.goto(f"/p/{post_id}")
     expect(page.get_by_text("1 / 3", exact=True)).to_be_visible()
-    check(page, f"post-album{suffix}", width)
+    check_screen(page, f"post-album{suffix}", width)
     page.get_by_role("link", name=f"#{tag}").click()
     expect(page.get_by_role("heading", name=f"#{tag}")).to_be_visible()
-    check(page, f"tag{suffix}", width)
+    check_screen(page, f"tag{suffix}", width)
     page.goto("/saved")
     expect(page.get_by_role("article")).to_have_count(1)
-    check(page, f"saved{suffix}", width)
+    check_screen(page, f"saved{suffix}", width)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -170,7 +148,7 @@ def test_album_tag_saved_and_request_screens_fit_and_pass_axe(
         assert requested.status_code == 202, requested.text
     go_to(page, "Notifications")
     expect(page.get_by_role("region", name="Follow requests")).to_be_visible()
-    check(page, "notifications-request", width)
+    check_screen(page, "notifications-request", width)
 
     go_to(page, "Settings")
     page.get_by_label("Language").select_option("ko")
@@ -178,4 +156,4 @@ def test_album_tag_saved_and_request_screens_fit_and_pass_axe(
     _album_screens(page, width, files, post_id, tag, "-ko")
     go_to(page, "알림", more="더보기")
     expect(page.get_by_role("region", name="팔로우 요청")).to_be_visible()
-    check(page, "notifications-request-ko", width)
+    check_screen(page, "notifications-request-ko", width)
