@@ -1,16 +1,23 @@
 """Gateway overhead, measured against nginx and against no proxy at all, in one run.
 
-    uv run python bench/gateway.py [--duration 10]
+    uv run python bench/gateway.py [--duration 10] [--targets gateway nginx ...]
 
 Needs `wrk` and `nginx` (Debian: apt-get install wrk nginx-light) and Redis (REDIS_URL, or
 a redis-server the stack can start). One backend (FastAPI on uvicorn, as the services run)
 serves a small JSON endpoint and one that awaits ~5 ms; wrk drives it directly, through
 nginx as a plain keep-alive reverse proxy, and through our gateway (one process each, rate
 limits counted in Redis as in production), at saturation (c=32) and at low load (c=4).
+
+Also through two other data paths the gateway could take (bench/gateway_candidates/, issue
+22): `aiohttp` (aiohttp's server in front of its client) and `httptools` (asyncio protocols
+on httptools, pooled upstream connections), each doing the gateway's per-request work; and
+the floors, a hello-world answering the small endpoint's bytes on each of the three servers
+(`floor-uvicorn`, `floor-aiohttp`, `floor-httptools`): what Python does here with no work.
 """
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +35,16 @@ from stack.settings import StackSettings
 
 ENDPOINTS = {"small": "/posts/bench-small", "slow": "/posts/bench-slow"}
 LOADS = (32, 4)
+PROXIES = ("nginx", "gateway", "aiohttp", "httptools")
+# Each path's floor: the hello-world on the server it runs on.
+FLOOR_OF = {
+    "gateway": "floor-uvicorn",
+    "aiohttp": "floor-aiohttp",
+    "httptools": "floor-httptools",
+}
+FLOORS = tuple(FLOOR_OF.values())
+TARGETS = ("direct", *PROXIES, *FLOORS)
+BENCH_DIR = Path(__file__).resolve().parent
 
 
 def backend_app():
@@ -109,6 +126,9 @@ def wrk(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument(
+        "--targets", nargs="+", choices=TARGETS, default=TARGETS, help="what to measure"
+    )
     parser.add_argument("--serve-backend", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_backend:
@@ -121,13 +141,17 @@ def main() -> int:
         print(f"needs {', '.join(missing)}: apt-get install wrk nginx-light", file=sys.stderr)
         return 2
 
+    print(f"load average at the start: {_load()}")
     work = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
     processes: list[ManagedProcess] = []
     settings = StackSettings()
     redis = None if settings.redis_url else start_redis(work)
     redis_url = settings.redis_url or redis.url
-    ports = {"direct": free_port(), "nginx": free_port(), "gateway": free_port()}
+    # The backend always runs: every proxy is in front of it.
+    targets = ["direct", *(t for t in TARGETS if t in args.targets and t != "direct")]
+    ports = {target: free_port() for target in targets}
     bin_dir = Path(sys.executable).parent
+    uvicorn_flags = ["--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
     commands = {
         "direct": [sys.executable, __file__, "--serve-backend", str(ports["direct"])],
         "nginx": [
@@ -136,9 +160,26 @@ def main() -> int:
         ],
         "gateway": [
             str(bin_dir / "uvicorn"), "gateway.main:create_app", "--factory",
-            "--port", str(ports["gateway"]), "--no-access-log", "--no-proxy-headers",
-            "--log-level", "warning",
+            "--port", str(ports.get("gateway")), *uvicorn_flags,
         ],
+        "aiohttp": _bench_module(
+            "gateway_candidates.aiohttp_server", "--port", str(ports.get("aiohttp"))
+        ),
+        "httptools": _bench_module(
+            "gateway_candidates.httptools_proxy", "--port", str(ports.get("httptools"))
+        ),
+        "floor-uvicorn": _bench_module(
+            "uvicorn", "gateway_candidates.hello:app",
+            "--port", str(ports.get("floor-uvicorn")), *uvicorn_flags,
+        ),
+        "floor-aiohttp": _bench_module(
+            "gateway_candidates.aiohttp_server", "--hello",
+            "--port", str(ports.get("floor-aiohttp")),
+        ),
+        "floor-httptools": _bench_module(
+            "gateway_candidates.httptools_proxy", "--hello",
+            "--port", str(ports.get("floor-httptools")),
+        ),
     }  # fmt: skip
     gateway_env = {
         "GATEWAY_SOCIAL_URL": f"http://127.0.0.1:{ports['direct']}",
@@ -148,12 +189,13 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     try:
-        for name, argv in commands.items():
+        for name in targets:
+            # The candidates read the gateway's settings, so they route as it does.
             process = ManagedProcess(
                 name,
-                argv,
+                commands[name],
                 log_path=work / f"{name}.log",
-                env=gateway_env if name == "gateway" else None,
+                env=gateway_env if name in PROXIES else None,
             )
             process.start()
             processes.append(process)
@@ -164,9 +206,12 @@ def main() -> int:
         for endpoint, path in ENDPOINTS.items():
             for connections in LOADS:
                 for target, port in ports.items():
+                    if target in FLOORS and endpoint != "small":
+                        continue  # a hello-world does not await: it floors the small one
                     url = f"http://127.0.0.1:{port}{path}"
                     wrk(url, connections, 2)  # warm up pools and caches
                     results[(endpoint, target, connections)] = wrk(url, connections, args.duration)
+        print(f"load average at the end: {_load()}")
         report(results)
     finally:
         for process in reversed(processes):
@@ -177,6 +222,16 @@ def main() -> int:
     return 0
 
 
+def _bench_module(module: str, *argv: str) -> list[str]:
+    """Runs `module` as a script with bench/ at the end of sys.path: at the front, this
+    file (bench/gateway.py) would shadow the gateway package the candidates import."""
+    code = (
+        f"import runpy, sys; sys.path.append({str(BENCH_DIR)!r}); "
+        f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
+    )
+    return [sys.executable, "-c", code, *argv]
+
+
 def _answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=1).status_code == 200
@@ -184,24 +239,41 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def report(results: dict[tuple[str, str, int], dict[str, float]]) -> None:
-    print(f"{'endpoint':<8} {'c':>3} {'target':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    """Each run, then each path against nginx and against its server's floor."""
+    print(f"{'endpoint':<8} {'c':>3} {'target':<16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for (endpoint, target, connections), r in results.items():
         print(
-            f"{endpoint:<8} {connections:>3} {target:<8} {r['rps']:>9.0f} "
+            f"{endpoint:<8} {connections:>3} {target:<16} {r['rps']:>9.0f} "
             f"{r['p50']:>8.2f} {r['p99']:>8.2f}"
         )
     print()
+    print(
+        f"{'endpoint':<8} {'c':>3} {'path':<10} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'×nginx':>7} {'×floor':>7} {'p50 over nginx':>15} {'p99 over nginx':>15}"
+    )
     for endpoint in ENDPOINTS:
-        rps = {t: results[(endpoint, t, 32)]["rps"] for t in ("direct", "nginx", "gateway")}
-        light = {t: results[(endpoint, t, 4)] for t in ("nginx", "gateway")}
-        print(
-            f"{endpoint}: c=32 gateway/nginx {rps['gateway'] / rps['nginx']:.2f}"
-            f"  gateway/direct {rps['gateway'] / rps['direct']:.2f}"
-            f"  nginx/direct {rps['nginx'] / rps['direct']:.2f}"
-            f" | c=4 gateway adds p50 {light['gateway']['p50'] - light['nginx']['p50']:+.2f} ms"
-            f", p99 {light['gateway']['p99'] - light['nginx']['p99']:+.2f} ms over nginx"
-        )
+        for connections in LOADS:
+            nginx = results.get((endpoint, "nginx", connections))
+            for path in ("gateway", "aiohttp", "httptools"):
+                r = results.get((endpoint, path, connections))
+                if r is None:
+                    continue
+                floor = results.get(("small", FLOOR_OF[path], connections))
+                # The floor answers without a backend: a ratio only for the small endpoint.
+                to_floor = f"{r['rps'] / floor['rps']:.2f}" if floor and endpoint == "small" else ""
+                to_nginx = f"{r['rps'] / nginx['rps']:.2f}" if nginx else ""
+                p50 = f"{r['p50'] - nginx['p50']:+.2f} ms" if nginx else ""
+                p99 = f"{r['p99'] - nginx['p99']:+.2f} ms" if nginx else ""
+                print(
+                    f"{endpoint:<8} {connections:>3} {path:<10} {r['rps']:>9.0f} "
+                    f"{r['p50']:>7.2f} {r['p99']:>7.2f} {to_nginx:>7} {to_floor:>7} "
+                    f"{p50:>15} {p99:>15}"
+                )
 
 
 if __name__ == "__main__":
