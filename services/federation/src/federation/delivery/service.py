@@ -4,8 +4,10 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import affected
 from common.errors import ApiError
 from federation.activitypub import host_of
 from federation.delivery.models import Delivery
@@ -46,3 +48,13 @@ async def enqueue(
     session.add_all(rows)
     await session.flush()
     return len(rows)
+
+
+async def drop_blocked(session: AsyncSession) -> int:
+    """Delete what is queued for a blocked domain (a block just made), by the blocks' own
+    rule of subdomains; the number of deliveries dropped."""
+    hosts = set(await session.scalars(select(Delivery.host).distinct()))
+    blocked = await blocked_hosts(session, hosts)
+    if not blocked:
+        return 0
+    return affected(await session.execute(delete(Delivery).where(Delivery.host.in_(blocked))))

@@ -1,14 +1,14 @@
-"""The operator's domain blocks: `uv run python -m federation.domains block|unblock|list [domain]`.
-A block drops the domain's inbound activities (403) and its queued deliveries."""
+"""The operator's domain blocks: `uv run python -m federation.domain_blocks block|unblock|list
+[domain]`. A block drops the domain's inbound activities (403) and its queued deliveries.
+A command beside main, not inside `domains/`: it drives both `domains` and `delivery`,
+and `delivery` sits above `domains` (it checks blocks when it queues and sends)."""
 
 import argparse
 import asyncio
 
-from sqlalchemy import delete
-
 from common.db import create_engine, create_sessionmaker, transaction
 from federation.config import get_settings
-from federation.delivery.models import Delivery
+from federation.delivery.service import drop_blocked
 from federation.domains import repository
 
 
@@ -21,17 +21,10 @@ async def run(command: str, domain: str | None) -> str:
             assert domain
             if command == "block":
                 await repository.block(session, domain=domain)
-                name = repository.normalize(domain)
                 # What was queued for it goes too: nothing is delivered to a blocked domain.
-                await session.execute(
-                    delete(Delivery).where(
-                        (Delivery.host == name)
-                        | Delivery.host.like(f"%.{name}")
-                        | Delivery.host.like(f"{name}:%")
-                        | Delivery.host.like(f"%.{name}:%")
-                    )
-                )
-                return f"blocked {name}"
+                dropped = await drop_blocked(session)
+                name = repository.normalize(domain)
+                return f"blocked {name}, {dropped} queued deliveries dropped"
             removed = await repository.unblock(session, domain=domain)
             return f"unblocked {domain}" if removed else f"{domain} was not blocked"
     finally:
@@ -39,7 +32,7 @@ async def run(command: str, domain: str | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m federation.domains")
+    parser = argparse.ArgumentParser(prog="python -m federation.domain_blocks")
     parser.add_argument("command", choices=["block", "unblock", "list"])
     parser.add_argument("domain", nargs="?")
     args = parser.parse_args()
@@ -48,4 +41,5 @@ def main() -> None:
     print(asyncio.run(run(args.command, args.domain)))
 
 
-main()
+if __name__ == "__main__":
+    main()
