@@ -168,6 +168,7 @@ async def settings(servers, fresh_database, social) -> Settings:
         delivery_timeout_seconds=2.0,
         fetch_timeout_seconds=2.0,
         inbox_rate_limit=30,
+        inbox_key_fetch_limit=10,
     )
 
 

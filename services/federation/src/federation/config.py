@@ -37,8 +37,11 @@ class Settings(ServiceSettings, MigrationSettings):
     # The inbox.
     inbox_max_bytes: int = 262_144
     inbox_max_depth: int = 32
-    # Activities one remote domain may post per window before 429.
+    # Signed activities one remote domain may post per window before 429.
     inbox_rate_limit: int = 300
+    # Keys on one domain fetched per window to check signatures (new actors, rotations);
+    # past it 429, which the sender retries. A verified request with a cached key needs none.
+    inbox_key_fetch_limit: int = 120
     inbox_rate_window_seconds: int = 60
     # Clock skew accepted on a signed request's Date.
     signature_max_skew_seconds: int = 3600

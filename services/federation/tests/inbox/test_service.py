@@ -220,3 +220,30 @@ async def test_each_domain_has_its_own_rate_limit(client, db, remote, settings):
     assert (
         await other.deliver(client, ignored_like(other, "erin"), name="erin")
     ).status_code == 202
+
+
+async def test_forged_requests_spend_no_budget_of_the_domain_they_name(
+    client, db, remote, settings
+):
+    server = await remote()
+    server.add_actor("carol")
+    # Carol's server has delivered before: her key is cached (one fetch).
+    assert (
+        await server.deliver(client, ignored_like(server, "carol"), name="carol")
+    ).status_code == 202
+    forger = new_key()
+    statuses = []
+    # Someone else's requests naming carol's key, signed with their own: each is refused,
+    # and only a few cost her server a fetch (the cached key fails, so it is asked again).
+    for _ in range(settings.inbox_rate_limit + 1):
+        body, headers = server.sign(ignored_like(server, "carol"), name="carol", key=forger)
+        statuses.append((await client.post("/inbox", content=body, headers=headers)).status_code)
+    fetches = settings.inbox_key_fetch_limit
+    assert statuses == [401] * (fetches - 1) + [429] * (len(statuses) - fetches + 1)
+    assert server.actor_fetches["carol"] == fetches
+    # Carol's own activities still pass: her cached key verifies them, with no fetch.
+    activity = ignored_like(server, "carol")
+    response = await server.deliver(client, activity, name="carol")
+    assert response.status_code == 202, response.text
+    assert await stored(db, activity) == 1
+    assert server.actor_fetches["carol"] == fetches

@@ -1,4 +1,4 @@
-"""Taking an activity in: limits, domain blocks, the HTTP signature, then a stored row."""
+"""Taking an activity in: domain blocks, limits, the HTTP signature, then a stored row."""
 
 import logging
 from datetime import timedelta
@@ -45,16 +45,37 @@ class BadSignature(Unauthorized):
         super().__init__(f"{self.message}: {reason}", headers={"WWW-Authenticate": "Signature"})
 
 
-async def rate_limit(redis: Redis, host: str, settings: Settings) -> None:
-    """A fixed window per sending domain, counted before any costly work."""
-    key = f"federation:inbox-rate:{host}"
+async def _count(redis: Redis, key: str, *, limit: int, settings: Settings) -> None:
+    """One more in a fixed window; 429 past `limit` (a server retries a 429 later)."""
     async with redis.pipeline(transaction=True) as pipe:
         # SET NX starts the window with its expiry (EXPIRE NX needs Redis 7).
         pipe.set(key, 0, ex=settings.inbox_rate_window_seconds, nx=True)
         pipe.incr(key)
         _, count = await pipe.execute()
-    if int(count) > settings.inbox_rate_limit:
+    if int(count) > limit:
         raise TooManyActivities(headers={"Retry-After": str(settings.inbox_rate_window_seconds)})
+
+
+async def rate_limit(redis: Redis, host: str, settings: Settings) -> None:
+    """The activities of a sending domain, counted once its signature holds: an unsigned
+    or forged request naming a server's key must not use up that server's budget."""
+    await _count(
+        redis, f"federation:inbox-rate:{host}", limit=settings.inbox_rate_limit, settings=settings
+    )
+
+
+async def limit_key_fetches(redis: Redis, host: str, settings: Settings) -> None:
+    """Fetches of keys on a domain, counted before each: anyone can name a server's key and
+    have us fetch it. The gateway bounds each address (GATEWAY_RATE_LIMIT_INBOX); this
+    bounds what many addresses together make us ask of one server. A flood spends it, not
+    the domain's activity budget: requests the cached key verifies need no fetch (only a
+    key not cached yet, or rotated, waits out the flood: 429, retried by the sender)."""
+    await _count(
+        redis,
+        f"federation:inbox-key-fetches:{host}",
+        limit=settings.inbox_key_fetch_limit,
+        settings=settings,
+    )
 
 
 def parse_activity(body: bytes, settings: Settings) -> dict[str, Any]:
@@ -72,6 +93,7 @@ def parse_activity(body: bytes, settings: Settings) -> dict[str, Any]:
 async def verify(
     session: AsyncSession,
     *,
+    redis: Redis,
     actors: RemoteActors,
     method: str,
     path_and_query: str,
@@ -106,6 +128,7 @@ async def verify(
             logger.info("a signature failed with a cached key (%s); fetching it again", exc.reason)
         else:
             return cached
+    await limit_key_fetches(redis, host_of(params.key_id), settings)
     try:
         actor = await actors.by_key(session, params.key_id)
     except ApiError as exc:
@@ -137,10 +160,13 @@ async def receive(
     # retrying (a 4xx is final to Mastodon and Pixelfed), and its operator can see why.
     if await is_blocked(session, key_host):
         raise DomainBlocked()
-    await rate_limit(redis, key_host, settings)
     activity = parse_activity(body, settings)
+    # Verifying costs at most a key fetch, bounded per claimed domain in verify and per
+    # address by the gateway's inbox limit (GATEWAY_RATE_LIMIT_INBOX); the domain's own
+    # budget is counted only after, for requests its key signed.
     signer = await verify(
         session,
+        redis=redis,
         actors=actors,
         method=method,
         path_and_query=path_and_query,
@@ -151,6 +177,7 @@ async def receive(
     # The key's owner speaks for itself only: a relayed activity of someone else is refused.
     if ref(activity.get("actor")) != signer.actor_uri:
         raise BadSignature("the activity's actor does not own the signing key")
+    await rate_limit(redis, signer.host, settings)
     activity_uri = activity.get("id") if isinstance(activity.get("id"), str) else None
     await session.execute(
         insert(InboundActivity)
