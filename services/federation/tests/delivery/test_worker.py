@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from common.db import transaction
+from federation.delivery import worker
 from federation.delivery.models import Delivery
 from federation.delivery.service import enqueue
 from federation.main import create_app
@@ -108,6 +109,33 @@ async def test_a_failing_inbox_is_retried_with_back_off_for_two_days(client, db,
     await make_due(db, server, created_at=datetime.now(UTC) - almost_two_days)
     await settled(db, server)
     assert len(server.received) == 4
+
+
+async def test_an_unexpected_error_is_a_failed_attempt(
+    client, db, remote, settings, monkeypatch, caplog
+):
+    server = await remote()
+    post = worker.fetch
+
+    async def failing_for_server(http: Any, method: str, url: str, **options: Any) -> Any:
+        if url.startswith(server.base):
+            raise RuntimeError("Signature: keyId=secret-in-the-message")
+        return await post(http, method, url, **options)
+
+    monkeypatch.setattr(worker, "fetch", failing_for_server)
+    await queue(db, f"{server.base}/inbox")
+    row = await after_attempt(db, server, 1)
+    # Backed off as any failure is, not left to come due again when its lease ends.
+    delay = (row.next_attempt_at - datetime.now(UTC)).total_seconds()
+    assert settings.delivery_retry_base_seconds - 2 < delay <= settings.delivery_retry_base_seconds
+    assert row.last_error == "unexpected RuntimeError"
+    assert "RuntimeError" in caplog.text
+    assert "secret" not in caplog.text
+    # And given up at the horizon: queued so long ago that the next back-off (60 s) passes it.
+    almost_two_days = timedelta(seconds=settings.delivery_give_up_seconds - 30)
+    await make_due(db, server, created_at=datetime.now(UTC) - almost_two_days)
+    await settled(db, server)
+    assert "secret" not in caplog.text
 
 
 async def test_a_refusal_is_final_but_429_is_retried(client, db, remote):

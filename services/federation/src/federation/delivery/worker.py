@@ -177,39 +177,47 @@ class Deliverer:
 
     async def _send(self, row: Claimed) -> None:
         try:
-            headers = sign_headers(
+            try:
+                error, permanent = await self._post(row)
+            except Exception as exc:
+                # A surprise (a bug, a library's own error): a failed attempt like any other,
+                # backed off and given up at the horizon, not a row that comes due again at
+                # every lease for ever. Only its type is kept: its message may quote the
+                # signed request.
+                logger.warning("a delivery failed unexpectedly (%s)", type(exc).__name__)
+                error, permanent = f"unexpected {type(exc).__name__}", False
+            await self._settle(row.id, error=error, permanent=permanent)
+        except Exception as exc:
+            # The database is out of reach: the lease runs out and the row is sent again.
+            logger.warning("a delivery could not be settled (%s)", type(exc).__name__)
+
+    async def _post(self, row: Claimed) -> tuple[str | None, bool]:
+        """POST the activity, signed: (the error if it failed, whether that is final)."""
+        headers = sign_headers(
+            "POST",
+            row.inbox_url,
+            key_id=row.key_id,
+            private_key=row.key.private_key,
+            body=row.body,
+        ) | {"Content-Type": ACTIVITY_JSON, "Accept": ACTIVITY_JSON}
+        try:
+            await fetch(
+                self.http,
                 "POST",
                 row.inbox_url,
-                key_id=row.key_id,
-                private_key=row.key.private_key,
-                body=row.body,
-            ) | {"Content-Type": ACTIVITY_JSON, "Accept": ACTIVITY_JSON}
-            error: str | None = None
-            permanent = False
-            try:
-                await fetch(
-                    self.http,
-                    "POST",
-                    row.inbox_url,
-                    policy=self.policy,
-                    headers=headers,
-                    content=row.body,
-                )
-            except RemoteFailed as exc:
-                error = exc.message
-                status = exc.upstream_status
-                permanent = (
-                    status is not None and 400 <= status < 500 and status not in RETRYABLE_STATUSES
-                )
-            except ApiError as exc:
-                # Refused by our own rules (a private address, a bad URL): it never will pass.
-                error, permanent = exc.message, True
-            await self._settle(row.id, error=error, permanent=permanent)
-        except asyncio.CancelledError:
-            # Stopping: the lease runs out and the row is sent again later.
-            raise
-        except Exception as exc:
-            logger.warning("a delivery failed unexpectedly (%s)", type(exc).__name__)
+                policy=self.policy,
+                headers=headers,
+                content=row.body,
+            )
+        except RemoteFailed as exc:
+            status = exc.upstream_status
+            return exc.message, (
+                status is not None and 400 <= status < 500 and status not in RETRYABLE_STATUSES
+            )
+        except ApiError as exc:
+            # Refused by our own rules (a private address, a bad URL): it never will pass.
+            return exc.message, True
+        return None, False
 
     async def _settle(self, row_id: uuid.UUID, *, error: str | None, permanent: bool) -> None:
         async with transaction(self.sessionmaker) as session:
