@@ -31,7 +31,8 @@ class Settings(ServiceSettings, MigrationSettings):
     # Fetching remote actors and objects.
     fetch_timeout_seconds: float = 10.0
     fetch_max_bytes: int = 1_048_576
-    # A cached remote actor is fetched again after this long (keys rotate, inboxes move).
+    # A cached remote actor older than this is fetched again, in the background, when an
+    # activity is queued for it (inboxes move); a key is fetched again when it fails.
     actor_cache_seconds: int = 86_400
 
     # The inbox.

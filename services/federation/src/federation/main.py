@@ -57,7 +57,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         stack.push_async_callback(media.aclose)
         fetcher = Fetcher(http, settings=settings, keys=keys, urls=urls)
-        actors = RemoteActors(fetcher=fetcher, social=social, media=media, settings=settings)
+        actors = RemoteActors(
+            app.state.sessionmaker, fetcher=fetcher, social=social, media=media, settings=settings
+        )
+        stack.push_async_callback(actors.close)
         app.state.urls = urls
         app.state.keys = keys
         app.state.social = social

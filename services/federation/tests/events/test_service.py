@@ -1,15 +1,18 @@
 """Social's events as remote servers see them: the right activity in the right inboxes,
 once per server, and a repeated event id sending nothing again."""
 
+import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from common.db import transaction
 from federation.delivery.models import Delivery
+from federation.remote.models import RemoteActor
 from services.federation.tests.conftest import INTERNAL_TOKEN
-from services.federation.tests.remote import PUBLIC, FakeServer
+from services.federation.tests.remote import PUBLIC, FakeServer, public_pem
 from tests.support.polling import eventually
 
 ALICE = "http://fed.test/users/alice"
@@ -80,6 +83,23 @@ async def followers(social, remote) -> tuple[FakeServer, FakeServer, FakeServer]
     ]
     other.add_actor("mia")
     return shared, single, other
+
+
+async def cache_actor(db, server: FakeServer, name: str, *, fetched_at: datetime) -> None:
+    """The cache row a fetch of `name`'s actor made at `fetched_at`."""
+    async with transaction(db) as session:
+        actor = server.actor(name)
+        row = RemoteActor(
+            actor_uri=actor,
+            key_id=server.key_id(name),
+            public_key_pem=public_pem(server.keys[name]),
+            inbox=f"{actor}/inbox",
+            shared_inbox=f"{server.base}/inbox",
+            username=name,
+            host=server.host,
+            fetched_at=fetched_at,
+        )
+        await session.merge(row)
 
 
 async def test_a_public_post_reaches_each_server_once_and_the_mentioned(client, db, social, remote):
@@ -185,3 +205,33 @@ async def test_likes_follows_profile_and_account(client, db, social, remote):
     await single.wait_for("Delete")
     await settled(db, shared, single, other)
     assert len(shared.of_type("Delete")) == 1
+
+
+async def test_stale_followers_cost_the_event_no_fetch(client, db, social, remote, settings):
+    # Followers cached long ago: three on a server that no longer answers, one on a live one.
+    dead, live = await remote(hang=True), await remote()
+    social.remote_followers["alice"] = [
+        *(dead.add_actor(name) for name in ("kim", "lee", "max")),
+        live.add_actor("ned"),
+    ]
+    stale = datetime.now(UTC) - timedelta(seconds=settings.actor_cache_seconds + 60)
+    for server, name in ((dead, "kim"), (dead, "lee"), (dead, "max"), (live, "ned")):
+        await cache_actor(db, server, name, fetched_at=stale)
+    post = fed_post()
+    social.objects[post["id"]] = post
+    # Answered well within one fetch's timeout: no remote server is asked in the request.
+    async with asyncio.timeout(settings.fetch_timeout_seconds / 2):
+        await post_events(
+            client, event("post.created", post_id=post["id"], author_username="alice")
+        )
+    # Queued to the cached inboxes; the live follower's actor is fetched again afterwards.
+    await live.wait_for("Create")
+    await dead.wait_for("Create")
+
+    async def refreshed() -> bool:
+        async with transaction(db) as session:
+            row = await session.get(RemoteActor, live.actor("ned"))
+            return row is not None and row.fetched_at > stale + timedelta(seconds=60)
+
+    await eventually(refreshed)
+    assert live.actor_fetches["ned"] == 1

@@ -21,15 +21,26 @@ async def inboxes_of(
     session: AsyncSession, *, actors: RemoteActors, actor_uris: Iterable[str], shared: bool
 ) -> set[str]:
     """The inboxes reaching `actor_uris`: each server's shared inbox when `shared` (fan-out),
-    else each actor's own (an activity meant for one actor, as Mastodon sends them)."""
+    else each actor's own (an activity meant for one actor, as Mastodon sends them).
+
+    A cached actor's inbox is used whatever its age, and a stale one is fetched again in
+    the background: fetching it here put a remote server in the event's request, each dead
+    one adding the fetch timeout. Mastodon too delivers to the inbox it stored. Fetching
+    them concurrently would only divide that wait; this removes it. An actor never seen is
+    fetched now (there is no inbox to use); followers never are, their Follow cached them."""
+    wanted = list(dict.fromkeys(actor_uris))
+    known = {actor.actor_uri: actor for actor in await actors.cached(session, wanted)}
+    actors.refresh_later(known.values())
     inboxes = set()
-    for actor_uri in dict.fromkeys(actor_uris):
-        try:
-            actor = await actors.actor(session, actor_uri)
-        except ApiError as exc:
-            # An actor gone or unreachable now gets nothing; the others still do.
-            logger.info("no inbox for a recipient (%s)", exc.code)
-            continue
+    for actor_uri in wanted:
+        actor = known.get(actor_uri)
+        if actor is None:
+            try:
+                actor = await actors.actor(session, actor_uri)
+            except ApiError as exc:
+                # An actor gone or unreachable now gets nothing; the others still do.
+                logger.info("no inbox for a recipient (%s)", exc.code)
+                continue
         inboxes.add(actor.delivery_inbox if shared else actor.inbox)
     return inboxes
 

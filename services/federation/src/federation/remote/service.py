@@ -1,15 +1,18 @@
 """Remote actors: fetched, checked, cached; and made known to social as profiles."""
 
+import asyncio
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.db import transaction
 from common.errors import ApiError, NotFound
 from common.remote_fetch import RemoteFailed
 from federation.activitypub import ref
@@ -24,6 +27,10 @@ from federation.text import html_to_text
 logger = logging.getLogger(__name__)
 
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
+
+# Stale actors fetched again at once in the background: a fan-out to a thousand followers
+# must not become a thousand fetches at the same moment.
+REFRESH_CONCURRENCY = 8
 
 
 class InvalidActor(ApiError):
@@ -92,12 +99,22 @@ def _actor_fields(document: dict[str, Any], found_at: str) -> dict[str, Any]:
 
 class RemoteActors:
     def __init__(
-        self, *, fetcher: Fetcher, social: SocialClient, media: MediaClient, settings: Settings
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        fetcher: Fetcher,
+        social: SocialClient,
+        media: MediaClient,
+        settings: Settings,
     ) -> None:
+        self.sessionmaker = sessionmaker
         self.fetcher = fetcher
         self.social = social
         self.media = media
         self.max_age = timedelta(seconds=settings.actor_cache_seconds)
+        self.refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
+        self.refreshing: set[str] = set()
+        self.refresh_tasks: set[asyncio.Task[None]] = set()
 
     async def _store(self, session: AsyncSession, fields: dict[str, Any]) -> RemoteActor:
         update = {k: v for k, v in fields.items() if k != "actor_uri"}
@@ -117,17 +134,46 @@ class RemoteActors:
         found_at, document = await self.fetcher.get_json(session, uri)
         return await self._store(session, _actor_fields(document, found_at)), document
 
-    async def actor(
-        self, session: AsyncSession, actor_uri: str, *, refresh: bool = False
-    ) -> RemoteActor:
-        """The actor, from the cache while it is fresh."""
-        cached = await session.get(RemoteActor, actor_uri)
-        if cached and not refresh and cached.fetched_at > datetime.now(UTC) - self.max_age:
-            return cached
+    async def actor(self, session: AsyncSession, actor_uri: str) -> RemoteActor:
+        """The actor, fetched now, its cache row refreshed."""
         actor, _ = await self.fetch_document(session, actor_uri)
         if actor.actor_uri != actor_uri:
             raise InvalidActor("The actor's id differs from its URL")
         return actor
+
+    async def cached(self, session: AsyncSession, actor_uris: Iterable[str]) -> list[RemoteActor]:
+        """Those of the actors we hold a cache row of, whatever its age, in one query."""
+        query = select(RemoteActor).where(RemoteActor.actor_uri.in_(set(actor_uris)))
+        return list((await session.scalars(query)).all())
+
+    def refresh_later(self, actors: Iterable[RemoteActor]) -> None:
+        """Fetch again, in the background, those cached longer than actor_cache_seconds
+        (inboxes move, shared inboxes appear); until then the cached row serves."""
+        horizon = datetime.now(UTC) - self.max_age
+        for actor in actors:
+            if actor.fetched_at > horizon or actor.actor_uri in self.refreshing:
+                continue
+            self.refreshing.add(actor.actor_uri)
+            task = asyncio.create_task(self._refresh(actor.actor_uri))
+            self.refresh_tasks.add(task)
+            task.add_done_callback(self.refresh_tasks.discard)
+
+    async def _refresh(self, actor_uri: str) -> None:
+        try:
+            async with self.refresh_slots, transaction(self.sessionmaker) as session:
+                await self.actor(session, actor_uri)
+        except Exception as exc:
+            # Unreachable, or no longer a usable actor: the cached row serves until the
+            # next time it is found stale.
+            logger.info("a stale actor could not be fetched again (%s)", type(exc).__name__)
+        finally:
+            self.refreshing.discard(actor_uri)
+
+    async def close(self) -> None:
+        """Cancel the refreshes under way; a row left stale is refreshed another time."""
+        for task in self.refresh_tasks:
+            task.cancel()
+        await asyncio.gather(*self.refresh_tasks, return_exceptions=True)
 
     async def cached_by_key(self, session: AsyncSession, key_id: str) -> RemoteActor | None:
         query = select(RemoteActor).where(RemoteActor.key_id == key_id)
