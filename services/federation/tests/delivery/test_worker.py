@@ -15,6 +15,7 @@ from common.db import transaction
 from federation.delivery import worker
 from federation.delivery.models import Delivery
 from federation.delivery.service import enqueue
+from federation.domains import repository as domains
 from federation.main import create_app
 from federation.signatures import verify_request
 from services.federation.tests.remote import FakeServer
@@ -136,6 +137,23 @@ async def test_an_unexpected_error_is_a_failed_attempt(
     await make_due(db, server, created_at=datetime.now(UTC) - almost_two_days)
     await settled(db, server)
     assert "secret" not in caplog.text
+
+
+async def test_a_domain_blocked_after_queueing_is_sent_nothing(client, db, remote):
+    # Another loopback address: a block names a host without its port.
+    server = await remote(address="127.0.0.3")
+    # Queued, then blocked in the same transaction: due before the loop can send it.
+    async with transaction(db) as session:
+        await enqueue(
+            session, activity=note_activity(), signer="alice", inboxes=[f"{server.base}/inbox"]
+        )
+        await domains.block(session, domain="127.0.0.3")
+    try:
+        await settled(db, server)
+        assert server.received == []
+    finally:
+        async with transaction(db) as session:
+            await domains.unblock(session, domain="127.0.0.3")
 
 
 async def test_a_refusal_is_final_but_429_is_retried(client, db, remote):
