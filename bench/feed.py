@@ -9,9 +9,9 @@ accounts (5 %, their existing followers approved, a few requests pending) and th
 viewers' followed tags. Then times the first page and a deep page (10 pages in) for
 viewers following 10, 100 and 1,000 accounts and 0, 5 or 20 tags:
 
-- the raw SQL: the two classic single queries (`IN` walk, `LATERAL` merge; with the
-  followed tags' posts joined as the service does when the viewer follows any) and the
-  statements the service itself sends for a page, straight over asyncpg;
+- the raw SQL: the one statement the service sends for a page (common.reads.Query),
+  straight over asyncpg, as it picks its plan and made to take each of its two plans (the
+  newest-first walk, the per-author LATERAL merge);
 - the social service over HTTP (uvicorn, as deployed);
 - the same through the gateway.
 
@@ -37,24 +37,10 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-from sqlalchemy import Uuid, column, select, union
 
-from common.db import migrate
+from common.db import SERVER_SETTINGS, migrate
 from common.pagination import decode_cursor
-from common.reads import Query
-from social.feeds.repository import (
-    HOME_AUTHORS_QUERY,
-    HOME_PAGES,
-    HOME_PAGES_WITH_TAGS,
-    LIMIT,
-    MERGE_QUERY,
-    NEWEST,
-    SCAN_QUERY,
-    TAGGED_IDS,
-    TOTAL_POSTS_QUERY,
-    home_authors_of,
-)
-from social.feeds.service import prefer_merge
+from social.feeds.repository import HOME_PAGE, NEWEST
 from social.main import MIGRATIONS
 from stack.processes import ManagedProcess, free_port, wait_for
 from tests.support.token_issuer import TokenIssuer
@@ -404,62 +390,19 @@ async def timed(call: Callable[[], Awaitable[object]]) -> tuple[float, float]:
 
 
 class RawSql:
-    """The feed's SQL over one asyncpg connection, no ORM and no HTTP."""
+    """The feed's SQL over one asyncpg connection, no ORM and no HTTP: the statement
+    GET /feed sends for a page (common.reads.Query), choosing its plan or made to take one."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
-        self.total = 0
-        # The service's own statements, as its read path sends them (common.reads.Query).
-        self.queries = {
-            "authors": HOME_AUTHORS_QUERY,
-            "total": TOTAL_POSTS_QUERY,
-            "merge": Query.of(MERGE_QUERY),
-            "scan": Query.of(SCAN_QUERY),
-            "merge_page": HOME_PAGES["merge"],
-            "scan_page": HOME_PAGES["scan"],
-            "merge_tags": Query.of(with_tags_ids(MERGE_QUERY)),
-            "scan_tags": Query.of(with_tags_ids(SCAN_QUERY)),
-            "merge_tags_page": HOME_PAGES_WITH_TAGS["merge"],
-            "scan_tags_page": HOME_PAGES_WITH_TAGS["scan"],
-        }
 
-    async def run(self, name: str, **params: object) -> list[asyncpg.Record]:
-        query = self.queries[name]
-        return await self.conn.fetch(query.sql, *query.arguments(params))
-
-    async def authors(self, viewer: uuid.UUID) -> tuple[list[uuid.UUID], int, bool]:
-        """(authors, about how many posts they have, whether the viewer follows tags)."""
-        row = (await self.run("authors", viewer=viewer))[0]
-        return (*home_authors_of(viewer, *row), bool(row["follows_tags"]))
-
-    async def service_page(self, viewer: uuid.UUID, before: uuid.UUID) -> list[asyncpg.Record]:
-        """The statements GET /feed sends, with the same plan choice (the table estimate
-        is cached by the service, so it is read once here too), the followed tags' posts
-        joined when the viewer follows any."""
-        authors, their_posts, follows_tags = await self.authors(viewer)
-        if not their_posts and not follows_tags:
-            return []
-        merge = prefer_merge(
-            authors=len(authors),
-            their_posts=max(their_posts, 1),
-            total_posts=self.total,
-            limit=PAGE + 1,
+    async def page(
+        self, viewer: uuid.UUID, before: uuid.UUID, plan: str | None = None
+    ) -> list[asyncpg.Record]:
+        arguments = HOME_PAGE.arguments(
+            {"viewer": viewer, "before": before, "limit": PAGE + 1, "plan": plan}
         )
-        return await self.run(
-            ("merge" if merge else "scan") + ("_tags" if follows_tags else "") + "_page",
-            authors=authors,
-            before=before,
-            limit=PAGE + 1,
-            viewer=viewer,
-        )
-
-
-def with_tags_ids(ids_query: object) -> object:
-    """A classic single query's ids with the followed tags' posts, as the service's page
-    joins them (UNION, newest `limit`), without the page's viewer fields."""
-    authors = select(ids_query.columns(column("id", Uuid)).subquery().c.id)  # type: ignore[attr-defined]
-    both = union(authors, TAGGED_IDS).subquery()
-    return select(both.c.id).order_by(both.c.id.desc()).limit(LIMIT)
+        return await self.conn.fetch(HOME_PAGE.sql, *arguments)
 
 
 async def deep_cursor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
@@ -556,7 +499,8 @@ async def main() -> None:
         start_http("social", "social.main:create_app", social_port, env, logs),
         start_http("gateway", "gateway.main:create_app", gateway_port, env, logs),
     ]
-    conn = await asyncpg.connect(db_url)
+    # Set as the service's read pool sets its connections (jit off), so the SQL is its own.
+    conn = await asyncpg.connect(db_url, server_settings=SERVER_SETTINGS)
     try:
         targets = {
             "direct": f"http://127.0.0.1:{social_port}",
@@ -585,20 +529,15 @@ async def measure(
 ) -> dict[str, tuple[float, float]]:
     """One viewer and page: the SQL alone, then the service directly and via the gateway,
     then the same page as the Mastodon client API's home timeline, directly."""
-    authors, _, follows_tags = await raw.authors(viewer)
     before = decode_cursor(cursor, uuid.UUID)[0] if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
 
-    async def alone(plan: str) -> None:
-        name = plan + ("_tags" if follows_tags else "")
-        await raw.run(name, authors=authors, before=before, limit=PAGE, viewer=viewer)
-
-    async def page_sql() -> None:
-        await raw.service_page(viewer, before)
+    async def page_sql(plan: str | None = None) -> None:
+        await raw.page(viewer, before, plan)
 
     row = {
-        "in": await timed(lambda: alone("scan")),
-        "lateral": await timed(lambda: alone("merge")),
+        "in": await timed(lambda: page_sql("scan")),
+        "lateral": await timed(lambda: page_sql("merge")),
         "sql": await timed(page_sql),
     }
     for name, client in clients.items():
@@ -630,9 +569,8 @@ async def report(
     issuer: TokenIssuer,
 ) -> None:
     raw = RawSql(conn)
-    raw.total = (await raw.run("total"))[0][0]
     header = (
-        f"{'follows':>7} {'tags':>4} {'page':>5} | {'IN walk':>13} {'LATERAL':>13} "
+        f"{'follows':>7} {'tags':>4} {'page':>5} | {'walk plan':>13} {'merge plan':>13} "
         f"{'service SQL':>13} | {'direct':>13} {'gateway':>13} | {'direct/SQL':>10} "
         f"{'gw/direct':>9} | {'Mastodon home':>13} {'home/feed':>9}"
     )

@@ -4,18 +4,18 @@
 first one does."""
 
 import uuid
-from collections.abc import Sequence
 from typing import Any, Literal
 
 from asyncpg import Record
 from sqlalchemy import (
     ARRAY,
+    Float,
     Integer,
     Select,
     String,
-    TextClause,
     Uuid,
     bindparam,
+    cast,
     column,
     exists,
     func,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     text,
     true,
     union,
+    union_all,
 )
 
 from common.reads import Query, ReadPool
@@ -41,55 +42,16 @@ from social.posts.repository import viewed
 # "Before the newest possible id": lets the first page share its statement with the rest.
 NEWEST = uuid.UUID(int=(1 << 128) - 1)
 
-AUTHORS = bindparam("authors", type_=ARRAY(Uuid))
 BEFORE = bindparam("before", type_=Uuid)
 LIMIT = bindparam("limit", type_=Integer)
 VIEWER = bindparam("viewer", type_=Uuid)
-
-# Newest `limit` of each author (an index probe each), merged: cost grows with the
-# number of authors, whatever their posting rates.
-MERGE_QUERY = text(
-    """
-    SELECT latest.id
-    FROM unnest(:authors) AS author(id)
-    CROSS JOIN LATERAL (
-        SELECT post.id FROM post
-        WHERE post.author_id = author.id AND post.id < :before
-        ORDER BY post.id DESC
-        LIMIT :limit
-    ) AS latest
-    ORDER BY latest.id DESC
-    LIMIT :limit
-    """
-).bindparams(AUTHORS, BEFORE)
-
-# All posts newest first, keeping the authors' (index-only on ix_post_id_author_id): cost
-# grows with how many posts go by before `limit` of theirs show up. The coalesce() hides
-# author_id from ix_post_author_id_id on purpose: with the array as a parameter (a generic
-# plan) Postgres would otherwise fetch and sort every post of every author (240 ms for
-# 1,000 followees in bench/feed.py) instead of walking ~50 index entries.
-SCAN_QUERY = text(
-    """
-    SELECT post.id FROM post
-    WHERE post.id < :before AND coalesce(post.author_id, post.author_id) = ANY(:authors)
-    ORDER BY post.id DESC
-    LIMIT :limit
-    """
-).bindparams(AUTHORS, BEFORE)
-
-HomePlan = Literal["merge", "scan"]
+AUTHOR = bindparam("author", type_=Uuid)
+TAG = bindparam("tag", type_=String)
 
 
 def _page_of(ids: Select[*tuple[Any, ...]]) -> Query:
     return Query.of(viewed(Post.id.in_(ids.scalar_subquery())))
 
-
-def _page_of_text(ids_query: TextClause) -> Query:
-    ids = ids_query.columns(column("id", Uuid)).subquery()
-    return Query.of(viewed(Post.id.in_(select(ids.c.id))))
-
-
-AUTHOR = bindparam("author", type_=Uuid)
 
 # Blocks, mutes and private accounts the viewer does not follow filter each page in its own
 # statement: the hidden users are read once (a hashed subplan) and the index walk only
@@ -117,12 +79,6 @@ AUTHOR_PAGE = _page_of(
     .order_by(Post.id.desc())
     .limit(LIMIT)
 )
-HOME_PAGES: dict[HomePlan, Query] = {
-    "merge": _page_of_text(MERGE_QUERY),
-    "scan": _page_of_text(SCAN_QUERY),
-}
-
-TAG = bindparam("tag", type_=String)
 
 # A tag's posts, newest first: a backwards range of ix_post_tag_tag_post_id, skipping the
 # posts of whoever the viewer must not see (blocks and mutes as the global feed, and private
@@ -140,11 +96,119 @@ TAG_PAGE = _page_of(
     .limit(LIMIT)
 )
 
+# ---------------------------------------------------------------- the home feed --
+#
+# "Posts of the accounts I follow, and mine, and of the tags I follow" has no single good
+# plan (bench/feed.py, docs/operations.md): merging each author's newest posts costs an
+# index probe per author, walking all posts newest first keeping the authors' costs a step
+# per post that goes by. Which is cheaper depends on the viewer, so the page's statement
+# weighs the two itself, from counters we keep anyway, and runs only the cheaper branch
+# (each is gated by a one-time filter: the other is never started). One round trip a page.
+
+# One index probe of the merge costs about as much as this many rows of the walk
+# (bench/feed.py: ~4 µs a probe, ~0.4 µs a walked row).
+PROBE_COST_IN_ROWS = 10
+# The followees' posts are summed over a sample: a profile lookup per followee would cost
+# more than the page itself for a viewer following thousands.
+DENSITY_SAMPLE = 100
+# The page size as an InitPlan rather than a constant: Postgres then estimates a custom
+# plan as it does the generic one, and after five executions keeps the generic plan (the
+# same for every viewer, since the branch is chosen at run time) instead of planning this
+# statement again on every request (~1 ms, more than running it).
+_PAGE_LIMIT = select(LIMIT).scalar_subquery()
+# "merge" or "scan" forces a branch (tests and bench/feed.py compare them); NULL weighs.
+PLAN = bindparam("plan", type_=String)
+HomePlan = Literal["merge", "scan"]
+
+# The followees (an index-only range of pk_follow), less the muted (a block ends the
+# follows). Materialized: the plan's weights and both branches read it.
+_followees_of_viewer = select(Follow.followee_id).where(
+    Follow.follower_id == VIEWER, Follow.followee_id.not_in(hidden_from(VIEWER, muted=True))
+)
+_followee = _followees_of_viewer.cte("followee").prefix_with("MATERIALIZED")
+_author = (
+    union_all(select(VIEWER.label("id")), select(_followee.c.followee_id))
+    .cte("author")
+    .prefix_with("MATERIALIZED")
+)
+_followees = select(func.count()).select_from(_followee).scalar_subquery()
+_sampled_posts = (
+    select(func.coalesce(func.sum(Profile.posts_count), 0))
+    .where(Profile.id.in_(select(_followee.c.followee_id).limit(DENSITY_SAMPLE)))
+    .scalar_subquery()
+)
+_own_posts = select(Profile.posts_count).where(Profile.id == VIEWER).scalar_subquery()
+# The planner's row estimate: free to read, and close enough to weigh two plans.
+_total_posts = (
+    text("SELECT reltuples FROM pg_class WHERE oid = 'post'::regclass")
+    .columns(column("reltuples", Float))
+    .scalar_subquery()
+)
+_shape = (
+    select(
+        _followees.label("followees"),
+        _sampled_posts.label("sampled_posts"),
+        func.coalesce(_own_posts, 0).label("own_posts"),
+        _total_posts.label("total_posts"),
+    )
+    .cte("shape")
+    .prefix_with("MATERIALIZED")
+)  # each weight computed once, not per use
+# About how many posts the authors have, at least one.
+_their_posts = func.greatest(
+    cast(_shape.c.sampled_posts * _shape.c.followees, Float)
+    / func.greatest(func.least(_shape.c.followees, DENSITY_SAMPLE), 1)
+    + _shape.c.own_posts,
+    1,
+)
+# Probing each author beats walking all posts for `limit` of theirs when the probes cost
+# less than the rows walked: limit × total / theirs.
+_plan = select(
+    func.coalesce(
+        PLAN == "merge",
+        (_shape.c.followees + 1) * PROBE_COST_IN_ROWS * _their_posts
+        <= LIMIT * func.greatest(_shape.c.total_posts, _their_posts),
+    ).label("merge")
+).cte("plan")
+_merge = select(_plan.c.merge).scalar_subquery()
+
+# The merge: the newest `limit` of each author (an index probe each), merged.
+_latest = (
+    select(Post.id)
+    .where(Post.author_id == _author.c.id, Post.id < BEFORE)
+    .order_by(Post.id.desc())
+    .limit(_PAGE_LIMIT)
+    .lateral("latest")
+)
+_merged = (
+    select(_latest.c.id)
+    .select_from(_author)
+    .join(_latest, true())
+    .where(_merge)
+    .order_by(_latest.c.id.desc())
+    .limit(_PAGE_LIMIT)
+)
+# The walk: all posts newest first (index-only on ix_post_id_author_id), keeping the
+# authors' (a hash of them). The coalesce() hides author_id from ix_post_author_id_id on
+# purpose: Postgres would otherwise fetch and sort every post of every author (240 ms for
+# 1,000 followees in bench/feed.py) instead of walking ~50 index entries.
+_walked = (
+    select(Post.id)
+    .where(
+        Post.id < BEFORE,
+        Post.author_id.in_(select(_author.c.id)).is_(true()),
+        ~_merge,
+    )
+    .order_by(Post.id.desc())
+    .limit(_PAGE_LIMIT)
+)
+
 # The followed tags' newest `limit` posts each (a range of ix_post_tag_tag_post_id per tag,
 # like the merge's probe per author), less those of hidden users and of private accounts
 # the viewer does not follow. The author is looked up per tagged post (a pk probe) rather
 # than joined: with a join Postgres merged the tag's range with a backwards walk of all
 # posts, ~15k of them per tag on bench/feed.py's data (55-128 ms a page for 5-20 tags).
+# A viewer who follows no tag pays one probe of tag_follow's primary key.
 _followed = select(TagFollow.tag).where(TagFollow.user_id == VIEWER).subquery()
 _tagged_author = (
     select(Post.author_id)
@@ -161,42 +225,31 @@ _tagged = (
         shown_to(VIEWER, _tagged_author),
     )
     .order_by(PostTag.post_id.desc())
-    .limit(LIMIT)
+    .limit(_PAGE_LIMIT)
     .lateral()
 )
-TAGGED_IDS = select(_tagged.c.id).select_from(_followed).join(_tagged, true())
+_tagged_ids = select(_tagged.c.id).select_from(_followed).join(_tagged, true())
 
-
-def _with_followed_tags(ids_query: TextClause) -> Query:
-    """The home page of the authors' posts and the followed tags' together: UNION drops a
-    post that both bring, and the newest `limit` of the two are the page."""
-    authors = select(ids_query.columns(column("id", Uuid)).subquery().c.id)
-    both = union(authors, TAGGED_IDS).subquery()
-    return Query.of(
-        viewed(
-            Post.id.in_(select(both.c.id).order_by(both.c.id.desc()).limit(LIMIT).scalar_subquery())
+# UNION drops a post that the authors and a tag both bring; the newest `limit` are the page.
+_home_ids = union(_merged, _walked, _tagged_ids).subquery()
+HOME_PAGE = Query.of(
+    viewed(
+        Post.id.in_(
+            select(_home_ids.c.id)
+            .order_by(_home_ids.c.id.desc())
+            .limit(_PAGE_LIMIT)
+            .scalar_subquery()
         )
     )
-
-
-# For a viewer who follows tags; the plain pages above stay as they were for the others.
-HOME_PAGES_WITH_TAGS: dict[HomePlan, Query] = {
-    "merge": _with_followed_tags(MERGE_QUERY),
-    "scan": _with_followed_tags(SCAN_QUERY),
-}
-
-# The followees' ids (an index-only range of pk_follow), less the muted (a block ends the
-# follows), and, to weigh the two plans, their posts: summed over a sample, because a
-# profile lookup per followee would cost more than the feed query itself for a viewer
-# following thousands.
-DENSITY_SAMPLE = 100
-_followees = select(Follow.followee_id).where(
-    Follow.follower_id == VIEWER, Follow.followee_id.not_in(hidden_from(VIEWER, muted=True))
 )
-_sample = _followees.limit(DENSITY_SAMPLE).subquery()
+
+# The viewer's authors and whether they follow tags, for what walks the home feed
+# forwards (social.mastodon.forward): the followees as above, and their posts, summed
+# over a sample, to tell whether there is anything to walk for.
+_sample = _followees_of_viewer.limit(DENSITY_SAMPLE).subquery()
 HOME_AUTHORS_QUERY = Query.of(
     select(
-        func.array(_followees.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),
+        func.array(_followees_of_viewer.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),
         select(func.coalesce(func.sum(Profile.posts_count), 0))
         .join(_sample, _sample.c.followee_id == Profile.id)
         .scalar_subquery()
@@ -207,11 +260,6 @@ HOME_AUTHORS_QUERY = Query.of(
         .label("own_posts"),
         exists().where(TagFollow.user_id == VIEWER).label("follows_tags"),
     )
-)
-
-# The planner's row estimate: free to read, and close enough to weigh two plans.
-TOTAL_POSTS_QUERY = Query.of(
-    text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'post'::regclass")
 )
 
 
@@ -237,46 +285,26 @@ async def author_page(
 async def home_page(
     reads: ReadPool,
     *,
-    plan: HomePlan,
-    authors: Sequence[uuid.UUID],
     before: uuid.UUID | None,
     limit: int,
     viewer_id: uuid.UUID,
-    with_tags: bool = False,
+    plan: HomePlan | None = None,
 ) -> list[Record]:
+    """The viewer's and their followees' posts and the followed tags', newest first, by
+    the cheaper plan (or `plan`)."""
     return await reads.fetch(
-        (HOME_PAGES_WITH_TAGS if with_tags else HOME_PAGES)[plan],
-        viewer=viewer_id,
-        authors=list(authors),
-        before=before or NEWEST,
-        limit=limit,
+        HOME_PAGE, viewer=viewer_id, before=before or NEWEST, limit=limit, plan=plan
     )
-
-
-def home_authors_of(
-    viewer_id: uuid.UUID,
-    followees: list[uuid.UUID],
-    sampled_posts: int,
-    own_posts: int | None,
-    follows_tags: bool = False,
-) -> tuple[list[uuid.UUID], int]:
-    """A HOME_AUTHORS_QUERY row as (authors, about how many posts they have); the row's
-    `follows_tags` is home_authors' to read."""
-    sampled = min(len(followees), DENSITY_SAMPLE)
-    estimated = sampled_posts * len(followees) // sampled if sampled else 0
-    return [viewer_id, *followees], estimated + (own_posts or 0)
 
 
 async def home_authors(reads: ReadPool, viewer_id: uuid.UUID) -> tuple[list[uuid.UUID], int, bool]:
     """The viewer and the viewer's followees, about how many posts they have, and whether
     the viewer follows any tag."""
     (row,) = await reads.fetch(HOME_AUTHORS_QUERY, viewer=viewer_id)
-    return (*home_authors_of(viewer_id, *row), bool(row["follows_tags"]))
-
-
-async def estimated_total_posts(reads: ReadPool) -> int:
-    (row,) = await reads.fetch(TOTAL_POSTS_QUERY)
-    return max(int(row[0] or 0), 0)
+    followees: list[uuid.UUID] = row["followees"]
+    sampled = min(len(followees), DENSITY_SAMPLE)
+    estimated = row["sampled_posts"] * len(followees) // sampled if sampled else 0
+    return [viewer_id, *followees], estimated + (row["own_posts"] or 0), row["follows_tags"]
 
 
 async def tag_page(

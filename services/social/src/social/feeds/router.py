@@ -9,7 +9,7 @@ from common.reads import JSONBytes, ReadsDep
 from social.feeds import service
 from social.links import LinksDep
 from social.posts.schemas import PostRead
-from social.profiles.dependencies import OptionalViewerId, ViewerId, VisibleProfileDep
+from social.profiles.dependencies import OptionalViewerId, ViewerId, VisibleAuthorId
 from social.tags.dependencies import TagName
 
 router = APIRouter(tags=["feeds"])
@@ -34,13 +34,13 @@ async def global_feed(
 @router.get("/users/{user_id}/posts", response_model=PAGE_OF_POSTS)
 async def user_posts(
     viewer_id: OptionalViewerId,
-    author: VisibleProfileDep,
+    author_id: VisibleAuthorId,
     page: IdPageDep,
     reads: ReadsDep,
     links: LinksDep,
 ) -> JSONBytes:
     return await service.user_feed(
-        reads=reads, author=author, page=page, viewer_id=viewer_id, links=links
+        reads=reads, author_id=author_id, page=page, viewer_id=viewer_id, links=links
     )
 
 

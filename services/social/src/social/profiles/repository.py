@@ -4,10 +4,24 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, case, delete, exists, false, func, literal, select, tuple_, update
+from sqlalchemy import (
+    Select,
+    Uuid,
+    bindparam,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.reads import Query, ReadPool
 from social.models import (
     Follow,
     FollowRequest,
@@ -17,8 +31,26 @@ from social.models import (
     RestrictionKind,
     blocked_between,
     hidden_from,
+    shown_to,
     username_search_key,
 )
+
+# Whether the viewer may see a profile's posts (public, the viewer's own, or followed), on
+# the read path (common.reads): no row when there is no such profile here.
+VISIBLE_TO_QUERY = Query.of(
+    select(shown_to(bindparam("viewer", type_=Uuid), Profile.id).label("visible")).where(
+        Profile.id == bindparam("user_id", type_=Uuid)
+    )
+)
+
+
+async def visible_to(
+    reads: ReadPool, *, user_id: uuid.UUID, viewer_id: uuid.UUID | None
+) -> bool | None:
+    """Whether the viewer may see the profile's posts; None: no such profile here."""
+    rows = await reads.fetch(VISIBLE_TO_QUERY, user_id=user_id, viewer=viewer_id)
+    return bool(rows[0]["visible"]) if rows else None
+
 
 # Sorts after every character a username can hold: prefix <= key < prefix + this.
 _AFTER_ANY_CHARACTER = chr(0x10FFFF)

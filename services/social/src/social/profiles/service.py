@@ -107,7 +107,11 @@ async def ensure_may_see(
     if viewer_id is None or not await repository.is_following(
         session, follower_id=viewer_id, followee_id=profile.id
     ):
-        raise Forbidden("This account is private", code="private_account")
+        raise private_account()
+
+
+def private_account() -> Forbidden:
+    return Forbidden("This account is private", code="private_account")
 
 
 async def read_profile(
