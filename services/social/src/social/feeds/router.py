@@ -9,7 +9,7 @@ from common.reads import JSONBytes, ReadsDep
 from social.feeds import service
 from social.links import LinksDep
 from social.posts.schemas import PostRead
-from social.profiles.dependencies import OptionalViewerId, ViewerId, VisibleAuthorId
+from social.profiles.dependencies import OptionalReaderId, ReaderId, VisibleAuthorId
 from social.tags.dependencies import TagName
 
 router = APIRouter(tags=["feeds"])
@@ -18,7 +18,7 @@ PAGE_OF_POSTS = Page[PostRead]
 
 @router.get("/feed", response_model=PAGE_OF_POSTS)
 async def home_feed(
-    viewer_id: ViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+    viewer_id: ReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:
     return await service.home_feed(reads=reads, viewer_id=viewer_id, page=page, links=links)
 
@@ -26,14 +26,14 @@ async def home_feed(
 @router.get("/feed/global", response_model=PAGE_OF_POSTS)
 @router.get("/posts", response_model=PAGE_OF_POSTS)
 async def global_feed(
-    viewer_id: OptionalViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+    viewer_id: OptionalReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:
     return await service.global_feed(reads=reads, page=page, viewer_id=viewer_id, links=links)
 
 
 @router.get("/users/{user_id}/posts", response_model=PAGE_OF_POSTS)
 async def user_posts(
-    viewer_id: OptionalViewerId,
+    viewer_id: OptionalReaderId,
     author_id: VisibleAuthorId,
     page: IdPageDep,
     reads: ReadsDep,
@@ -46,7 +46,7 @@ async def user_posts(
 
 @router.get("/tags/{name}/posts", response_model=PAGE_OF_POSTS)
 async def tag_posts(
-    name: TagName, viewer_id: OptionalViewerId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+    name: TagName, viewer_id: OptionalReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:
     """A tag's posts, newest first."""
     return await service.tag_feed(
