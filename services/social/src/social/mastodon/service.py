@@ -31,7 +31,7 @@ from social.mastodon.schemas import (
     Relationship,
     StatusCreate,
 )
-from social.mastodon.statuses import NO_AVATAR, status
+from social.mastodon.statuses import NO_AVATAR, status, username_of
 from social.models import Post, Profile, ReactionKind, RestrictionKind
 from social.posts import repository as posts_repository
 from social.posts import service as posts
@@ -59,7 +59,7 @@ def account(profile: Profile, links: Links) -> Account:
     profile_url = f"{links.public_url}/people/{profile.id}"
     return Account(
         id=str(profile.id),
-        username=profile.username,
+        username=username_of(profile.username),
         acct=profile.username,
         url=profile_url,
         uri=profile_url,

@@ -28,6 +28,12 @@ def tag_url(links: Links, tag: str) -> str:
     return f"{links.public_url}/explore/tags/{quote(tag)}"
 
 
+def username_of(acct: str) -> str:
+    """Mastodon's `username` is the local part: a remote profile is named `user@host`
+    here, which is its `acct`, as Mastodon's own for an account of another server."""
+    return acct.split("@", 1)[0]
+
+
 def profile_url(links: Links, user_id: object) -> str:
     return f"{links.public_url}/people/{user_id}"
 
@@ -99,7 +105,7 @@ def _mentions(mentioned: Sequence[Mapping[str, Any]], links: Links) -> list[dict
     return [
         {
             "id": str(m["id"]),
-            "username": m["username"],
+            "username": username_of(m["username"]),
             "acct": m["username"],
             "url": profile_url(links, m["id"]),
         }
@@ -164,7 +170,7 @@ def status(row: Mapping[Any, Any], links: Links) -> dict[str, Any]:
     private = bool(row["author_is_private"])
     account = {
         "id": author_id,
-        "username": row["author_username"],
+        "username": username_of(row["author_username"]),
         "acct": row["author_username"],
         "url": profile_url(links, author_id),
         "uri": profile_url(links, author_id),
