@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -148,3 +150,12 @@ def check_screen(page: Page, name: str, width: int) -> None:
         )
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=DOCS / f"{name}-{width}.png")
+
+
+def korean_font_installed() -> bool:
+    """Whether Chromium has a font for Hangul (Debian's fonts-noto-cjk): without one a
+    Korean screenshot shows empty boxes."""
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())

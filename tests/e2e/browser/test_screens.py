@@ -3,8 +3,6 @@ Korean: no serious or critical axe-core violation, nothing wider than the window
 UPDATE_SCREENSHOTS=1 the screenshots in docs/screenshots/ are taken anew."""
 
 import os
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from tests.e2e.accounts import bearer
 from tests.e2e.browser.app import (
     check_screen,
     go_to,
+    korean_font_installed,
     photo,
     register_sync,
     share_photo,
@@ -36,15 +35,6 @@ SCREENS = {
     "settings": ("Settings", "설정"),
 }
 TAB_BAR = ("Home", "Explore", "New post", "Notifications", "Profile")
-
-
-def korean_font_installed() -> bool:
-    """Whether Chromium has a font for Hangul (Debian's fonts-noto-cjk): without one a
-    Korean screenshot shows empty boxes."""
-    if shutil.which("fc-list") is None:
-        return False
-    found = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True)
-    return bool(found.stdout.strip())
 
 
 @pytest.mark.parametrize("width", [390, 1280])

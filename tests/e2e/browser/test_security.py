@@ -25,8 +25,15 @@ from playwright.sync_api import Browser, CDPSession, Page, expect
 
 from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD
-from tests.e2e.browser.app import assert_accessible, give_consent, go_to, sign_out, sign_up
-from tests.e2e.browser.test_screens import check, korean_font_installed
+from tests.e2e.browser.app import (
+    assert_accessible,
+    check_screen,
+    give_consent,
+    go_to,
+    korean_font_installed,
+    sign_out,
+    sign_up,
+)
 from tests.e2e.mailbox import first_link, text_part, wait_for_mail
 from tests.fakes.oauth_providers import OAuthFakes, ProviderUser
 
@@ -395,10 +402,10 @@ def _signed_in_screens(page: Page, width: int, words: dict[str, str]) -> None:
     two_step.get_by_role("button", name=words["set_up"]).click()
     expect(two_step.get_by_role("img")).to_be_visible()
     two_step.scroll_into_view_if_needed()
-    check(page, f"security{suffix}", width)
+    check_screen(page, f"security{suffix}", width)
     two_step.get_by_role("button", name=words["cancel"]).click()
     page.get_by_role("region", name=words["devices"]).scroll_into_view_if_needed()
-    check(page, f"security-devices{suffix}", width)
+    check_screen(page, f"security-devices{suffix}", width)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -410,7 +417,7 @@ def test_security_screens_fit_and_pass_axe(
     size = {"width": width, "height": 844 if width == 390 else 860}
     page.set_viewport_size(size)
     name = sign_up(page)
-    check(page, "verify-banner", width)
+    check_screen(page, "verify-banner", width)
     open_security(page)
     passkeys = page.get_by_role("region", name="Passkeys")
     passkeys.get_by_label("Passkey name").fill("Work laptop")
@@ -433,13 +440,13 @@ def test_security_screens_fit_and_pass_axe(
         try:
             other = context.new_page()
             other.goto("/forgot-password")
-            check(other, f"forgot-password{words['suffix']}", width)
+            check_screen(other, f"forgot-password{words['suffix']}", width)
             other.goto("/reset-password?token=from-the-mail")
-            check(other, f"reset-password{words['suffix']}", width)
+            check_screen(other, f"reset-password{words['suffix']}", width)
             # A link already used: what it says, and how to get a new one.
             other.goto("/verify-email?token=already-used")
             expect(other.get_by_role("alert")).to_be_visible()
-            check(other, f"verify-email{words['suffix']}", width)
+            check_screen(other, f"verify-email{words['suffix']}", width)
         finally:
             context.close()
         before = words
@@ -456,14 +463,14 @@ def test_security_screens_fit_and_pass_axe(
     two_step.get_by_role("button", name="Turn on").click()
     expect(two_step.get_by_role("listitem")).to_have_count(10)
     two_step.scroll_into_view_if_needed()
-    check(page, "security-codes", width)
+    check_screen(page, "security-codes", width)
     two_step.get_by_role("button", name="I have saved them").click()
     sign_out(page)
     page.get_by_label("Username or email").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
-    check(page, "sign-in-mfa", width)
+    check_screen(page, "sign-in-mfa", width)
 
 
 @pytest.mark.browser_context_args(locale="ko-KR")
