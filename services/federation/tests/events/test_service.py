@@ -6,11 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from common.db import transaction
 from federation.delivery.models import Delivery
+from federation.keys.models import ActorKey
+from federation.keys.service import KeyStore
 from federation.remote.models import RemoteActor
+from federation.sweeper import Sweeper
 from services.federation.tests.conftest import INTERNAL_TOKEN
 from services.federation.tests.remote import PUBLIC, FakeServer, public_pem
 from tests.support.polling import eventually
@@ -173,7 +176,7 @@ async def test_edits_deletions_and_replies(client, db, social, remote):
     assert deleted.activity["object"]["id"] == f"{ALICE}/statuses/{reply['id']}"
 
 
-async def test_likes_follows_profile_and_account(client, db, social, remote):
+async def test_likes_follows_profile_and_account(client, db, social, remote, settings):
     shared, single, other = await followers(social, remote)
     mia = other.actor("mia")
     like = {"username": "alice", "post_id": str(uuid.uuid4())}
@@ -205,6 +208,28 @@ async def test_likes_follows_profile_and_account(client, db, social, remote):
     await single.wait_for("Delete")
     await settled(db, shared, single, other)
     assert len(shared.of_type("Delete")) == 1
+    # Its key signed the farewell and is kept, retired, while a delivery of it may wait
+    # (other tests leave some for dead servers here); once none does, the sweeper drops it.
+    key = await key_of(db, "alice")
+    assert key is not None and key.retired_at is not None
+    async with transaction(db) as session:
+        await session.execute(delete(Delivery).where(Delivery.signer == "alice"))
+    await Sweeper(db, settings=settings).step()
+    assert await key_of(db, "alice") is None
+
+
+async def test_an_account_nobody_follows_leaves_no_key(client, db, settings):
+    async with transaction(db) as session:
+        await KeyStore(settings.encryption_key).key(session, "bob")
+    await post_events(
+        client, event("account.deleted", username="bob", remote_follower_actor_uris=[])
+    )
+    assert await key_of(db, "bob") is None
+
+
+async def key_of(db, owner: str) -> ActorKey | None:
+    async with transaction(db) as session:
+        return await session.get(ActorKey, owner)
 
 
 async def test_stale_followers_cost_the_event_no_fetch(client, db, social, remote, settings):

@@ -5,7 +5,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -279,13 +279,17 @@ class EventTranslator:
     async def _account_deleted(self, session: AsyncSession, payload: dict[str, Any]) -> None:
         username = payload["username"]
         actor = self.urls.actor(username)
-        delete = self._activity("Delete", actor, actor, to=[PUBLIC])
+        farewell = self._activity("Delete", actor, actor, to=[PUBLIC])
         inboxes = await inboxes_of(
             session,
             actors=self.actors,
             actor_uris=payload.get("remote_follower_actor_uris") or [],
             shared=True,
         )
-        # Signed with the account's key, which is kept: receivers verify the Delete with
+        # Signed with the account's key, kept until then: receivers verify the Delete with
         # the key they have cached, the actor being gone.
-        await self._send(session, delete, signer=username, inboxes=inboxes)
+        await self._send(session, farewell, signer=username, inboxes=inboxes)
+        # Nothing else of the account stays here (its follows, its key once delivered).
+        await session.execute(delete(InboundFollow).where(InboundFollow.username == username))
+        await session.execute(delete(OutboundFollow).where(OutboundFollow.username == username))
+        await self.keys.retire(session, username, signs_pending=bool(inboxes))

@@ -16,3 +16,6 @@ class ActorKey(Base):
     # Fernet token of the PKCS#8 PEM: a database dump alone signs nothing.
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The account was deleted: the key signs its Delete until that is delivered, then the
+    # sweeper drops it, so nothing of the account outlives its farewell.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,3 +97,14 @@ class KeyStore:
         if stored:
             self._cache[owner] = key
         return key
+
+    async def retire(self, session: AsyncSession, owner: str, *, signs_pending: bool) -> None:
+        """A deleted account's key: kept while its Delete still has deliveries to sign
+        (the sweeper drops it after them), else dropped now."""
+        self._cache.pop(owner, None)
+        if signs_pending:
+            await session.execute(
+                update(ActorKey).where(ActorKey.owner == owner).values(retired_at=func.now())
+            )
+        else:
+            await session.execute(delete(ActorKey).where(ActorKey.owner == owner))
