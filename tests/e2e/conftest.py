@@ -126,6 +126,16 @@ FAST_FEDERATION = {
     "SOCIAL_FEDERATION_RETRY_BASE_SECONDS": "0.5",
 }
 
+
+@pytest.fixture(scope="session")
+def federation_env() -> dict[str, str]:
+    # The shared stack is one side of the federation tests (test_federation.py, the
+    # browser's): a second stack on this machine is its peer.
+    return FAST_FEDERATION
+
+
+FAKES.append("federation_env")
+
 # Unique per run, so concurrent runs on one server never share a database or a queue.
 PREFIX = f"e2e{os.getpid()}_"
 

@@ -2,6 +2,7 @@
 checked directly in the four databases, S3 and Redis, and in every other user's counters."""
 
 import asyncio
+import contextlib
 import time
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from tests.e2e.accounts import PASSWORD, bearer, png, register, signed_up
 from tests.e2e.test_igscraper import poll, submit
 from tests.e2e.test_social import post_image
 from tests.fakes.instagram import FakeInstagram
+from tests.support.polling import eventually
 
 # Tables that keep a deleted user's id, and nothing else, while its access tokens can
 # still be presented (common.deleted_users); they forget it after the tokens' lifetime.
@@ -211,6 +213,12 @@ async def test_a_deletion_asked_while_media_is_down_is_complete_within_5_s_of_it
         ("social", "media", "igscraper"), "done"
     )
 
+    # Federation hears of it from social's outbox, a moment after social's part is done.
+    async def forgotten() -> bool:
+        return await rows_mentioning(platform, needles) == {}
+
+    with contextlib.suppress(TimeoutError):
+        await eventually(forgotten, timeout=5)
     assert await rows_mentioning(platform, needles) == {}
     assert await tombstones(platform, gone["id"]) == {
         service: ["forget_at", "user_id"] for service in ("social", "media", "igscraper")

@@ -36,33 +36,27 @@ FEDERATED = 20.0
 
 @pytest.fixture(scope="module")
 async def two_stacks(
-    web_app: None,
+    platform: Stack,
     servers: dict[str, Server],
     fresh_database: Callable[[str], Awaitable[str]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Stack, Stack]]:
-    prefixes = (f"{PREFIX}fa_", f"{PREFIX}fb_")
-    stacks = [
-        stack_on(
-            servers,
-            tmp_path_factory.mktemp(prefix),
-            prefix=prefix,
-            env=RELAXED_RATE_LIMITS | FAST_FEDERATION,
-            gateway_port=0,
-        )
-        for prefix in prefixes
-    ]
-    started: list[Stack] = []
+    """The shared stack and a second one: each stack holds a dozen or more of Postgres's
+    connections, so no third is started beside them."""
+    prefix = f"{PREFIX}fb_"
+    peer = stack_on(
+        servers,
+        tmp_path_factory.mktemp(prefix),
+        prefix=prefix,
+        env=RELAXED_RATE_LIMITS | FAST_FEDERATION,
+        gateway_port=0,
+    )
+    peer.start()
     try:
-        for stack in stacks:
-            stack.start()
-            started.append(stack)
-        yield stacks[0], stacks[1]
+        yield platform, peer
     finally:
-        for stack in started:
-            stack.stop()
-        for prefix in prefixes:
-            await drop_databases(fresh_database, prefix)
+        peer.stop()
+        await drop_databases(fresh_database, prefix)
 
 
 @pytest.fixture

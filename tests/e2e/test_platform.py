@@ -16,6 +16,7 @@ PROBES = {
     "social": "/posts/__probe__/__probe__",
     "media": "/media/__probe__/__probe__/__probe__",
     "igscraper": "/api/ig/__probe__/__probe__/__probe__",
+    "federation": "/nodeinfo/__probe__",
 }
 
 

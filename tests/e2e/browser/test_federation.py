@@ -1,13 +1,10 @@
 """Someone on another server, from the web app: People finds `@name@server` (WebFinger
 behind it), Follow waits for that server's answer, and their album arrives in Home with its
-alt texts, its images served by our own media. The other server is a second stack of this
-platform on loopback."""
+alt texts, its images served by our own media. The other server is the suite's shared stack,
+a second stack of this platform on loopback."""
 
-import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,44 +12,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from stack.platform import Stack
-from stack.servers import Server
 from tests.e2e.accounts import PASSWORD, png
 from tests.e2e.browser.app import assert_accessible, check_screen, sign_up
-from tests.e2e.conftest import (
-    FAST_FEDERATION,
-    PREFIX,
-    RELAXED_RATE_LIMITS,
-    drop_databases,
-    stack_on,
-)
 
 # A follow and a post each cross both stacks' queues.
 FEDERATED_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
-def peer(
-    web_app: None,
-    servers: dict[str, Server],
-    fresh_database: Callable[[str], Awaitable[str]],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Stack]:
-    prefix = f"{PREFIX}webpeer_"
-    stack = stack_on(
-        servers,
-        tmp_path_factory.mktemp("web-peer"),
-        prefix=prefix,
-        env=RELAXED_RATE_LIMITS | FAST_FEDERATION,
-        gateway_port=0,
-        ready_timeout_seconds=180,
-    )
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, drop_databases(fresh_database, prefix)).result()
+def peer(platform: Stack) -> Stack:
+    """The suite's shared stack is the other server (it allows private peers, as the
+    browser's stack does): a third stack would not fit Postgres's connections."""
+    return platform
 
 
 def reload_until_visible(page: Page, locator, what: str) -> None:
@@ -65,7 +36,7 @@ def reload_until_visible(page: Page, locator, what: str) -> None:
         page.wait_for_load_state("networkidle")
 
 
-def test_follow_someone_on_another_server_and_see_their_album(page: Page, peer: Stack):
+def test_follow_someone_on_another_server_and_see_their_album(peer: Stack, page: Page):
     host = urlsplit(peer.gateway_url).netloc
     name = f"harbour{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=peer.gateway_url, timeout=30) as there:
