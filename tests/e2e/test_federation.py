@@ -74,12 +74,15 @@ def acct(user: dict, side: httpx.AsyncClient) -> str:
 
 
 async def find_remote(side: httpx.AsyncClient, handle: str, headers: dict) -> dict:
-    """The remote account `handle` as this side's search finds it (WebFinger behind it)."""
-    found = await side.get("/users/search", params={"q": f"@{handle}"}, headers=headers)
-    assert found.status_code == 200, found.text
-    matches = [p for p in found.json()["items"] if p["username"] == handle]
-    assert matches, found.json()
-    return matches[0]
+    """The remote account `handle` as this side's search finds it (WebFinger behind it). A
+    lookup the other server answers too slowly leaves local results only: search again."""
+
+    async def found() -> dict | None:
+        response = await side.get("/users/search", params={"q": f"@{handle}"}, headers=headers)
+        assert response.status_code == 200, response.text
+        return next((p for p in response.json()["items"] if p["username"] == handle), None)
+
+    return await eventually(found, timeout=FEDERATED, interval=0.5)
 
 
 async def album(side: httpx.AsyncClient, headers: dict, caption: str, alts: list[str]) -> dict:

@@ -56,6 +56,8 @@ class StoreSettings(Protocol):
     def redis_url(self) -> str: ...
     @property
     def migrate_on_start(self) -> bool: ...
+    @property
+    def database_pool_size(self) -> int: ...
 
 
 @asynccontextmanager
@@ -72,6 +74,7 @@ async def service_stack(
                 settings.database_url,
                 migrations_dir,
                 migrate_on_start=settings.migrate_on_start,
+                pool_size=settings.database_pool_size,
             )
         )
         await stack.enter_async_context(redis_client(app, settings.redis_url))

@@ -200,12 +200,17 @@ def postgres_check(engine: AsyncEngine) -> Check:
 
 @asynccontextmanager
 async def database(
-    app: FastAPI, url: str, migrations_dir: Path, *, migrate_on_start: bool = True
+    app: FastAPI,
+    url: str,
+    migrations_dir: Path,
+    *,
+    migrate_on_start: bool = True,
+    pool_size: int = 10,
 ) -> AsyncIterator[AsyncEngine]:
     """Lifespan part: migrate (or wait for the migration), then keep an engine and
     sessionmaker on `app.state`."""
     await prepare_database(url, migrations_dir, migrate_on_start=migrate_on_start)
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size=pool_size)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.health_checks["postgres"] = postgres_check(engine)

@@ -138,9 +138,9 @@ class ReadPool:
 
 
 @asynccontextmanager
-async def read_pool(app: FastAPI, url: str) -> AsyncIterator[ReadPool]:
+async def read_pool(app: FastAPI, url: str, *, max_size: int = 10) -> AsyncIterator[ReadPool]:
     """Lifespan part: the service's read pool on `app.state.reads`."""
-    pool = ReadPool(url)
+    pool = ReadPool(url, max_size=max_size)
     await pool.open()
     app.state.reads = pool
     try:

@@ -30,6 +30,10 @@ class MigrationSettings(BaseSettings):
     # True: every process upgrades the database on start (under an advisory lock). False:
     # a migration Job does (Kubernetes), and processes wait until the database is at head.
     migrate_on_start: bool = True
+    # Connections a process keeps to its database (as many again in a burst, and as many
+    # for social's read pool). Every process of every service shares one server's
+    # max_connections (100 by default): replicas and stacks side by side need it smaller.
+    database_pool_size: int = 10
 
 
 class UserEventSettings(TokenSettings):

@@ -39,7 +39,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.known_profiles = {}
     async with service_stack(app, settings, MIGRATIONS) as stack:
-        await stack.enter_async_context(read_pool(app, settings.database_url))
+        await stack.enter_async_context(
+            read_pool(app, settings.database_url, max_size=settings.database_pool_size)
+        )
         await stack.enter_async_context(token_verification(app, settings))
         await stack.enter_async_context(media_client(app, settings))
         await stack.enter_async_context(auth_client(app, settings))
