@@ -69,6 +69,14 @@ async def test_unknown_actor_is_404(client):
     assert (await client.get("/users/nobody", headers=AP)).status_code == 404
 
 
+async def test_any_name_in_the_url_is_404_not_500(client):
+    # Schemathesis sent control characters and non-ASCII: they reach social quoted.
+    for name in ("%F3%AD%BE%A9M%18%C2%AF", "a%2Fb", "%00", "..", "alice%20x"):
+        for tail in ("", "/followers", "/outbox", "/statuses/%0A"):
+            response = await client.get(f"/users/{name}{tail}", headers=AP)
+            assert response.status_code == 404, (name, tail, response.text)
+
+
 async def test_private_followers_show_a_count_only(client):
     body = (await client.get("/users/bob/followers", headers=AP)).json()
     assert body == {**body, "type": "OrderedCollection", "totalItems": 1}

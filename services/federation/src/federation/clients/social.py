@@ -1,8 +1,15 @@
 """The one place that talks to social's /internal/federation/ endpoints (fed-design.md)."""
 
 from typing import Any
+from urllib.parse import quote
 
 from federation.clients.internal import InternalClient, Refused
+
+
+def _user(username: str) -> str:
+    """A user's internal path. The name comes from a URL anyone can ask for: quoted whole,
+    whatever it holds (a slash, a control character) stays one path segment."""
+    return f"/internal/federation/users/{quote(username, safe='')}"
 
 
 class SocialClient(InternalClient):
@@ -11,9 +18,7 @@ class SocialClient(InternalClient):
     # Reads: the documents we serve and the audiences we deliver to.
     async def user(self, username: str) -> dict[str, Any] | None:
         """A local user, or None for a remote or unknown one."""
-        result: dict[str, Any] | None = await self.request(
-            "GET", f"/internal/federation/users/{username}"
-        )
+        result: dict[str, Any] | None = await self.request("GET", _user(username))
         return result
 
     async def posts(
@@ -23,7 +28,7 @@ class SocialClient(InternalClient):
         params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
         try:
             result: dict[str, Any] | None = await self.request(
-                "GET", f"/internal/federation/users/{username}/posts", params=params
+                "GET", f"{_user(username)}/posts", params=params
             )
         except Refused as exc:
             if exc.upstream_status == 403:
@@ -37,18 +42,18 @@ class SocialClient(InternalClient):
         """A page of a user's `followers` or `following`, with their total."""
         params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
         result: dict[str, Any] | None = await self.request(
-            "GET", f"/internal/federation/users/{username}/{which}", params=params
+            "GET", f"{_user(username)}/{which}", params=params
         )
         return result
 
     async def remote_followers(self, username: str) -> list[str]:
-        body = await self.request("GET", f"/internal/federation/users/{username}/remote-followers")
+        body = await self.request("GET", f"{_user(username)}/remote-followers")
         return list(body["actor_uris"]) if body else []
 
     async def object(self, object_id: str) -> dict[str, Any] | None:
         """A local post or comment as a FedPost."""
         result: dict[str, Any] | None = await self.request(
-            "GET", f"/internal/federation/objects/{object_id}"
+            "GET", f"/internal/federation/objects/{quote(object_id, safe='')}"
         )
         return result
 
