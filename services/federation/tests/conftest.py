@@ -152,9 +152,11 @@ async def social() -> AsyncIterator[SocialStandIn]:
 
 
 @pytest.fixture(scope="session")
-async def settings(servers, fresh_database, social) -> Settings:
-    return Settings(
-        database_url=await fresh_database(f"test_federation_{os.getpid()}"),
+async def settings(servers, fresh_database, social) -> AsyncIterator[Settings]:
+    # Per process, so two runs on one server keep apart; dropped at the end, so none piles up.
+    name = f"test_federation_{os.getpid()}"
+    yield Settings(
+        database_url=await fresh_database(name),
         redis_url=servers["redis"].url,
         public_url=PUBLIC_URL,
         social_url=social.url,
@@ -170,6 +172,7 @@ async def settings(servers, fresh_database, social) -> Settings:
         inbox_rate_limit=30,
         inbox_key_fetch_limit=10,
     )
+    await fresh_database(name)
 
 
 @pytest.fixture(scope="session")
