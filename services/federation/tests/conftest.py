@@ -93,6 +93,13 @@ class SocialStandIn:
         actor_uris = self.remote_followers.get(request.match_info["username"], [])
         return web.json_response({"actor_uris": actor_uris})
 
+    async def page(self, request: web.Request) -> web.Response:
+        """An empty page of posts, followers or following, and social's 400 for a cursor it
+        never gave out (any but `c1`)."""
+        if request.query.get("cursor", "c1") != "c1":
+            return web.json_response({"error": {"code": "invalid_cursor"}}, status=400)
+        return web.json_response({"items": [], "next_cursor": None})
+
     async def object(self, request: web.Request) -> web.Response:
         found = self.objects.get(request.match_info["id"])
         if found is None:
@@ -138,6 +145,8 @@ async def social() -> AsyncIterator[SocialStandIn]:
     base = "/internal/federation"
     app.router.add_get(f"{base}/users/{{username}}", stand_in.user)
     app.router.add_get(f"{base}/users/{{username}}/remote-followers", stand_in.followers)
+    for listing in ("posts", "followers", "following"):
+        app.router.add_get(f"{base}/users/{{username}}/{listing}", stand_in.page)
     app.router.add_get(f"{base}/objects/{{id}}", stand_in.object)
     app.router.add_get(f"{base}/stats", stand_in.stats)
     for write in ("remote-accounts", "remote-objects", "follows", "follow-answers", "likes"):

@@ -77,6 +77,18 @@ async def test_any_name_in_the_url_is_404_not_500(client):
             assert response.status_code == 404, (name, tail, response.text)
 
 
+async def test_a_cursor_we_did_not_give_out_is_the_askers_mistake(client):
+    # Schemathesis sent non-ASCII as an outbox cursor: social refused it, and that was a 502.
+    for tail in ("outbox", "followers", "following"):
+        page = await client.get(f"/users/alice/{tail}?cursor=c1", headers=AP)
+        assert page.status_code == 200, (tail, page.text)
+        assert page.json()["type"] == "OrderedCollectionPage"
+        unknown = await client.get(f"/users/alice/{tail}?cursor=AAAA", headers=AP)
+        assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "invalid_cursor")
+        garbage = await client.get(f"/users/alice/{tail}?cursor=%F1%8A%A7%98w", headers=AP)
+        assert garbage.status_code == 422, (tail, garbage.text)
+
+
 async def test_private_followers_show_a_count_only(client):
     body = (await client.get("/users/bob/followers", headers=AP)).json()
     assert body == {**body, "type": "OrderedCollection", "totalItems": 1}

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from common.db import SessionDep
 from common.openapi import raises
+from common.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH, InvalidCursor
 from federation.activitypub import INSTANCE
 from federation.actors import documents
 from federation.dependencies import KeysDep, SettingsDep, SocialDep, UrlsDep
@@ -15,7 +16,8 @@ from federation.responses import ActivityResponse, ObjectNotFound, activity_json
 
 router = APIRouter(tags=["federation"])
 
-Cursor = Annotated[str | None, Query(max_length=256)]
+# The shape social's cursors have; one social did not give out is social's 400, passed on.
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, pattern=CURSOR_PATTERN)]
 
 
 def _wants_activity(request: Request) -> bool:
@@ -55,7 +57,7 @@ async def instance_actor(session: SessionDep, keys: KeysDep, urls: UrlsDep) -> R
 
 
 @router.get("/users/{username}/outbox", response_class=ActivityResponse)
-@raises(ObjectNotFound)
+@raises(ObjectNotFound, InvalidCursor)
 async def outbox(
     username: str, social: SocialDep, urls: UrlsDep, settings: SettingsDep, cursor: Cursor = None
 ) -> Response:
@@ -119,7 +121,7 @@ async def _relations(
 
 
 @router.get("/users/{username}/followers", response_class=ActivityResponse)
-@raises(ObjectNotFound)
+@raises(ObjectNotFound, InvalidCursor)
 async def followers(
     username: str, social: SocialDep, urls: UrlsDep, settings: SettingsDep, cursor: Cursor = None
 ) -> Response:
@@ -127,7 +129,7 @@ async def followers(
 
 
 @router.get("/users/{username}/following", response_class=ActivityResponse)
-@raises(ObjectNotFound)
+@raises(ObjectNotFound, InvalidCursor)
 async def following(
     username: str, social: SocialDep, urls: UrlsDep, settings: SettingsDep, cursor: Cursor = None
 ) -> Response:

@@ -3,6 +3,7 @@
 from typing import Any
 from urllib.parse import quote
 
+from common.pagination import InvalidCursor
 from federation.clients.internal import InternalClient, Refused
 
 
@@ -10,6 +11,12 @@ def _user(username: str) -> str:
     """A user's internal path. The name comes from a URL anyone can ask for: quoted whole,
     whatever it holds (a slash, a control character) stays one path segment."""
     return f"/internal/federation/users/{quote(username, safe='')}"
+
+
+def _raise_invalid_cursor(exc: Refused) -> None:
+    """A cursor social did not give out is the asker's mistake (400), not an upstream fault."""
+    if exc.upstream_code == InvalidCursor.code:
+        raise InvalidCursor() from exc
 
 
 class SocialClient(InternalClient):
@@ -33,6 +40,7 @@ class SocialClient(InternalClient):
         except Refused as exc:
             if exc.upstream_status == 403:
                 return None
+            _raise_invalid_cursor(exc)
             raise
         return result
 
@@ -41,9 +49,13 @@ class SocialClient(InternalClient):
     ) -> dict[str, Any] | None:
         """A page of a user's `followers` or `following`, with their total."""
         params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
-        result: dict[str, Any] | None = await self.request(
-            "GET", f"{_user(username)}/{which}", params=params
-        )
+        try:
+            result: dict[str, Any] | None = await self.request(
+                "GET", f"{_user(username)}/{which}", params=params
+            )
+        except Refused as exc:
+            _raise_invalid_cursor(exc)
+            raise
         return result
 
     async def remote_followers(self, username: str) -> list[str]:
