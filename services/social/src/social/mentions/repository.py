@@ -20,7 +20,7 @@ async def users_named(session: AsyncSession, names: Sequence[str]) -> dict[str, 
     rows = await session.execute(
         select(key, Profile.id).where(key.in_([name.lower() for name in names]))
     )
-    return {name: user_id for name, user_id in rows.tuples()}
+    return {name: user_id for name, user_id in rows}
 
 
 async def replace_post_mentions(

@@ -81,4 +81,4 @@ async def trending(
         .order_by(uses.desc(), PostTag.tag)
         .limit(limit)
     )
-    return (await session.execute(query)).tuples().all()
+    return [(tag, count) for tag, count in await session.execute(query)]
