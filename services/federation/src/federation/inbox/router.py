@@ -1,5 +1,6 @@
 """POST /users/{username}/inbox and /inbox: verified, stored, answered 202 at once."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -36,31 +37,37 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def _inbox(
-    request: Request,
-    session: SessionDep,
-    redis: RedisDep,
-    actors: RemoteActorsDep,
-    settings: SettingsDep,
-    urls: UrlsDep,
-) -> Response:
-    body = await _body(request, settings.inbox_max_bytes)
-    headers = {name.lower(): value for name, value in request.headers.items()}
-    # The signer signed the host it sent to: ours as the fediverse knows it, whatever Host
-    # the gateway forwarded.
-    headers["host"] = urls.host
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    await receive(
-        session,
-        redis=redis,
-        actors=actors,
-        settings=settings,
-        method="POST",
-        path_and_query=path,
-        headers=headers,
-        body=body,
-    )
-    return Response(status_code=202)
+@dataclass
+class Inbox:
+    """What taking an activity in needs; one dependency, so both inbox routes name it once."""
+
+    session: SessionDep
+    redis: RedisDep
+    actors: RemoteActorsDep
+    settings: SettingsDep
+    urls: UrlsDep
+
+    async def take(self, request: Request) -> Response:
+        body = await _body(request, self.settings.inbox_max_bytes)
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        # The signer signed the host it sent to: ours as the fediverse knows it, whatever
+        # Host the gateway forwarded.
+        headers["host"] = self.urls.host
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        await receive(
+            self.session,
+            redis=self.redis,
+            actors=self.actors,
+            settings=self.settings,
+            method="POST",
+            path_and_query=path,
+            headers=headers,
+            body=body,
+        )
+        return Response(status_code=202)
+
+
+InboxDep = Annotated[Inbox, Depends()]
 
 
 ERRORS = (BadSignature, DomainBlocked, InvalidActivity, PayloadTooLarge, TooManyActivities)
@@ -68,27 +75,12 @@ ERRORS = (BadSignature, DomainBlocked, InvalidActivity, PayloadTooLarge, TooMany
 
 @router.post("/inbox", status_code=202, response_class=Response)
 @raises(*ERRORS)
-async def shared_inbox(
-    request: Request,
-    session: SessionDep,
-    redis: RedisDep,
-    actors: RemoteActorsDep,
-    settings: SettingsDep,
-    urls: UrlsDep,
-) -> Response:
-    return await _inbox(request, session, redis, actors, settings, urls)
+async def shared_inbox(request: Request, inbox: InboxDep) -> Response:
+    return await inbox.take(request)
 
 
 @router.post("/users/{username}/inbox", status_code=202, response_class=Response)
 @raises(*ERRORS)
-async def user_inbox(
-    username: str,
-    request: Request,
-    session: SessionDep,
-    redis: RedisDep,
-    actors: RemoteActorsDep,
-    settings: SettingsDep,
-    urls: UrlsDep,
-) -> Response:
+async def user_inbox(username: str, request: Request, inbox: InboxDep) -> Response:
     # Which inbox was posted to changes nothing: the activity says whom it is for.
-    return await _inbox(request, session, redis, actors, settings, urls)
+    return await inbox.take(request)
