@@ -227,6 +227,22 @@ async def test_an_account_nobody_follows_leaves_no_key(client, db, settings):
     assert await key_of(db, "bob") is None
 
 
+async def test_a_key_retired_on_another_replica_is_soon_forgotten_here(db, settings, monkeypatch):
+    monkeypatch.setattr("federation.keys.service.CACHE_SECONDS", 0.2)
+    here, there = KeyStore(settings.encryption_key), KeyStore(settings.encryption_key)
+    async with transaction(db) as session:
+        old = (await here.key(session, "carol")).public_key_pem
+    async with transaction(db) as session:
+        await there.retire(session, "carol", signs_pending=False)
+
+    async def new_key() -> bool:
+        # A new "carol" (the name free again) signs with her own key, not the deleted one's.
+        async with transaction(db) as session:
+            return (await here.key(session, "carol")).public_key_pem != old
+
+    await eventually(new_key)
+
+
 async def key_of(db, owner: str) -> ActorKey | None:
     async with transaction(db) as session:
         return await session.get(ActorKey, owner)

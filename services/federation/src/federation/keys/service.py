@@ -4,7 +4,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from cachetools import LRUCache
+from cachetools import TTLCache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -19,6 +19,7 @@ from federation.keys.models import ActorKey
 logger = logging.getLogger(__name__)
 
 KEY_BITS = 2048
+CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class KeyStore:
     def __init__(self, encryption_key: SecretStr) -> None:
         self._box = _fernet(encryption_key)
         # Decrypting and parsing a PEM costs ~1 ms; a busy delivery loop signs with the same
-        # few keys over and over.
-        self._cache: LRUCache[str, SigningKey] = LRUCache(maxsize=4096)
+        # few keys over and over. For a minute only: a key another replica retired (its
+        # account deleted, its name free again) is forgotten here soon after.
+        self._cache: TTLCache[str, SigningKey] = TTLCache(maxsize=4096, ttl=CACHE_SECONDS)
 
     async def key(self, session: AsyncSession, owner: str) -> SigningKey:
         """`owner`'s key pair, made now if it has none (RSA-2048, as Mastodon's)."""
