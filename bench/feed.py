@@ -33,10 +33,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 import asyncpg
 import httpx
+import orjson
 
 from common.db import SERVER_SETTINGS, migrate
 from common.pagination import decode_cursor
@@ -405,13 +408,18 @@ class RawSql:
         return await self.conn.fetch(HOME_PAGE.sql, *arguments)
 
 
-async def deep_cursor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+async def get(
+    client: aiohttp.ClientSession, path: str, params: dict[str, Any], headers: dict[str, str]
+) -> bytes:
+    async with client.get(path, params=params, headers=headers, raise_for_status=True) as answer:
+        return await answer.read()
+
+
+async def deep_cursor(client: aiohttp.ClientSession, headers: dict[str, str]) -> str:
     cursor = None
     for _ in range(DEEP_PAGES):
         params = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
-        response = await client.get("/feed", params=params, headers=headers)
-        response.raise_for_status()
-        cursor = response.json()["next_cursor"]
+        cursor = orjson.loads(await get(client, "/feed", params, headers))["next_cursor"]
         assert cursor, "the viewer's feed is shorter than the deep page"
     return cursor
 
@@ -520,7 +528,7 @@ async def main() -> None:
 
 async def measure(
     raw: RawSql,
-    clients: dict[str, httpx.AsyncClient],
+    clients: dict[str, aiohttp.ClientSession],
     *,
     viewer: uuid.UUID,
     headers: dict[str, str],
@@ -542,17 +550,14 @@ async def measure(
     }
     for name, client in clients.items():
 
-        async def fetch(client: httpx.AsyncClient = client) -> None:
-            (await client.get("/feed", params=query, headers=headers)).raise_for_status()
+        async def fetch(client: aiohttp.ClientSession = client) -> None:
+            await get(client, "/feed", query, headers)
 
         row[name] = await timed(fetch)
     timeline = {"limit": PAGE} | ({"max_id": str(before)} if cursor else {})
 
     async def fetch_timeline() -> None:
-        response = await clients["direct"].get(
-            "/api/v1/timelines/home", params=timeline, headers=app_headers
-        )
-        response.raise_for_status()
+        await get(clients["direct"], "/api/v1/timelines/home", timeline, app_headers)
 
     row["mastodon"] = await timed(fetch_timeline)
     return row
@@ -580,7 +585,10 @@ async def report(
     )
     print(header)
     print("-" * len(header))
-    clients = {name: httpx.AsyncClient(base_url=url, timeout=10) for name, url in targets.items()}
+    # aiohttp's client: httpx's own Python took ~1.1 ms of every request here (3.65 against
+    # 2.49 ms p50 for the same page), which would be counted as the service's.
+    timeout = aiohttp.ClientTimeout(total=10)
+    clients = {name: aiohttp.ClientSession(url, timeout=timeout) for name, url in targets.items()}
     gateway_p99s = []
     timeline_ratios = []
     try:
@@ -616,7 +624,7 @@ async def report(
                 )
     finally:
         for client in clients.values():
-            await client.aclose()
+            await client.close()
     worst = max(gateway_p99s)
     print(
         f"\np99 through the gateway: {min(gateway_p99s):.2f}-{worst:.2f} ms; "

@@ -43,6 +43,18 @@ async def test_a_core_statement_runs_with_its_own_constants_and_the_callers_valu
     assert [row["n"] for row in rows] == [5, 7, 9]
 
 
+async def test_a_read_is_one_round_trip_nothing_after_it(reads, url):
+    # The pooled connection's last statement is the read itself: releasing it sent nothing
+    # (no RESET ALL and friends, a second round trip every read would wait for).
+    pid = (await reads.fetch(BACKEND))[0]["pid"]
+    admin = await admin_connection(url)
+    try:
+        last = await admin.fetchval("SELECT query FROM pg_stat_activity WHERE pid = $1", pid)
+    finally:
+        await admin.close()
+    assert last == BACKEND.sql
+
+
 async def admin_connection(url: str) -> asyncpg.Connection:
     return await asyncpg.connect(url.replace("+asyncpg", "").rsplit("/", 1)[0] + "/postgres")
 

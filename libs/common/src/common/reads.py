@@ -92,6 +92,12 @@ async def _decode_json(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
+    """A read leaves no session state behind (no SET, LISTEN, lock, cursor or transaction):
+    asyncpg's default reset on release (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL)
+    would cost every read a second round trip for nothing."""
+
+
 class ReadPool:
     """asyncpg connections for reads, in autocommit: no transaction around a `SELECT`."""
 
@@ -106,6 +112,7 @@ class ReadPool:
             min_size=0,
             max_size=self._max_size,
             init=_decode_json,
+            reset=_nothing_to_reset,
             timeout=CONNECT_TIMEOUT_SECONDS,
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings=SERVER_SETTINGS,
