@@ -30,6 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
@@ -77,7 +78,13 @@ WARMUP = 20
 SAMPLES = 300
 TIMING = {"warmup": WARMUP, "samples": SAMPLES}  # --warmup / --samples
 DATABASE = "bench_feed"
-P99_TARGET_MS = 10
+# --scale: the run at scale 1 and at this one, each cell's p50 compared (issue 22: within
+# 1.3x when the data grows tenfold).
+SCALE_RATIO_TARGET = 1.3
+# Issue 22's targets: through the gateway p99, and /feed direct p50 alone and over its SQL.
+P99_TARGET_MS = 8
+DIRECT_P50_TARGET_MS = 2.5
+DIRECT_SQL_RATIO_TARGET = 2
 # Issue 20: the Mastodon home timeline is the same rows as /feed, written as Statuses.
 TIMELINE_RATIO_TARGET = 1.5
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -92,12 +99,32 @@ def uuid7_at(ms: int) -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def urls() -> tuple[str, str, str]:
+@dataclass(frozen=True)
+class DataSet:
+    """The data at a scale: `scale` times the users, posts and bookmarks (so as many posts
+    per user and follows per user), in a database of its own."""
+
+    scale: int = 1
+
+    @property
+    def users(self) -> int:
+        return USERS * self.scale
+
+    @property
+    def posts(self) -> int:
+        return POSTS * self.scale
+
+    @property
+    def database(self) -> str:
+        return DATABASE if self.scale == 1 else f"{DATABASE}_x{self.scale}"
+
+
+def urls(data: DataSet) -> tuple[str, str, str]:
     """(server admin URL, bench database URL for asyncpg, the same for SQLAlchemy)."""
     server = urlsplit(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
-    plain = server._replace(scheme="postgresql", path=f"/{DATABASE}").geturl()
+    plain = server._replace(scheme="postgresql", path=f"/{data.database}").geturl()
     return (
         server._replace(scheme="postgresql", path="/postgres").geturl(),
         plain,
@@ -108,22 +135,23 @@ def urls() -> tuple[str, str, str]:
 # ------------------------------------------------------------------------- data --
 
 
-async def load(admin_url: str, db_url: str, sa_url: str, *, reload: bool) -> None:
+async def load(data: DataSet, *, reload: bool) -> None:
+    admin_url, db_url, sa_url = urls(data)
     admin = await asyncpg.connect(admin_url)
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", data.database)
         if exists and reload:
-            await admin.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
+            await admin.execute(f'DROP DATABASE "{data.database}" WITH (FORCE)')
             exists = False
     finally:
         await admin.close()
     await migrate(sa_url, MIGRATIONS)
     conn = await asyncpg.connect(db_url)
     try:
-        if not (exists and await conn.fetchval("SELECT count(*) FROM post") == POSTS):
+        if not (exists and await conn.fetchval("SELECT count(*) FROM post") == data.posts):
             await conn.execute("TRUNCATE profile, follow, post, reaction, comment CASCADE")
             started = time.perf_counter()
-            await copy_everything(conn)
+            await copy_everything(conn, data)
             print(f"data: loaded with COPY in {time.perf_counter() - started:.0f} s")
         elif await data_version(conn) == DATA_VERSION:
             print("data: reusing the loaded database (--reload to rebuild)")
@@ -131,7 +159,7 @@ async def load(admin_url: str, db_url: str, sa_url: str, *, reload: bool) -> Non
         else:
             print("data: reusing users, posts and follows; adding albums, tags and the rest")
         started = time.perf_counter()
-        await extend(conn)
+        await extend(conn, data)
         await conn.execute("VACUUM ANALYZE")
         print(f"data: extended in SQL and vacuumed in {time.perf_counter() - started:.0f} s")
     finally:
@@ -142,14 +170,16 @@ async def data_version(conn: asyncpg.Connection) -> str | None:
     return await conn.fetchval("SELECT obj_description('post_image'::regclass, 'pg_class')")
 
 
-async def copy_everything(conn: asyncpg.Connection) -> None:
+async def copy_everything(conn: asyncpg.Connection, data: DataSet) -> None:
     now_ms = int(time.time() * 1000)
-    users = sorted(uuid7_at(now_ms - 2 * YEAR_MS + random.randrange(YEAR_MS)) for _ in range(USERS))
+    users = sorted(
+        uuid7_at(now_ms - 2 * YEAR_MS + random.randrange(YEAR_MS)) for _ in range(data.users)
+    )
     # Zipf-like activity and popularity over a shuffled ranking: a few post (and are
     # followed) a lot, most hardly at all.
-    ranked = random.sample(users, USERS)
-    cumulative = list(accumulate(1 / (rank + 1) ** ZIPF_EXPONENT for rank in range(USERS)))
-    authors = random.choices(ranked, cum_weights=cumulative, k=POSTS)
+    ranked = random.sample(users, data.users)
+    cumulative = list(accumulate(1 / (rank + 1) ** ZIPF_EXPONENT for rank in range(data.users)))
+    authors = random.choices(ranked, cum_weights=cumulative, k=data.posts)
     posts_count = dict.fromkeys(users, 0)
     for author in authors:
         posts_count[author] += 1
@@ -189,9 +219,9 @@ async def copy_everything(conn: asyncpg.Connection) -> None:
         records=[(a, b, uuid7_at(now_ms - random.randrange(YEAR_MS))) for a, b in follows],
         columns=["follower_id", "followee_id", "id"],
     )
-    times = sorted(now_ms - YEAR_MS + random.randrange(YEAR_MS) for _ in range(POSTS))
+    times = sorted(now_ms - YEAR_MS + random.randrange(YEAR_MS) for _ in range(data.posts))
     chunk = 200_000
-    for start in range(0, POSTS, chunk):
+    for start in range(0, data.posts, chunk):
         await conn.copy_records_to_table(
             "post",
             records=[
@@ -202,11 +232,12 @@ async def copy_everything(conn: asyncpg.Connection) -> None:
             ],
             columns=["id", "author_id", "caption", "media_id"],
         )
-    print(f"data: {USERS} users, {POSTS} posts, {len(follows)} follows")
+    print(f"data: {data.users} users, {data.posts} posts, {len(follows)} follows")
 
 
 # Runs in one transaction after the COPY (or on a database loaded before albums and tags),
-# all in SQL: about 2.5M images, 1.2M tags and 0.2M mentions in well under a minute.
+# all in SQL: about 2.5M images, 1.2M tags and 0.2M mentions in well under a minute (at
+# scale 1); {users} is the data set's number of users.
 EXTEND_SQL = f"""
 TRUNCATE post_image, post_tag, post_mention, bookmark, tag_follow, follow_request;
 UPDATE profile SET is_private = false WHERE is_private;
@@ -256,7 +287,7 @@ WITH p AS MATERIALIZED (
         ELSE 0 END AS n
     FROM post
 ), m AS MATERIALIZED (
-    SELECT p.id, p.created_at, g, floor(exp(random() * ln({USERS})))::int AS rank
+    SELECT p.id, p.created_at, g, floor(exp(random() * ln({{users}})))::int AS rank
     FROM p, generate_series(1, p.n) AS g
 )
 INSERT INTO post_mention (post_id, user_id, position, created_at)
@@ -268,7 +299,7 @@ FROM m JOIN ranked USING (rank) GROUP BY m.id, ranked.id;
 UPDATE profile SET is_private = true
 WHERE random() < {PRIVATE_SHARE} AND id <> ALL($1::uuid[]);
 WITH r AS MATERIALIZED (
-    SELECT profile.id AS target_id, 1 + floor(random() * {USERS})::int AS rank
+    SELECT profile.id AS target_id, 1 + floor(random() * {{users}})::int AS rank
     FROM profile, generate_series(1, {PENDING_REQUESTS})
     WHERE is_private
 )
@@ -281,7 +312,7 @@ ON CONFLICT DO NOTHING;
 
 -- Bookmarks: random users keep random posts.
 WITH b AS MATERIALIZED (
-    SELECT id AS post_id, 1 + floor(random() * {USERS})::int AS rank
+    SELECT id AS post_id, 1 + floor(random() * {{users}})::int AS rank
     FROM post TABLESAMPLE BERNOULLI ({100 * BOOKMARKS / POSTS})
 )
 INSERT INTO bookmark (user_id, post_id, id)
@@ -328,7 +359,7 @@ def followed_tags(count: int) -> list[str]:
     return tags
 
 
-async def extend(conn: asyncpg.Connection) -> None:
+async def extend(conn: asyncpg.Connection, data: DataSet) -> None:
     viewers = viewer_ids(await first_users(conn))
     ids = list(viewers.values())
     async with conn.transaction():
@@ -340,7 +371,7 @@ async def extend(conn: asyncpg.Connection) -> None:
                 await conn.execute(VIEWER_FOLLOWS_SQL, viewer, follows)
         await conn.execute(COUNTERS_SQL)
         # One statement per command: asyncpg's parameters need the extended protocol.
-        for statement in EXTEND_SQL.split(";\n"):
+        for statement in EXTEND_SQL.format(users=data.users).split(";\n"):
             if statement.strip():
                 await conn.execute(statement, *([ids] if "$1" in statement else []))
         for (_, tags), viewer in viewers.items():
@@ -470,20 +501,45 @@ async def main() -> None:
         choices=sorted({tags for _, tags in VIEWERS}),
         help="only the viewers following this many tags (all by default)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="also run on this many times the users and posts, in a database of its own, "
+        "and compare each cell's p50 with scale 1's",
+    )
     args = parser.parse_args()
     TIMING.update(samples=args.samples, warmup=args.warmup)
-    admin_url, db_url, sa_url = urls()
-    await load(admin_url, db_url, sa_url, reload=args.reload)
+    data_sets = [DataSet(1)] + ([DataSet(args.scale)] if args.scale > 1 else [])
+    for data in data_sets:
+        await load(data, reload=args.reload)
     if args.load_only:
         return
+    issuer = TokenIssuer()
+    jwks_url = await issuer.start()
+    try:
+        runs = [await run(data, issuer, jwks_url, tags=args.tags) for data in data_sets]
+    finally:
+        await issuer.stop()
+    if len(runs) == 2:
+        compare_scales(data_sets[1].scale, *runs)
+
+
+Cell = tuple[int, int, str]  # (accounts followed, tags followed, page)
+Row = dict[str, tuple[float, float]]
+
+
+async def run(
+    data: DataSet, issuer: TokenIssuer, jwks_url: str, *, tags: list[int] | None
+) -> dict[Cell, Row]:
+    """The service and the gateway on one data set: every cell measured and printed."""
+    _, db_url, sa_url = urls(data)
+    print(f"\n== {data.users:,} users, {data.posts:,} posts ({data.database})")
     viewers = {
         case: viewer
         for case, viewer in (await measured_viewers(db_url)).items()
-        if args.tags is None or case[1] in args.tags
+        if tags is None or case[1] in tags
     }
-
-    issuer = TokenIssuer()
-    jwks_url = await issuer.start()
     logs = Path(tempfile.mkdtemp(prefix="bench-feed-"))
     social_port, gateway_port = free_port(), free_port()
     dead = f"http://127.0.0.1:{free_port()}"
@@ -518,12 +574,34 @@ async def main() -> None:
             await asyncio.to_thread(
                 wait_for, lambda url=url: serving(url), timeout=60, what=name, process=process
             )
-        await report(conn, viewers, targets, issuer)
+        rows = await report(conn, viewers, targets, issuer)
+        print("RSS after the run: " + ", ".join(f"{p.name} {rss_mib(p)} MiB" for p in processes))
+        return rows
     finally:
         await conn.close()
         for process in processes:
             process.stop()
-        await issuer.stop()
+
+
+def rss_mib(process: ManagedProcess) -> int:
+    """The process's resident memory now, from /proc (Linux)."""
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return kib // 1024
+
+
+def compare_scales(scale: int, small: dict[Cell, Row], large: dict[Cell, Row]) -> None:
+    """Each cell's p50 at `scale` over its p50 at scale 1: do the plans stay flat?"""
+    names = ("sql", "direct", "gateway")
+    print(f"\np50 at scale {scale} / p50 at scale 1, same viewer shape and page")
+    print(f"{'follows':>7} {'tags':>4} {'page':>5} | " + " ".join(f"{n:>8}" for n in names))
+    worst = 0.0
+    for cell, row in large.items():
+        ratios = [row[n][0] / small[cell][n][0] for n in names]
+        worst = max(worst, *ratios)
+        print(f"{cell[0]:>7} {cell[1]:>4} {cell[2]:>5} | " + " ".join(f"{r:8.2f}" for r in ratios))
+    verdict = "holds" if worst <= SCALE_RATIO_TARGET else "not everywhere"
+    print(f"worst {worst:.2f} (target <= {SCALE_RATIO_TARGET}: {verdict})")
 
 
 async def measure(
@@ -572,7 +650,7 @@ async def report(
     viewers: dict[tuple[int, int], uuid.UUID],
     targets: dict[str, str],
     issuer: TokenIssuer,
-) -> None:
+) -> dict[Cell, Row]:
     raw = RawSql(conn)
     header = (
         f"{'follows':>7} {'tags':>4} {'page':>5} | {'walk plan':>13} {'merge plan':>13} "
@@ -589,6 +667,7 @@ async def report(
     # 2.49 ms p50 for the same page), which would be counted as the service's.
     timeout = aiohttp.ClientTimeout(total=10)
     clients = {name: aiohttp.ClientSession(url, timeout=timeout) for name, url in targets.items()}
+    rows: dict[Cell, Row] = {}
     gateway_p99s = []
     timeline_ratios = []
     try:
@@ -614,6 +693,7 @@ async def report(
                 direct_vs_sql = row["direct"][0] / row["sql"][0]
                 timeline_vs_feed = row["mastodon"][0] / row["direct"][0]
                 timeline_ratios.append(timeline_vs_feed)
+                rows[(follows, tags, page)] = row
                 gateway_vs_direct = row["gateway"][0] / row["direct"][0]
                 gateway_p99s.append(row["gateway"][1])
                 print(
@@ -637,6 +717,17 @@ async def report(
         f"(target <= {TIMELINE_RATIO_TARGET}: "
         f"{'holds' if max(timeline_ratios) <= TIMELINE_RATIO_TARGET else 'not everywhere'})"
     )
+    fast = [
+        cell
+        for cell, row in rows.items()
+        if row["direct"][0] <= DIRECT_P50_TARGET_MS
+        and row["direct"][0] <= DIRECT_SQL_RATIO_TARGET * row["sql"][0]
+    ]
+    print(
+        f"/feed direct p50 <= {DIRECT_P50_TARGET_MS} ms and <= {DIRECT_SQL_RATIO_TARGET}x its "
+        f"SQL: {len(fast)} of {len(rows)} cells"
+    )
+    return rows
 
 
 if __name__ == "__main__":
