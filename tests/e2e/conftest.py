@@ -4,8 +4,10 @@ Third parties (Kakao, Google, Meta, Instagram, the AI service) are local fakes; 
 session fixture returns the settings that point the services at it, and is listed in FAKES.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +183,13 @@ async def drop_databases(fresh_database: Callable[[str], Awaitable[str]], prefix
         await fresh_database(f"{prefix}{service}")  # drops it
 
 
+def drop_databases_now(fresh_database: Callable[[str], Awaitable[str]], prefix: str) -> None:
+    """drop_databases from a sync fixture: on a loop of its own thread, since the caller's
+    thread may be running one (Playwright's)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, drop_databases(fresh_database, prefix)).result()
+
+
 @pytest.fixture(scope="session")
 def web_app() -> None:
     """The web app the gateway serves at /, built once per run (only when stale)."""
@@ -189,13 +198,15 @@ def web_app() -> None:
 
 
 @pytest.fixture(scope="session")
-async def platform(
+def platform(
     web_app: None,
     servers: dict[str, Server],
     fresh_database: Callable[[str], Awaitable[str]],
     third_party_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[Stack]:
+) -> Iterator[Stack]:
+    """The suite's shared stack. Sync, so a browser test (on Playwright's loop) may be the
+    first to ask for it."""
     stack = stack_on(
         servers,
         tmp_path_factory.mktemp("stack"),
@@ -209,7 +220,7 @@ async def platform(
         yield stack
     finally:
         stack.stop()
-        await drop_databases(fresh_database, PREFIX)
+        drop_databases_now(fresh_database, PREFIX)
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,8 @@ Google is `oidc-provider-mock` (a real OIDC server), Kakao and Meta the project'
 A failing test leaves a screenshot and the page's console log in test-results/.
 """
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from stack.platform import Stack
 from stack.servers import Server
-from tests.e2e.conftest import FAST_FEDERATION, PREFIX, drop_databases, stack_on
+from tests.e2e.conftest import FAST_FEDERATION, PREFIX, drop_databases_now, stack_on
 from tests.fakes.oauth_providers import OAuthFakes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -93,9 +91,7 @@ def web(
         yield stack
     finally:
         stack.stop()
-        # Sync, as the browser's fixtures are: the drop runs on a loop of its own thread.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, drop_databases(fresh_database, prefix)).result()
+        drop_databases_now(fresh_database, prefix)
 
 
 # Sign-up hashes a password with argon2id: on a busy 2-core machine that alone takes seconds.

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from stack.platform import Stack
 from tests.e2e.accounts import PASSWORD, png
-from tests.e2e.browser.app import assert_accessible, check_screen, sign_up
+from tests.e2e.browser.app import assert_accessible, check_screen, go_to, sign_up
 
 # A follow and a post each cross both stacks' queues.
 FEDERATED_SECONDS = 30
@@ -62,6 +62,7 @@ def test_follow_someone_on_another_server_and_see_their_album(peer: Stack, page:
         reload_until_visible(page, page.get_by_role("button", name="Unfollow"), "the Accept")
         assert_accessible(page)
         screenshots(page, "federation-profile")
+        profile = page.url
 
         files = [("image", (f"{c}.png", png(c, (320, 240)), "image/png")) for c in ("red", "blue")]
         posted = there.post(
@@ -82,6 +83,28 @@ def test_follow_someone_on_another_server_and_see_their_album(peer: Stack, page:
     assert urlsplit(src).netloc in ("", urlsplit(page.url).netloc), src
     assert_accessible(page)
     screenshots(page, "federation-home")
+
+    # The same two screens in Korean, then Spanish, chosen in Settings.
+    words = ENGLISH
+    for language in ("ko", "es"):
+        go_to(page, words["settings"], more=words["more"])
+        page.get_by_label(words["language"]).select_option(language)
+        words = WORDS[language]
+        expect(page.get_by_role("heading", name=words["settings"])).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 860})
+        page.goto(profile)
+        expect(page.get_by_role("heading", name=f"{name}@{host}")).to_be_visible()
+        screenshots(page, f"federation-profile-{language}")
+        go_to(page, words["home"], more=words["more"])
+        expect(page.get_by_role("img", name="a red hull")).to_be_visible()
+        screenshots(page, f"federation-home-{language}")
+
+
+ENGLISH = {"settings": "Settings", "more": "More", "language": "Language"}
+WORDS = {
+    "ko": {"settings": "설정", "more": "더보기", "language": "언어", "home": "홈"},
+    "es": {"settings": "Ajustes", "more": "Más", "language": "Idioma", "home": "Inicio"},
+}
 
 
 def screenshots(page: Page, name: str) -> None:
