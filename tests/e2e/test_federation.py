@@ -110,7 +110,7 @@ async def follow_status(side: httpx.AsyncClient, profile_id: str, headers: dict)
     return (await side.get(f"/users/{profile_id}", headers=headers)).json()["follow_status"]
 
 
-async def test_two_servers_follow_post_like_reply_edit_delete_and_part(sides):
+async def test_two_servers_follow_post_like_reply_edit_block_delete_and_part(sides):
     a_side, b_side = sides
     a, a_h = await signed_up(a_side)
     b, b_h = await signed_up(b_side)
@@ -196,6 +196,15 @@ async def test_two_servers_follow_post_like_reply_edit_delete_and_part(sides):
         return await follow_status(a_side, remote_b["id"], c_h) == "following"
 
     await eventually(c_follows, timeout=FEDERATED)
+
+    # b blocks c: on alpha too, c no longer follows b (beta rejected the follow).
+    blocked = await b_side.post(f"/users/{request['id']}/block", headers=b_h)
+    assert blocked.status_code == 200, blocked.text
+
+    async def c_let_go() -> bool:
+        return await follow_status(a_side, remote_b["id"], c_h) == "none"
+
+    await eventually(c_let_go, timeout=FEDERATED)
 
     # b deletes the account: alpha drops b, and what b had there.
     deleted = await b_side.request("DELETE", "/auth/me", json={"password": PASSWORD}, headers=b_h)

@@ -162,3 +162,40 @@ async def test_an_announce_keeps_the_note_as_its_authors(client, social, remote)
     await send(client, booster, "carol", activity(booster, "carol", "Announce", boosted["id"]))
     [stored] = await called(social, "PUT", "remote-objects", uri=boosted["id"])
     assert stored.data["actor_uri"] == dave
+
+
+async def test_blocking_someone_elsewhere_ends_both_follows_there(client, social, remote):
+    server = await remote()
+    dana = server.add_actor("dana")
+    # Dana follows alice, and alice follows dana.
+    theirs = activity(server, "dana", "Follow", ALICE)
+    await send(client, server, "dana", theirs)
+    await server.wait_for("Accept")
+    await post_events(client, event("follow.requested", username="alice", actor_uri=dana))
+    [ours] = await server.wait_for("Follow")
+
+    await post_events(client, event("block.created", username="alice", actor_uri=dana))
+    [rejected] = await server.wait_for("Reject")
+    assert rejected.activity["object"]["id"] == theirs["id"]
+    [undone] = await server.wait_for("Undo")
+    assert undone.activity["object"]["id"] == ours.activity["id"]
+    [block] = await server.wait_for("Block")
+    assert (block.activity["actor"], block.activity["object"]) == (ALICE, dana)
+
+    await post_events(client, event("block.deleted", username="alice", actor_uri=dana))
+    [_, unblock] = await server.wait_for("Undo", count=2)
+    assert unblock.activity["object"]["type"] == "Block"
+    assert unblock.activity["object"]["object"] == dana
+
+
+async def test_being_blocked_from_elsewhere_ends_both_follows_here(client, social, remote):
+    server = await remote()
+    erin = server.add_actor("erin")
+    await send(client, server, "erin", activity(server, "erin", "Follow", ALICE))
+    await server.wait_for("Accept")
+    await post_events(client, event("follow.requested", username="alice", actor_uri=erin))
+    await server.wait_for("Follow")
+
+    await send(client, server, "erin", activity(server, "erin", "Block", ALICE))
+    await called(social, "DELETE", "follows", actor_uri=erin, username="alice")
+    await called(social, "POST", "follow-answers", actor_uri=erin, accepted=False)

@@ -54,6 +54,18 @@ async def test_local_actions_on_remote_accounts_and_posts_are_told(
     await fed.delete(f"/users/{them.id}/follow", headers=me.headers)
     await told(federation, "follow.undone", username=me.username, actor_uri=them.actor_uri)
 
+    # A block is told once (a repeat changes nothing), and so is its end.
+    for _ in range(2):
+        assert (await fed.post(f"/users/{them.id}/block", headers=me.headers)).status_code == 200
+    await told(federation, "block.created", username=me.username, actor_uri=them.actor_uri)
+    for _ in range(2):
+        assert (await fed.delete(f"/users/{them.id}/block", headers=me.headers)).status_code == 200
+    await told(federation, "block.deleted", username=me.username, actor_uri=them.actor_uri)
+    # Muting is nobody else's business: no event.
+    told_before = len(federation.events)
+    assert (await fed.post(f"/users/{them.id}/mute", headers=me.headers)).status_code == 200
+    assert len(federation.events) == told_before
+
 
 async def test_a_local_users_post_profile_and_deletion_are_told(
     fed, fed_app, local, remote, internal, post_by_fed, federation

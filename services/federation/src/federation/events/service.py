@@ -221,6 +221,11 @@ class EventTranslator:
                 OutboundFollow.username == username, OutboundFollow.actor_uri == actor_uri
             )
         )
+        await self._undo_follow(session, username, actor_uri, row)
+
+    async def _undo_follow(
+        self, session: AsyncSession, username: str, actor_uri: str, row: OutboundFollow | None
+    ) -> None:
         local = self.urls.actor(username)
         follow = {
             "id": row.activity_uri if row else self.urls.activity(str(uuid.uuid4())),
@@ -263,6 +268,39 @@ class EventTranslator:
 
     async def _follow_rejected(self, session: AsyncSession, payload: dict[str, Any]) -> None:
         await self._answer(session, payload, accept=False)
+
+    async def _block_created(self, session: AsyncSession, payload: dict[str, Any]) -> None:
+        """One of ours blocked someone elsewhere. As Mastodon does: their follow is rejected,
+        ours undone (social has ended both), then the Block itself, so their server hides
+        the blocker from them."""
+        username, actor_uri = payload["username"], payload["actor_uri"]
+        if await session.get(InboundFollow, (actor_uri, username)) is not None:
+            await self._answer(session, payload, accept=False)
+        ours = await session.scalar(
+            select(OutboundFollow).where(
+                OutboundFollow.username == username, OutboundFollow.actor_uri == actor_uri
+            )
+        )
+        if ours is not None:
+            await self._undo_follow(session, username, actor_uri, ours)
+        await self._send_block(session, username, actor_uri, undo=False)
+
+    async def _block_deleted(self, session: AsyncSession, payload: dict[str, Any]) -> None:
+        await self._send_block(session, payload["username"], payload["actor_uri"], undo=True)
+
+    async def _send_block(
+        self, session: AsyncSession, username: str, actor_uri: str, *, undo: bool
+    ) -> None:
+        local = self.urls.actor(username)
+        activity = self._activity("Block", local, actor_uri)
+        if undo:
+            # Mastodon finds the block it undoes by the embedded actor and object.
+            activity.pop("@context")
+            activity = self._activity("Undo", local, activity)
+        inboxes = await inboxes_of(
+            session, actors=self.actors, actor_uris=[actor_uri], shared=False
+        )
+        await self._send(session, activity, signer=username, inboxes=inboxes)
 
     async def _profile_updated(self, session: AsyncSession, payload: dict[str, Any]) -> None:
         username = payload["username"]

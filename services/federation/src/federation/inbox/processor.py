@@ -150,6 +150,7 @@ class InboxProcessor:
             "Delete": self._delete,
             "Like": self._like,
             "Announce": self._announce,
+            "Block": self._block,
         }.get(str(kind))
         if handler is None:
             raise Ignored()
@@ -259,6 +260,25 @@ class InboxProcessor:
             await self.social.unlike(actor_uri=actor_uri, object_id=note[1])
         else:
             raise Ignored()
+
+    async def _block(self, session: AsyncSession, activity: dict[str, Any], actor_uri: str) -> None:
+        """Someone elsewhere blocked one of ours: the follows between them end, both ways, as
+        Mastodon ends them (what the blocked then sees is the other server's to refuse)."""
+        username = self.urls.local_username(ref(activity.get("object")) or "")
+        if username is None:
+            raise Ignored()
+        await self.social.unfollow(actor_uri=actor_uri, username=username)
+        theirs = await session.get(InboundFollow, (actor_uri, username))
+        if theirs is not None:
+            await session.delete(theirs)
+        ours = await session.scalar(
+            select(OutboundFollow).where(
+                OutboundFollow.username == username, OutboundFollow.actor_uri == actor_uri
+            )
+        )
+        if ours is not None:
+            await self.social.follow_answer(username=username, actor_uri=actor_uri, accepted=False)
+            await session.delete(ours)
 
     async def _like(self, session: AsyncSession, activity: dict[str, Any], actor_uri: str) -> None:
         note = self.urls.local_note(ref(activity.get("object")) or "")

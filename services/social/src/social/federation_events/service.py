@@ -41,6 +41,8 @@ class EventKind(enum.StrEnum):
     follow_undone = "follow.undone"
     follow_approved = "follow.approved"
     follow_rejected = "follow.rejected"
+    block_created = "block.created"
+    block_deleted = "block.deleted"
     profile_updated = "profile.updated"
     account_deleted = "account.deleted"
 
@@ -187,6 +189,20 @@ async def follow_answered(
     ):
         kind = EventKind.follow_approved if approved else EventKind.follow_rejected
         await _emit(session, kind, {"username": owner.username, "actor_uri": actor_uri})
+
+
+async def block_changed(
+    session: AsyncSession, *, owner_id: uuid.UUID, target: Profile, blocked: bool
+) -> None:
+    """A local user blocked a remote account (Block; federation also ends the follows
+    between them on the other server) or unblocked it (Undo)."""
+    if (
+        _outbox(session)
+        and target.actor_uri is not None
+        and (owner := await _local(session, owner_id))
+    ):
+        kind = EventKind.block_created if blocked else EventKind.block_deleted
+        await _emit(session, kind, {"username": owner.username, "actor_uri": target.actor_uri})
 
 
 async def all_requests_approved(session: AsyncSession, *, owner: Profile) -> None:

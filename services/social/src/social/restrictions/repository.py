@@ -7,6 +7,7 @@ from sqlalchemy import Row, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import affected
 from social.models import Profile, Restriction, RestrictionKind
 
 
@@ -25,14 +26,16 @@ async def insert_new(
 
 async def delete_one(
     session: AsyncSession, *, owner_id: uuid.UUID, target_id: uuid.UUID, kind: RestrictionKind
-) -> None:
-    await session.execute(
+) -> bool:
+    """Whether there was one to delete."""
+    result = await session.execute(
         delete(Restriction).where(
             Restriction.owner_id == owner_id,
             Restriction.target_id == target_id,
             Restriction.kind == kind,
         )
     )
+    return affected(result) > 0
 
 
 async def list_targets(

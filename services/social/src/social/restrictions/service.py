@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import ApiError
 from common.pagination import Page, PageRequest
+from social.federation_events import service as federation_events
 from social.follows import repository as follows
 from social.links import Links
 from social.models import Profile, RestrictionKind
@@ -41,6 +42,9 @@ async def restrict(
                 )
             # A pending request too: approving it later (or going public) would follow.
             await follows.delete_request(session, requester_id=follower_id, target_id=followee_id)
+        await federation_events.block_changed(
+            session, owner_id=owner_id, target=target, blocked=True
+        )
         await session.refresh(target)
 
 
@@ -48,7 +52,13 @@ async def unrestrict(
     *, session: AsyncSession, owner_id: uuid.UUID, target: Profile, kind: RestrictionKind
 ) -> None:
     """Unblock or unmute a user; one not blocked or muted changes nothing."""
-    await repository.delete_one(session, owner_id=owner_id, target_id=target.id, kind=kind)
+    removed = await repository.delete_one(
+        session, owner_id=owner_id, target_id=target.id, kind=kind
+    )
+    if removed and kind is RestrictionKind.block:
+        await federation_events.block_changed(
+            session, owner_id=owner_id, target=target, blocked=False
+        )
 
 
 async def list_restricted(
