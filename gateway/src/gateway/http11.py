@@ -110,6 +110,8 @@ class Exchange:
 
     # Answering
     def head(self, status: int, headers: Headers) -> None:
+        if self.request_id is not None:  # (the bridge's app writes its own)
+            headers.append((b"x-request-id", self.request_id.encode()))
         self.status = status
         self.connection.write(response_head(status, headers, self.keep_alive))
 

@@ -472,7 +472,6 @@ class ProxyExchange(Exchange):
     # -- the replica's side ------------------------------------------------------------
 
     def head(self, status: int, headers: Headers) -> None:
-        headers.append((b"x-request-id", self.request_id.encode()))
         super().head(status, self.gateway.cors.apply(self.scope["headers"], headers))
 
     def response_start(self, status: int, headers: Headers) -> None:

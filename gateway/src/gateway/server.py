@@ -225,8 +225,13 @@ class Connection(asyncio.Protocol):
 
     def internal_error(self, exc: BaseException) -> None:
         exchange = self.parsing or (self.queue[0] if self.queue else None)
+        if exchange is None and self.open:
+            # Failed before its exchange was made: one stands in to answer the 500.
+            incoming = next((v for k, v in self.headers if k == b"x-request-id"), b"")
+            scope = {"method": self.parser.get_method().decode("latin-1"), "headers": []}
+            request_id = accept_request_id(incoming.decode("latin-1") or None)
+            exchange = Exchange(self, scope, request_id, keep_alive=False)
         if exchange is None:
-            logger.error("unhandled error", exc_info=exc)
             self.close()
         else:
             exchange.fail(exc)
