@@ -166,3 +166,25 @@ async def test_head_and_pipelined_requests_are_answered_in_order(gateway):
     assert b'"path": "/posts/echo?n=2"' in second
     assert b'"routes"' in routes
     assert b'"method": "POST"' in post and b'"body_bytes": 3' in post
+
+
+async def test_requests_wait_for_a_connection_when_a_replica_has_its_limit_open(
+    start_gateway, upstream
+):
+    async with (
+        start_gateway(social_url=upstream, max_connections_per_upstream=1) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        started = SLOW["started"]
+        first = asyncio.create_task(client.get("/feed/slow?seconds=0.3"))
+        second = asyncio.create_task(client.get("/feed/slow?seconds=0.3"))
+
+        async def one_began() -> bool:
+            return SLOW["started"] > started
+
+        await until(one_began)
+        # One connection: the second request reaches the upstream only after the first.
+        assert SLOW["started"] == started + 1
+        responses = await asyncio.gather(first, second)
+        assert [r.status_code for r in responses] == [200, 200]
+        assert SLOW["started"] == started + 2

@@ -70,7 +70,7 @@ class Gateway:
             name: ReplicaSet(parse_urls(urls)) for name, urls in settings.upstreams().items()
         }
         self.pools: dict[Replica, Pool] = {
-            replica: Pool(replica)
+            replica: Pool(replica, settings.max_connections_per_upstream)
             for replicas in self.replicas.values()
             for replica in replicas.replicas
         }

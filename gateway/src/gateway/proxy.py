@@ -13,6 +13,7 @@ reading on the other.
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -115,13 +116,17 @@ def declared_length(headers: Headers) -> int | None:
 
 
 class Pool:
-    """Idle keep-alive connections to one replica, the most recently used first."""
+    """Keep-alive connections to one replica: the idle ones, the most recently used first,
+    at most `limit` open, and the exchanges waiting for one when all are busy."""
 
-    def __init__(self, replica: Replica) -> None:
+    def __init__(self, replica: Replica, limit: int) -> None:
         self.host = replica.url.host or "127.0.0.1"
         self.port = replica.url.port or 80
         self.host_header = b"%s:%d" % (self.host.encode(), self.port)
+        self.limit = max(1, limit)
+        self.open = 0  # connected or connecting
         self.idle: list[Upstream] = []
+        self.waiting: deque[ProxyExchange] = deque()
 
     def take(self) -> "Upstream | None":
         # Expired ones are dropped here and by the server's sweep, not by a timer each.
@@ -134,10 +139,25 @@ class Pool:
         return None
 
     def give_back(self, connection: "Upstream") -> None:
-        connection.idle_since = time.monotonic()
         if connection.reading_paused:  # paused for a slow caller whose answer is now done
             connection.resume_reading()
+        while self.waiting:
+            exchange = self.waiting.popleft()
+            if not exchange.done:
+                exchange.attach(connection)
+                return
+        connection.idle_since = time.monotonic()
         self.idle.append(connection)
+
+    def closed(self) -> None:
+        """A connection of this pool closed: a waiting exchange may open one."""
+        self.open -= 1
+        while self.waiting:
+            exchange = self.waiting.popleft()
+            if not exchange.done:
+                self.open += 1
+                exchange.spawn(exchange.connect(self))
+                return
 
     def prune(self) -> None:
         horizon = time.monotonic() - UPSTREAM_KEEPALIVE_SECONDS
@@ -155,11 +175,17 @@ class Pool:
         self.idle = []
 
     async def connect(self, timeout: float) -> "Upstream":
+        """A new connection, in the slot its caller counted in `open` (given back if this
+        fails)."""
         loop = asyncio.get_running_loop()
-        async with asyncio.timeout(timeout):
-            _, connection = await loop.create_connection(
-                lambda: Upstream(self), self.host, self.port
-            )
+        try:
+            async with asyncio.timeout(timeout):
+                _, connection = await loop.create_connection(
+                    lambda: Upstream(self), self.host, self.port
+                )
+        except BaseException:
+            self.open -= 1
+            raise
         return connection
 
 
@@ -185,6 +211,7 @@ class Upstream(asyncio.Protocol):
         if self.exchange is not None:
             exchange, self.exchange = self.exchange, None
             exchange.upstream_lost()
+        self.pool.closed()
 
     def write(self, data: bytes) -> None:
         assert self.transport is not None
@@ -293,6 +320,7 @@ class ProxyExchange(Exchange):
         self.replica: Replica | None = None
         self.tried: list[Replica] = []
         self.response_chunked = False
+        self.until_close = False
         self.timer: asyncio.TimerHandle | None = None
         self.head_tail = b""  # the forwarded headers and the blank line: all but Host
 
@@ -379,8 +407,12 @@ class ProxyExchange(Exchange):
         connection = pool.take()
         if connection is not None:
             self.attach(connection)
-        else:
+        elif pool.open < pool.limit:
+            pool.open += 1
             self.spawn(self.connect(pool))
+        else:  # as many open as allowed: the next one given back is this exchange's
+            pool.waiting.append(self)
+            self.watch()
 
     async def connect(self, pool: Pool) -> None:
         """A new connection to the replica; a refused one is retried (nothing was sent)."""
@@ -482,6 +514,8 @@ class ProxyExchange(Exchange):
             # Chunked upstream, or an answer of unknown length (SSE): chunked to the caller.
             self.response_chunked = True
             kept.append((b"transfer-encoding", b"chunked"))
+            # Neither length nor chunks: the answer ends when the replica closes.
+            self.until_close = not any(k == b"transfer-encoding" for k, _ in headers)
         self.head(status, kept)
         if self.method == "HEAD":
             # httptools would wait for the body a HEAD answer announces but never sends:
@@ -504,6 +538,9 @@ class ProxyExchange(Exchange):
         """The replica's connection closed before the whole answer came back."""
         self.upstream = None
         if self.done:
+            return
+        if self.until_close:  # the end of an answer without length or chunks
+            self.response_end()
             return
         if self.status:  # mid-answer: nothing to do but drop the caller's connection too
             self.keep_alive = False
