@@ -60,6 +60,8 @@ OWN_HEADERS = frozenset(
     {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-request-id", b"expect"}
 )
 
+NOT_FORWARDED = HOP_BY_HOP | OWN_HEADERS
+
 # Safe to send again when the connection failed before any answer came back.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -83,7 +85,7 @@ def forwarded_headers(
     headers: Headers, peer: str, request_id: str, trusted_proxies: frozenset[str]
 ) -> Headers:
     """The caller's headers less hop-by-hop and our own, plus X-Forwarded-* and the id."""
-    drop = HOP_BY_HOP | OWN_HEADERS
+    drop = NOT_FORWARDED
     host = b""
     prior = b""
     for name, value in headers:
@@ -243,6 +245,8 @@ class Upstream(asyncio.Protocol):
             self.close()
             return
         exchange.last_activity = time.monotonic()
+        caller = exchange.connection
+        caller.cork()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -250,6 +254,8 @@ class Upstream(asyncio.Protocol):
             exchange.fail(exc.__context__ or exc)
         except httptools.HttpParserError:
             self.close()  # an answer that is no HTTP: connection_lost makes it a 502
+        finally:
+            caller.uncork()
 
     # The request direction's flow control: the replica reads slower than the caller sends.
     def pause_writing(self) -> None:

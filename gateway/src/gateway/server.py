@@ -56,6 +56,7 @@ class Connection(asyncio.Protocol):
         self.queue: deque[Exchange] = deque()
         self.parsing: Exchange | None = None
         self.open = False
+        self.corked: list[bytes] | None = None  # writes held to go out as one
         self.lingering = False
         self.reading_paused = False
         self.writing_paused = False
@@ -248,8 +249,21 @@ class Connection(asyncio.Protocol):
     # -- writing ----------------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
-        if self.open and self.transport is not None:
+        if self.corked is not None:
+            self.corked.append(data)
+        elif self.open and self.transport is not None:
             self.transport.write(data)
+
+    def cork(self) -> None:
+        """Hold writes until `uncork`: an answer's head and body that arrive together go
+        out in one send, not one each."""
+        if self.corked is None:
+            self.corked = []
+
+    def uncork(self) -> None:
+        held, self.corked = self.corked, None
+        if held and self.open and self.transport is not None:
+            self.transport.write(b"".join(held))
 
     async def drain(self) -> None:
         """Until the caller has read enough of what was written (or left)."""
@@ -259,6 +273,7 @@ class Connection(asyncio.Protocol):
             await self.drained
 
     def close(self, linger: bool = False) -> None:
+        self.uncork()
         if not self.open or self.transport is None:
             return
         if linger and self.transport.can_write_eof():
