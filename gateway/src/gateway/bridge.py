@@ -33,7 +33,7 @@ class BridgeExchange(Exchange):
         self.received = False
         self.chunked = False
 
-    def begin(self) -> None:
+    def proceed(self) -> None:
         self.spawn(self.run())
 
     async def run(self) -> None:

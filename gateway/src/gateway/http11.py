@@ -92,7 +92,7 @@ class Exchange:
         self.tasks: set[asyncio.Task[None]] = set()
 
     # What the connection calls
-    def begin(self) -> None:
+    def proceed(self) -> None:
         """This exchange is the oldest on its connection: it may answer now."""
         raise NotImplementedError
 

@@ -321,7 +321,6 @@ class ProxyExchange(Exchange):
         self.body_sent = False  # a byte of body went upstream: it cannot go elsewhere
         self.bodyless = False  # declared no body: may be sent again after a drop
         self.body_size = 0
-        self.forwarding = False  # admitted: the body goes upstream
         self.upstream: Upstream | None = None
         self.replica: Replica | None = None
         self.tried: list[Replica] = []
@@ -332,7 +331,7 @@ class ProxyExchange(Exchange):
 
     # -- admission ------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def proceed(self) -> None:
         """Body limit, identity and rate limits, then upstream. Synchronous unless a bearer
         token is to be verified or the route has an exact bucket (an await each)."""
         headers = self.scope["headers"]
@@ -388,7 +387,6 @@ class ProxyExchange(Exchange):
     # -- the caller's side --------------------------------------------------------------
 
     def forward(self) -> None:
-        self.forwarding = True
         forwarded = forwarded_headers(
             self.scope["headers"],
             self.connection.peer,

@@ -193,7 +193,7 @@ class Connection(asyncio.Protocol):
     def start(self, exchange: Exchange) -> None:
         token = request_id_var.set(exchange.request_id)
         try:
-            exchange.begin()
+            exchange.proceed()
         except Exception as exc:
             exchange.fail(exc)
         finally:
