@@ -326,7 +326,7 @@ class ProxyExchange(Exchange):
         self.tried: list[Replica] = []
         self.response_chunked = False
         self.until_close = False
-        self.timer: asyncio.TimerHandle | None = None
+        self.silence_limit: float = self.policy.timeout.sock_read or 30.0
         self.head_tail = b""  # the forwarded headers and the blank line: all but Host
 
     # -- admission ------------------------------------------------------------------
@@ -461,6 +461,7 @@ class ProxyExchange(Exchange):
         self.watch()
 
     def request_body(self, body: bytes) -> None:
+        self.last_activity = time.monotonic()  # an upload's time is not the replica's silence
         self.body_size += len(body)
         if self.body_size > self.policy.body_limit:
             # Too large for its route while streaming (no Content-Length to refuse it by).
@@ -564,20 +565,15 @@ class ProxyExchange(Exchange):
         self.upstream_error(502, "bad_gateway", f"The {service} service gave an invalid response")
 
     def watch(self) -> None:
-        """One timer per exchange for the route's silence limit (nginx's proxy_read_timeout),
-        moved forward lazily instead of re-armed on every read."""
-        if self.timer is None:
-            limit = self.policy.timeout.sock_read or 30.0
-            self.timer = asyncio.get_running_loop().call_later(limit, self.on_timer)
+        """Under the route's silence limit (nginx's proxy_read_timeout) from now on: the
+        server looks at every watched exchange's last activity a few times a second
+        (`GatewayServer.tick`), rather than each arming and cancelling a timer."""
+        self.connection.server.watched.add(self)
 
-    def on_timer(self) -> None:
-        self.timer = None
+    def silent(self) -> None:
+        """Nothing from the replica for the route's silence limit: a 504, or if the answer
+        had begun, the caller's connection dropped."""
         if self.done:
-            return
-        limit = self.policy.timeout.sock_read or 30.0
-        quiet = time.monotonic() - self.last_activity
-        if quiet < limit:
-            self.timer = asyncio.get_running_loop().call_later(limit - quiet, self.on_timer)
             return
         if self.upstream is not None:
             self.upstream.detach()
@@ -605,9 +601,7 @@ class ProxyExchange(Exchange):
         self.error(status, code, message, service=service)
 
     def ended(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.connection.server.watched.discard(self)
         if self.replica is not None:
             self.replica.outstanding -= 1
             self.replica = None

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 # An idle caller's connection is closed after this long (uvicorn's default).
 KEEPALIVE_SECONDS = 5.0
 SWEEP_SECONDS = 1.0
+# How often the proxied exchanges' silence limits are checked (how late a 504 may be).
+TICK_SECONDS = 0.1
 GRACEFUL_SECONDS = 5.0
 # After answering a request whose body was left unread (a 413), what else the caller sends
 # is read and dropped this long before the connection closes: closing at once would reset
@@ -325,6 +327,9 @@ class GatewayServer:
         self.stopping = False
         self.server: asyncio.Server | None = None
         self.sweeper: asyncio.TimerHandle | None = None
+        self.ticker: asyncio.TimerHandle | None = None
+        # Proxied exchanges waiting on a replica, each under its route's silence limit.
+        self.watched: set[ProxyExchange] = set()
         self.all_closed: asyncio.Event | None = None
 
     @property
@@ -343,6 +348,14 @@ class GatewayServer:
             raise
         self.port = self.server.sockets[0].getsockname()[1]
         self.sweeper = loop.call_later(SWEEP_SECONDS, self.sweep)
+        self.ticker = loop.call_later(TICK_SECONDS, self.tick)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        for exchange in [e for e in self.watched if now - e.last_activity >= e.silence_limit]:
+            self.watched.discard(exchange)
+            exchange.silent()
+        self.ticker = asyncio.get_running_loop().call_later(TICK_SECONDS, self.tick)
 
     def sweep(self) -> None:
         """Once a second: idle callers' connections past keep-alive closed, and idle pooled
@@ -379,6 +392,8 @@ class GatewayServer:
                 for connection in list(self.connections):
                     if connection.transport is not None:
                         connection.transport.abort()
+        if self.ticker is not None:
+            self.ticker.cancel()
         await self.gateway.shutdown()
 
     async def __aenter__(self) -> str:

@@ -196,8 +196,8 @@ class ServiceLayer:
             histogram = LATENCY.labels(self.service, method, route)
             self._histograms[(method, route)] = histogram
         histogram.observe(elapsed)
-        if scope["path"] in QUIET_PATHS:
-            return
+        if scope["path"] in QUIET_PATHS or not access_logger.isEnabledFor(logging.INFO):
+            return  # (the line's fields are not even built when it would be dropped)
         state = scope.get("state", {})
         access_logger.info(
             "%s %s %s",
