@@ -148,3 +148,6 @@ RUN npm run build
 # The gateway serves the web app at / from web/dist under its working directory.
 FROM service AS gateway
 COPY --from=web /web/dist /app/web/dist
+# The gateway's own server (httptools on uvloop, gateway/server.py), not uvicorn; exec: it
+# is PID 1, gets SIGTERM and lets the requests in flight end before it exits.
+CMD ["sh", "-c", "exec python -m gateway --host 0.0.0.0 --port \"$PORT\""]

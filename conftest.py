@@ -23,13 +23,13 @@ from fastapi import FastAPI
 # pytest (importlib mode) names gateway/tests/conftest.py "gateway.tests.conftest" and would
 # bind "gateway" to the gateway/ folder; importing the real package first prevents that.
 from gateway.config import Settings as GatewaySettings
-from gateway.main import create_app as create_gateway
+from gateway.main import create_gateway
+from gateway.server import GatewayServer
 from media.config import Settings as MediaSettings
 from stack.platform import Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.support.dirs import server_data_dir
-from tests.support.servers import RunningServer
 from tests.support.token_issuer import TokenIssuer
 
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -153,13 +153,13 @@ def client_for() -> Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncC
 
 
 @pytest.fixture(scope="session")
-def start_gateway(servers: dict[str, Server]) -> Callable[..., RunningServer]:
+def start_gateway(servers: dict[str, Server]) -> Callable[..., GatewayServer]:
     """`async with start_gateway(social_url=..., ...) as url`: a gateway with those settings."""
 
-    def start(**overrides: object) -> RunningServer:
+    def start(**overrides: object) -> GatewayServer:
         settings = GatewaySettings(**{"redis_url": servers["redis"].url, **overrides})
-        # The gateway decides whom to trust, as in the stack.
-        return RunningServer(create_gateway(settings), proxy_headers=False)
+        # Its own server (gateway/server.py), in this process, on a free port.
+        return GatewayServer(create_gateway(settings), port=0)
 
     return start
 

@@ -459,17 +459,13 @@ async def deep_cursor(client: aiohttp.ClientSession, headers: dict[str, str]) ->
 
 
 def start_http(name: str, app: str, port: int, env: dict[str, str], logs: Path) -> ManagedProcess:
-    uvicorn = str(Path(sys.executable).parent / "uvicorn")
-    argv = [
-        uvicorn,
-        app,
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    """`app`: a service's uvicorn factory, or "gateway" for the gateway's own server."""
+    if app == "gateway":
+        argv = [sys.executable, "-m", "gateway", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        uvicorn = str(Path(sys.executable).parent / "uvicorn")
+        argv = [uvicorn, app, "--factory", "--host", "127.0.0.1", "--port", str(port)]
+        argv.append("--no-access-log")
     process = ManagedProcess(name, argv, log_path=logs / f"{name}.log", env=env)
     process.start()
     return process
@@ -561,7 +557,7 @@ async def run(
     }
     processes = [
         start_http("social", "social.main:create_app", social_port, env, logs),
-        start_http("gateway", "gateway.main:create_app", gateway_port, env, logs),
+        start_http("gateway", "gateway", gateway_port, env, logs),
     ]
     # Set as the service's read pool sets its connections (jit off), so the SQL is its own.
     conn = await asyncpg.connect(db_url, server_settings=SERVER_SETTINGS)

@@ -5,14 +5,13 @@
 Needs `wrk` and `nginx` (Debian: apt-get install wrk nginx-light) and Redis (REDIS_URL, or
 a redis-server the stack can start). One backend (FastAPI on uvicorn, as the services run)
 serves a small JSON endpoint and one that awaits ~5 ms; wrk drives it directly, through
-nginx as a plain keep-alive reverse proxy, and through our gateway (one process each, rate
-limits counted in Redis as in production), at saturation (c=32) and at low load (c=4).
+nginx as a plain keep-alive reverse proxy, and through our gateway (`python -m gateway`,
+one process each, rate limits counted as in production), at saturation (c=32) and at low
+load (c=4).
 
-Also through two other data paths the gateway could take (bench/gateway_candidates/, issue
-22): `aiohttp` (aiohttp's server in front of its client) and `httptools` (asyncio protocols
-on httptools, pooled upstream connections), each doing the gateway's per-request work; and
-the floors, a hello-world answering the small endpoint's bytes on each of the three servers
-(`floor-uvicorn`, `floor-aiohttp`, `floor-httptools`): what Python does here with no work.
+Also the floors (bench/gateway_floors.py), a hello-world answering the small endpoint's
+bytes: `floor-httptools` on the gateway's server (httptools on uvloop) and
+`floor-uvicorn` on the services' one; what Python does here with no work.
 """
 
 import argparse
@@ -35,14 +34,10 @@ from stack.settings import StackSettings
 
 ENDPOINTS = {"small": "/posts/bench-small", "slow": "/posts/bench-slow"}
 LOADS = (32, 4)
-PROXIES = ("nginx", "gateway", "aiohttp", "httptools")
-# Each path's floor: the hello-world on the server it runs on.
-FLOOR_OF = {
-    "gateway": "floor-uvicorn",
-    "aiohttp": "floor-aiohttp",
-    "httptools": "floor-httptools",
-}
-FLOORS = tuple(FLOOR_OF.values())
+PROXIES = ("nginx", "gateway")
+# The gateway's floor: the hello-world on the server it runs on.
+FLOOR_OF = {"gateway": "floor-httptools"}
+FLOORS = ("floor-httptools", "floor-uvicorn")
 TARGETS = ("direct", *PROXIES, *FLOORS)
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -159,27 +154,16 @@ def main() -> int:
             "-c", str(nginx_config(work, ports["nginx"], ports["direct"])),
         ],
         "gateway": [
-            str(bin_dir / "uvicorn"), "gateway.main:create_app", "--factory",
-            "--port", str(ports.get("gateway")), *uvicorn_flags,
+            sys.executable, "-m", "gateway", "--port", str(ports.get("gateway")),
         ],
-        "aiohttp": _bench_module(
-            "gateway_candidates.aiohttp_server", "--port", str(ports.get("aiohttp"))
-        ),
-        "httptools": _bench_module(
-            "gateway_candidates.httptools_proxy", "--port", str(ports.get("httptools"))
-        ),
-        "floor-uvicorn": _bench_module(
-            "uvicorn", "gateway_candidates.hello:app",
-            "--port", str(ports.get("floor-uvicorn")), *uvicorn_flags,
-        ),
-        "floor-aiohttp": _bench_module(
-            "gateway_candidates.aiohttp_server", "--hello",
-            "--port", str(ports.get("floor-aiohttp")),
-        ),
-        "floor-httptools": _bench_module(
-            "gateway_candidates.httptools_proxy", "--hello",
+        "floor-httptools": [
+            sys.executable, str(BENCH_DIR / "gateway_floors.py"),
             "--port", str(ports.get("floor-httptools")),
-        ),
+        ],
+        "floor-uvicorn": [
+            str(bin_dir / "uvicorn"), "--app-dir", str(BENCH_DIR), "gateway_floors:app",
+            "--port", str(ports.get("floor-uvicorn")), *uvicorn_flags,
+        ],
     }  # fmt: skip
     gateway_env = {
         "GATEWAY_SOCIAL_URL": f"http://127.0.0.1:{ports['direct']}",
@@ -190,7 +174,6 @@ def main() -> int:
     }
     try:
         for name in targets:
-            # The candidates read the gateway's settings, so they route as it does.
             process = ManagedProcess(
                 name,
                 commands[name],
@@ -222,16 +205,6 @@ def main() -> int:
     return 0
 
 
-def _bench_module(module: str, *argv: str) -> list[str]:
-    """Runs `module` as a script with bench/ at the end of sys.path: at the front, this
-    file (bench/gateway.py) would shadow the gateway package the candidates import."""
-    code = (
-        f"import runpy, sys; sys.path.append({str(BENCH_DIR)!r}); "
-        f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
-    )
-    return [sys.executable, "-c", code, *argv]
-
-
 def _answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=1).status_code == 200
@@ -259,7 +232,7 @@ def report(results: dict[tuple[str, str, int], dict[str, float]]) -> None:
     for endpoint in ENDPOINTS:
         for connections in LOADS:
             nginx = results.get((endpoint, "nginx", connections))
-            for path in ("gateway", "aiohttp", "httptools"):
+            for path in PROXIES[1:]:
                 r = results.get((endpoint, path, connections))
                 if r is None:
                     continue

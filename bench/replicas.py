@@ -99,14 +99,11 @@ def main() -> int:
         port = free_port()
         one_replica = ManagedProcess(
             "gateway-one-social",
-            [
-                str(Path(sys.executable).parent / "uvicorn"), "gateway.main:create_app",
-                "--factory", "--port", str(port), "--no-access-log", "--no-proxy-headers",
-                "--log-level", "warning",
-            ],
+            [sys.executable, "-m", "gateway", "--port", str(port)],
             log_path=work / "gateway-one-social.log",
-            env=stack.environment() | {"GATEWAY_SOCIAL_URL": stack.url("social")},
-        )  # fmt: skip
+            env=stack.environment()
+            | {"GATEWAY_SOCIAL_URL": stack.url("social"), "LOG_LEVEL": "WARNING"},
+        )
         one_replica.start()
         wait_for(
             lambda: httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200,

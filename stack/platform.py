@@ -209,6 +209,9 @@ class Stack:
         kind = self.kinds[name]
         if kind == WORKER:
             return [sys.executable, "-m", "igscraper.worker"]
+        if kind == GATEWAY:  # its own server (gateway/server.py), not uvicorn
+            port = str(self.ports[name])
+            return [sys.executable, "-m", "gateway", "--host", "127.0.0.1", "--port", port]
         module = f"{kind}.main"
         return [
             str(bin_dir / "uvicorn"),
@@ -219,7 +222,7 @@ class Stack:
             "--port",
             str(self.ports[name]),
             "--no-access-log",
-            "--no-proxy-headers",  # the gateway trusts X-Forwarded-* itself (trusted_proxies)
+            "--no-proxy-headers",  # only the gateway's X-Forwarded-* count (trusted_proxies)
             "--timeout-graceful-shutdown",
             "5",
         ]

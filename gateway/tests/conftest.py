@@ -1,4 +1,4 @@
-"""A real upstream (aiohttp) and the real gateway under uvicorn, both on loopback ports."""
+"""A real upstream (aiohttp) and the real gateway (its own server), both on loopback ports."""
 
 import asyncio
 import hashlib
@@ -37,7 +37,12 @@ async def digest(request: web.Request) -> web.Response:
     return web.json_response({"bytes": size, "sha256": sha.hexdigest()})
 
 
+# Slow requests the upstream began answering.
+SLOW = {"started": 0}
+
+
 async def slow(request: web.Request) -> web.Response:
+    SLOW["started"] += 1
     await asyncio.sleep(float(request.query.get("seconds", "2")))
     return web.json_response({"late": True})
 

@@ -40,6 +40,8 @@ class ReplicaSet:
         When every untried replica is out of rotation, one is tried anyway: a service whose
         replicas are all down still answers at once (503), and one coming back is found.
         """
+        if len(self.replicas) == 1:  # the common case: nothing to choose
+            return self.replicas[0]
         now = time.monotonic()
         untried = [r for r in self.replicas if r not in tried] or self.replicas
         candidates = [r for r in untried if r.ejected_until <= now] or untried

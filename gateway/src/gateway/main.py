@@ -1,39 +1,47 @@
 """The gateway: the platform's only public entry.
 
-A bare ASGI app on purpose: every request to a service goes straight from the routing
-table to the proxy, with no framework routing in between (see bench/gateway.py).
+`python -m gateway` (gateway/server.py) serves it: requests for a service's route go from
+the routing table (routes.py) and its policies (policy.py) straight to the proxy
+(proxy.py), as bytes on asyncio protocols; the gateway's own paths (/health, /metrics,
+/openapi.json, the docs, /__routes, the web app) and CORS preflights go through ASGI
+(bridge.py) to `Gateway.own`, wrapped in the same service layer and CORS as any service.
 """
 
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.errors import error_response
 from common.health import redis_check
 from common.logging import configure_logging
-from common.observability import metrics_response
+from common.observability import access_logger, metrics_response
+from common.request_id import request_id_var
 from common.service_layer import ServiceLayer
 from common.tokens import TokenVerifier
 from gateway import docs
+from gateway.balancer import Replica, ReplicaSet, parse_urls
 from gateway.config import Settings, get_settings
+from gateway.cors import CorsHeaders, cors_middleware
 from gateway.health import platform_health
 from gateway.identity import Identity
 from gateway.openapi import MergedOpenAPI
-from gateway.policy import Policies, Policy
-from gateway.proxy import Proxy, client_address, declared_length, payload_too_large
+from gateway.policy import Policies
+from gateway.proxy import UPSTREAM_KEEPALIVE_SECONDS, Pool
 from gateway.ratelimit import RateLimiter
 from gateway.routes import RoutingTable
 from gateway.webapp import WebApp
+
+if TYPE_CHECKING:
+    from gateway.http11 import Exchange
 
 logger = logging.getLogger(__name__)
 
 OWN_PATHS = frozenset({"/health", "/__routes", "/metrics", "/openapi.json"}) | docs.PATHS
 OWN_METHODS = "GET, HEAD, OPTIONS"
-UPSTREAM_KEEPALIVE_SECONDS = 4.0
 
 
 def metrics_route(scope: Scope) -> str:
@@ -48,38 +56,40 @@ def metrics_route(scope: Scope) -> str:
 
 
 class Gateway:
+    """What the gateway knows and holds: its tables, limiter, identity, upstream pools,
+    and the ASGI app of its own paths."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.table = RoutingTable()
         self.policies = Policies(settings)
         self.limiter = RateLimiter(settings)
         self.webapp = WebApp(settings.web_dir)
-        self.session: aiohttp.ClientSession | None = None
-        self.proxy: Proxy | None = None
+        self.trusted_proxies = settings.trusted_proxies
+        self.replicas = {
+            name: ReplicaSet(parse_urls(urls)) for name, urls in settings.upstreams().items()
+        }
+        self.pools: dict[Replica, Pool] = {
+            replica: Pool(replica, settings.max_connections_per_upstream)
+            for replicas in self.replicas.values()
+            for replica in replicas.replicas
+        }
+        # No body limit or Allow here: the gateway's policies and own paths answer those.
+        self.layer = ServiceLayer(self.own, service="gateway", route_of=metrics_route)
+        # Outside the layer, so its 500s carry the CORS headers a browser needs to read them.
+        middleware = cors_middleware(self.layer, settings)
+        self.app: ASGIApp = middleware
+        self.cors = CorsHeaders(middleware)
+        self.session: aiohttp.ClientSession | None = None  # /health and /openapi.json
         self.identity: Identity | None = None
         self.openapi: MergedOpenAPI | None = None
 
     async def startup(self) -> None:
-        connector = aiohttp.TCPConnector(
-            limit=0,
-            limit_per_host=self.settings.max_connections_per_upstream,
-            # Under uvicorn's 5 s keep-alive: the gateway drops an idle connection before the
-            # service does, never sending a request down one the service is closing (a 502).
-            keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS,
-        )
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS)
         self.session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(sock_connect=self.settings.connect_timeout_seconds),
-            auto_decompress=False,
-            # Forward exactly what the caller sent; add no headers of aiohttp's own.
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             cookie_jar=aiohttp.DummyCookieJar(),
-        )
-        self.proxy = Proxy(
-            self.session,
-            self.settings.upstreams(),
-            trusted_proxies=self.settings.trusted_proxies,
-            retry_attempts=self.settings.retry_attempts,
         )
         self.limiter.start()
         self.identity = Identity(
@@ -92,46 +102,30 @@ class Gateway:
         self.openapi = MergedOpenAPI(self.session, self.settings.upstreams())
 
     async def shutdown(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
         if self.identity:
             await self.identity.verifier.aclose()
         if self.session:
             await self.session.close()
         await self.limiter.stop()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+    def observe(self, exchange: "Exchange") -> None:
+        """A proxied request's metrics and access line, as the service layer writes them."""
+        elapsed = time.perf_counter() - exchange.started_at
+        if not access_logger.isEnabledFor(logging.INFO):  # no line to carry the id
+            self.layer.observe(exchange.scope, exchange.status, elapsed)
             return
-        if scope["type"] != "http":
-            return
-        route = self.table.route(scope)
-        if route is None:
-            response = await self._own(scope)
-            await response(scope, receive, send)
-            return
-        scope["gateway_route"] = route.prefix
-        policy = self.policies.for_request(scope["method"], scope["path"])
-        refusal = await self._refusal(scope, policy)
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        assert self.proxy is not None
-        await self.proxy(scope, receive, send, route.service, policy)
+        token = request_id_var.set(exchange.request_id)
+        try:
+            self.layer.observe(exchange.scope, exchange.status, elapsed)
+        finally:
+            request_id_var.reset(token)
 
-    async def _refusal(self, scope: Scope, policy: Policy) -> Response | None:
-        """A 413 or 429 decided before a byte of the body is read, or None to proceed."""
-        assert self.identity is not None
-        length = declared_length(scope)
-        if length is not None and length > policy.body_limit:
-            return payload_too_large(policy.body_limit)
-        user_id = await self.identity.user_id(scope)
-        if user_id:
-            scope.setdefault("state", {})["user_id"] = user_id
-        return await self.limiter.check(
-            bucket=policy.bucket,
-            client_ip=client_address(scope, self.settings.trusted_proxies),
-            user_id=user_id,
-        )
+    async def own(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The gateway's own paths, and the web app at every other path."""
+        response = await self._own(scope)
+        await response(scope, receive, send)
 
     async def _own(self, scope: Scope) -> Response:
         path, method = scope["path"], scope["method"]
@@ -174,35 +168,8 @@ class Gateway:
             for r in self.table.routes
         ]
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.startup()
-                except Exception as exc:
-                    logger.exception("gateway startup failed")
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.shutdown()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
-
-def create_app(settings: Settings | None = None) -> ASGIApp:
+def create_gateway(settings: Settings | None = None) -> Gateway:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level)
-    # No body limit or Allow here: the gateway's policies and own paths answer those.
-    app = ServiceLayer(Gateway(settings), service="gateway", route_of=metrics_route)
-    # Strict: only the frontend, with cookies. Otherwise any origin, never with credentials.
-    # Outside the layer, so its 500s carry the CORS headers a browser needs to read them.
-    return CORSMiddleware(
-        app,
-        allow_origins=[settings.frontend_url] if settings.strict_cors else ["*"],
-        allow_credentials=settings.strict_cors,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
-    )
+    return Gateway(settings)

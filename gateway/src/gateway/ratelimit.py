@@ -92,19 +92,35 @@ class RateLimiter:
         await self._syncer.stop()
         await self.redis.aclose()
 
+    @property
+    def counting(self) -> bool:
+        """Whether requests are counted now (enabled, and not pausing after a failure)."""
+        return self.enabled and time.monotonic() >= self._retry_at
+
     async def check(
         self, *, bucket: str | None, client_ip: str, user_id: str | None
     ) -> Response | None:
         """None when the request may pass; otherwise the 429 to send."""
-        if not self.enabled or time.monotonic() < self._retry_at:
+        if not self.counting:
             return None
-        caller = f"user:{_pseudonym(user_id)}" if user_id else f"ip:{client_ip}"
-        refused = self._count("authenticated" if user_id else "anonymous", caller)
+        refused = self.count_general(client_ip, user_id)
         if refused is not None or bucket is None:
             return refused
+        return await self.hit_exact(bucket, client_ip, user_id)
+
+    def count_general(self, client_ip: str, user_id: str | None) -> Response | None:
+        """The caller's general bucket, counted in memory (no await): the 429 or None."""
+        caller = f"user:{_pseudonym(user_id)}" if user_id else f"ip:{client_ip}"
+        return self._count("authenticated" if user_id else "anonymous", caller)
+
+    async def hit_exact(self, bucket: str, client_ip: str, user_id: str | None) -> Response | None:
+        """A tight bucket, counted in Redis at once: the 429 or None (fail open)."""
         # Sign-in, registration and inbox deliveries are counted per address: no user of
         # ours makes them.
-        identity = caller if bucket == "analyses" else f"ip:{client_ip}"
+        if bucket == "analyses" and user_id:
+            identity = f"user:{_pseudonym(user_id)}"
+        else:
+            identity = f"ip:{client_ip}"
         item = self.items[bucket]
         try:
             if await self.exact.hit(item, bucket, identity):

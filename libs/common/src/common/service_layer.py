@@ -150,7 +150,7 @@ class ServiceLayer:
             if not body_refused:
                 await self._answer_error(exc, scope, receive, send_wrapper, response_started)
         finally:
-            self._observe(scope, status, time.perf_counter() - started_at)
+            self.observe(scope, status, time.perf_counter() - started_at)
             request_id_var.reset(token)
 
     def _options_allow(self, scope: Scope) -> str | None:
@@ -182,7 +182,9 @@ class ServiceLayer:
             response = error_response(error.status, error.code, error.message, error.headers)
         await response(scope, receive, send)
 
-    def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
+    def observe(self, scope: Scope, status: int, elapsed: float) -> None:
+        """Count one answered request and write its access line (also called by the
+        gateway for the requests its protocol path serves without ASGI)."""
         method, route = scope["method"], self.route_of(scope)
         counter = self._counters.get((method, route, status))
         if counter is None:
@@ -194,8 +196,8 @@ class ServiceLayer:
             histogram = LATENCY.labels(self.service, method, route)
             self._histograms[(method, route)] = histogram
         histogram.observe(elapsed)
-        if scope["path"] in QUIET_PATHS:
-            return
+        if scope["path"] in QUIET_PATHS or not access_logger.isEnabledFor(logging.INFO):
+            return  # (the line's fields are not even built when it would be dropped)
         state = scope.get("state", {})
         access_logger.info(
             "%s %s %s",
