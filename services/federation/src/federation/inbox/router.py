@@ -6,10 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import SessionDep
 from common.openapi import raises
 from common.state import app_state
+from federation.activitypub import Urls
+from federation.config import Settings
 from federation.dependencies import RemoteActorsDep, SettingsDep, UrlsDep
 from federation.inbox.service import (
     BadSignature,
@@ -19,6 +22,7 @@ from federation.inbox.service import (
     TooManyActivities,
     receive,
 )
+from federation.remote.service import RemoteActors
 
 router = APIRouter(tags=["federation"])
 
@@ -37,15 +41,15 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Inbox:
     """What taking an activity in needs; one dependency, so both inbox routes name it once."""
 
-    session: SessionDep
-    redis: RedisDep
-    actors: RemoteActorsDep
-    settings: SettingsDep
-    urls: UrlsDep
+    session: AsyncSession
+    redis: Redis
+    actors: RemoteActors
+    settings: Settings
+    urls: Urls
 
     async def take(self, request: Request) -> Response:
         body = await _body(request, self.settings.inbox_max_bytes)
@@ -67,7 +71,18 @@ class Inbox:
         return Response(status_code=202)
 
 
-InboxDep = Annotated[Inbox, Depends()]
+async def get_inbox(
+    session: SessionDep,
+    redis: RedisDep,
+    actors: RemoteActorsDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+) -> Inbox:
+    # A function, not the class itself: FastAPI runs a sync dependency in a thread.
+    return Inbox(session, redis, actors, settings, urls)
+
+
+InboxDep = Annotated[Inbox, Depends(get_inbox)]
 
 
 ERRORS = (BadSignature, DomainBlocked, InvalidActivity, PayloadTooLarge, TooManyActivities)
