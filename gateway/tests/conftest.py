@@ -37,6 +37,11 @@ async def digest(request: web.Request) -> web.Response:
     return web.json_response({"bytes": size, "sha256": sha.hexdigest()})
 
 
+async def early(request: web.Request) -> web.Response:
+    """An answer before the request's body is read, as a service's 401 or 405 to an upload."""
+    return web.json_response({"early": True}, status=405)
+
+
 # Slow requests the upstream began answering.
 SLOW = {"started": 0}
 
@@ -89,6 +94,7 @@ async def upstream() -> AsyncIterator[str]:
     app[NAME] = "social"
     app.router.add_get("/openapi.json", openapi_doc)
     app.router.add_route("*", "/posts/echo", echo)
+    app.router.add_post("/posts/early", early)
     app.router.add_route("*", "/users/{tail:.*}", echo)
     app.router.add_post("/media", digest)
     app.router.add_get("/feed/slow", slow)

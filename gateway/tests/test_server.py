@@ -188,3 +188,31 @@ async def test_requests_wait_for_a_connection_when_a_replica_has_its_limit_open(
         responses = await asyncio.gather(first, second)
         assert [r.status_code for r in responses] == [200, 200]
         assert SLOW["started"] == started + 2
+
+
+async def test_an_answer_before_the_body_leaves_no_connection_waiting_for_it(
+    start_gateway, upstream
+):
+    """A replica that answers before the body came keeps waiting for it: that connection
+    must not carry the next request (it would be read as the rest of the body)."""
+    async with start_gateway(social_url=upstream, max_connections_per_upstream=1) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /posts/early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
+        async with asyncio.timeout(5):
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+        assert head.startswith(b"HTTP/1.1 405")
+        writer.write(b"0123456789")  # the body, late
+        async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+            for n in range(3):
+                after = await client.get(f"/posts/echo?after={n}")
+                assert after.status_code == 200, after.text
+                assert after.json()["path"] == f"/posts/echo?after={n}"
+        # The caller's own connection goes on too.
+        writer.write(b"GET /posts/echo?own=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        async with asyncio.timeout(5):
+            rest = await reader.read()
+        writer.close()
+        assert rest.startswith(b"HTTP/1.1 200") and b"own=1" in rest

@@ -287,8 +287,10 @@ class Upstream(asyncio.Protocol):
         exchange, self.exchange = self.exchange, None
         if exchange is None:
             return
-        # Back in the pool first: a pipelined request that begins next can have it.
-        if self.parser.should_keep_alive() and not self.closed:
+        # Back in the pool first: a pipelined request that begins next can have it. Not if
+        # the replica answered before the whole request body reached it (a 401 or 405 to an
+        # upload): it still waits for that rest, and would read the next request as body.
+        if self.parser.should_keep_alive() and not self.closed and exchange.request_done:
             self.pool.give_back(self)
         else:
             self.close()
@@ -320,6 +322,7 @@ class ProxyExchange(Exchange):
         self.pending_size = 0
         self.body_sent = False  # a byte of body went upstream: it cannot go elsewhere
         self.bodyless = False  # declared no body: may be sent again after a drop
+        self.request_done = False  # the caller's request ended (its body, if any, all read)
         self.body_size = 0
         self.upstream: Upstream | None = None
         self.replica: Replica | None = None
@@ -461,6 +464,8 @@ class ProxyExchange(Exchange):
         self.watch()
 
     def request_body(self, body: bytes) -> None:
+        if self.done:  # answered already (a refusal, or the replica did not wait): dropped
+            return
         self.last_activity = time.monotonic()  # an upload's time is not the replica's silence
         self.body_size += len(body)
         if self.body_size > self.policy.body_limit:
@@ -483,6 +488,9 @@ class ProxyExchange(Exchange):
                 self.connection.pause()
 
     def request_end(self) -> None:
+        self.request_done = True
+        if self.done:
+            return
         if self.request_chunked:
             if self.upstream is not None:
                 self.upstream.write(b"0\r\n\r\n")
