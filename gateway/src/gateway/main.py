@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from common.errors import error_response
 from common.health import redis_check
 from common.logging import configure_logging
-from common.observability import access_logger, metrics_response
+from common.observability import metrics_response
 from common.request_id import request_id_var
 from common.service_layer import ServiceLayer
 from common.tokens import TokenVerifier
@@ -113,10 +113,7 @@ class Gateway:
     def observe(self, exchange: "Exchange") -> None:
         """A proxied request's metrics and access line, as the service layer writes them."""
         elapsed = time.perf_counter() - exchange.started_at
-        if not access_logger.isEnabledFor(logging.INFO):  # no line to carry the id
-            self.layer.observe(exchange.scope, exchange.status, elapsed)
-            return
-        token = request_id_var.set(exchange.request_id)
+        token = request_id_var.set(exchange.request_id)  # for the access line
         try:
             self.layer.observe(exchange.scope, exchange.status, elapsed)
         finally:

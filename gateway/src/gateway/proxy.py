@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import httptools
 from prometheus_client import Counter
-from starlette.responses import Response
 
 from common.request_id import request_id_var
 from gateway.balancer import Replica, ReplicaSet
@@ -135,7 +134,7 @@ class Pool:
         horizon = time.monotonic() - UPSTREAM_KEEPALIVE_SECONDS
         while self.idle:
             connection = self.idle.pop()
-            if not connection.closed and connection.idle_since > horizon:
+            if connection.reusable(horizon):
                 return connection
             connection.close()
         return None
@@ -165,10 +164,10 @@ class Pool:
         horizon = time.monotonic() - UPSTREAM_KEEPALIVE_SECONDS
         keep = []
         for connection in self.idle:
-            if connection.closed or connection.idle_since <= horizon:
-                connection.close()
-            else:
+            if connection.reusable(horizon):
                 keep.append(connection)
+            else:
+                connection.close()
         self.idle = keep
 
     def close(self) -> None:
@@ -214,6 +213,10 @@ class Upstream(asyncio.Protocol):
             exchange, self.exchange = self.exchange, None
             exchange.upstream_lost()
         self.pool.closed()
+
+    def reusable(self, horizon: float) -> bool:
+        """Open, and idle since after `horizon` (the service has not dropped it yet)."""
+        return not self.closed and self.idle_since > horizon
 
     def write(self, data: bytes) -> None:
         assert self.transport is not None
@@ -365,13 +368,9 @@ class ProxyExchange(Exchange):
             user_id = await gateway.identity.user_id(token)
             if user_id:
                 self.scope["state"]["user_id"] = user_id
-        refused: Response | None = None
-        limiter = gateway.limiter
-        if limiter.counting:
-            client_ip = self.client_ip()
-            refused = limiter.count_general(client_ip, user_id)
-            if refused is None and self.policy.bucket is not None:
-                refused = await limiter.hit_exact(self.policy.bucket, client_ip, user_id)
+        refused = await gateway.limiter.check(
+            bucket=self.policy.bucket, client_ip=self.client_ip(), user_id=user_id
+        )
         if self.done:  # the caller left meanwhile
             return
         if refused is not None:
