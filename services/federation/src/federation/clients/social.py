@@ -13,12 +13,6 @@ def _user(username: str) -> str:
     return f"/internal/federation/users/{quote(username, safe='')}"
 
 
-def _raise_invalid_cursor(exc: Refused) -> None:
-    """A cursor social did not give out is the asker's mistake (400), not an upstream fault."""
-    if exc.upstream_code == InvalidCursor.code:
-        raise InvalidCursor() from exc
-
-
 class SocialClient(InternalClient):
     service = "social"
 
@@ -32,29 +26,27 @@ class SocialClient(InternalClient):
         self, username: str, *, cursor: str | None, limit: int
     ) -> dict[str, Any] | None:
         """A page of a public user's posts, newest first; None if private or unknown."""
-        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
         try:
-            result: dict[str, Any] | None = await self.request(
-                "GET", f"{_user(username)}/posts", params=params
-            )
+            return await self._page(f"{_user(username)}/posts", cursor=cursor, limit=limit)
         except Refused as exc:
             if exc.upstream_status == 403:
                 return None
-            _raise_invalid_cursor(exc)
             raise
-        return result
 
     async def relations(
         self, username: str, which: str, *, cursor: str | None, limit: int
     ) -> dict[str, Any] | None:
         """A page of a user's `followers` or `following`, with their total."""
+        return await self._page(f"{_user(username)}/{which}", cursor=cursor, limit=limit)
+
+    async def _page(self, path: str, *, cursor: str | None, limit: int) -> dict[str, Any] | None:
         params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
         try:
-            result: dict[str, Any] | None = await self.request(
-                "GET", f"{_user(username)}/{which}", params=params
-            )
+            result: dict[str, Any] | None = await self.request("GET", path, params=params)
         except Refused as exc:
-            _raise_invalid_cursor(exc)
+            # A cursor social did not give out is the asker's mistake (400), not a fault.
+            if exc.upstream_code == InvalidCursor.code:
+                raise InvalidCursor() from exc
             raise
         return result
 
