@@ -31,20 +31,24 @@ def _key(secret: str) -> bytes:
     return hmac.digest(secret.encode(), _KEY_CONTEXT, hashlib.sha256)
 
 
-# A feed page signs ~160 links (two per image, an avatar per post), mostly the same ones as
-# the page before within a bucket: remembering them takes the signing off the read path.
+# Media checks the same links again and again (every view of a popular image).
 @functools.lru_cache(maxsize=65536)
 def _signature(secret: str, media_id: uuid.UUID | str, variant: str, expires: int) -> str:
     message = f"{media_id}:{variant}:{expires}".encode()
     return hmac.digest(_key(secret), message, hashlib.sha256).hex()[:32]
 
 
+def expiry(now: float | None = None) -> int:
+    """When a link handed out now expires: the end of its bucket."""
+    at = time.time() if now is None else now
+    return math.ceil((at + TTL_SECONDS) / BUCKET_SECONDS) * BUCKET_SECONDS
+
+
 def signed_query(
     secret: SecretStr, media_id: uuid.UUID | str, variant: Variant, *, now: float | None = None
 ) -> str:
     """`exp=...&sig=...` for a link to this variant of the image."""
-    at = time.time() if now is None else now
-    expires = math.ceil((at + TTL_SECONDS) / BUCKET_SECONDS) * BUCKET_SECONDS
+    expires = expiry(now)
     return f"exp={expires}&sig={_signature(secret.get_secret_value(), media_id, variant, expires)}"
 
 

@@ -5,41 +5,59 @@ be allowed to see it, and media serves a post's image only on such a link (or to
 owner), so a private account's images stay with the people it approved.
 """
 
+import time
 import uuid
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from pydantic import SecretStr
 
-from common.image_urls import Variant, signed_query
+from common.image_urls import TTL_SECONDS, Variant, expiry, signed_query
 
 # A media id as a UUID (a column) or a string (inside a JSON column: an album's images).
 MediaId = uuid.UUID | str
+# Links kept per expiry bucket; past this many the bucket's are forgotten and written anew.
+MAX_REMEMBERED = 100_000
 
 
-@dataclass(frozen=True)
 class Links:
-    public_url: str
-    signing_secret: SecretStr
+    """One per app. A link is the same for every caller within an expiry bucket, so each is
+    signed and written once a bucket: a feed page hands out ~130 (two per image, an avatar
+    per post), writing them took a fifth of the page's time (bench/feed.py)."""
 
-    def _signed(self, media_id: MediaId, variant: Variant) -> str:
-        return signed_query(self.signing_secret, media_id, variant)
+    def __init__(self, public_url: str, signing_secret: SecretStr) -> None:
+        self.public_url = public_url
+        self.signing_secret = signing_secret
+        self._remembered: dict[tuple[MediaId, Variant], str] = {}
+        self._renew_at = 0.0  # when a link handed out gets the next bucket's expiry
+
+    def _link(self, media_id: MediaId, variant: Variant) -> str:
+        if time.time() >= self._renew_at or len(self._remembered) >= MAX_REMEMBERED:
+            self._remembered = {}
+            self._renew_at = expiry() - TTL_SECONDS
+        link = self._remembered.get((media_id, variant))
+        if link is None:
+            query = signed_query(self.signing_secret, media_id, variant)
+            if variant == "original":
+                link = f"{self.public_url}/media/{media_id}/original?{query}"
+            else:
+                link = f"{self.public_url}/media/{media_id}/thumb?size=small&{query}"
+            self._remembered[(media_id, variant)] = link
+        return link
 
     def image(self, media_id: MediaId) -> str:
-        return f"{self.public_url}/media/{media_id}/original?{self._signed(media_id, 'original')}"
+        return self._link(media_id, "original")
 
     def thumbnail(self, media_id: MediaId) -> str:
-        query = self._signed(media_id, "thumb_small")
-        return f"{self.public_url}/media/{media_id}/thumb?size=small&{query}"
+        return self._link(media_id, "thumb_small")
 
     def avatar(self, media_id: MediaId | None) -> str | None:
-        return self.thumbnail(media_id) if media_id else None
+        return self._link(media_id, "thumb_small") if media_id else None
 
 
 async def get_links(request: Request) -> Links:
-    settings = request.app.state.settings
-    return Links(settings.public_url.rstrip("/"), settings.internal_token)
+    links: Links = request.app.state.links
+    return links
 
 
 LinksDep = Annotated[Links, Depends(get_links)]
