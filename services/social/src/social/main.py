@@ -20,6 +20,7 @@ from social.federation.router import router as federation_router
 from social.federation_events.relay import federation_outbox
 from social.feeds.router import router as feeds_router
 from social.follows.router import router as follows_router
+from social.links import Links
 from social.mastodon.router import router as mastodon_router
 from social.media_deletions.relay import media_deletion_relay
 from social.notifications.router import router as notifications_router
@@ -38,6 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.known_profiles = {}
+    app.state.links = Links(settings.public_url.rstrip("/"), settings.internal_token)
     async with service_stack(app, settings, MIGRATIONS) as stack:
         await stack.enter_async_context(
             read_pool(app, settings.database_url, max_size=settings.database_pool_size)
@@ -60,11 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Social",
         settings=settings or get_settings(),
         lifespan=lifespan,
-        # Feeds first: GET /posts lists; the posts router only has /posts/{id} reads.
-        # Blocks, mutes and bookmarks before profiles: /users/me/blocks is not a user's page.
+        # Routes are tried in order, so the most frequent requests come first: the feeds
+        # (GET /posts lists too; the posts router only has /posts/{id} reads), then the
+        # Mastodon client API. Blocks, mutes and bookmarks before profiles:
+        # /users/me/blocks is not a user's page.
         routers=[
-            mastodon_router,
             feeds_router,
+            mastodon_router,
             restrictions_router,
             bookmarks_router,
             profiles_router,
