@@ -106,11 +106,11 @@ TAG_PAGE = _page_of(
 # (each is gated by a one-time filter: the other is never started). One round trip a page.
 
 # One index probe of the merge costs about as much as this many rows of the walk
-# (bench/feed.py: ~4 µs a probe, ~0.4 µs a walked row).
-PROBE_COST_IN_ROWS = 10
+# (bench/feed.py: ~6 µs a probe, ~0.2 µs a walked row).
+PROBE_COST_IN_ROWS = 30
 # The followees' posts are summed over a sample: a profile lookup per followee would cost
 # more than the page itself for a viewer following thousands.
-DENSITY_SAMPLE = 100
+DENSITY_SAMPLE = 25
 # The page size as an InitPlan rather than a constant: Postgres then estimates a custom
 # plan as it does the generic one, and after five executions keeps the generic plan (the
 # same for every viewer, since the branch is chosen at run time) instead of planning this
@@ -119,6 +119,8 @@ _PAGE_LIMIT = select(LIMIT).scalar_subquery()
 # "merge" or "scan" forces a branch (tests and bench/feed.py compare them); NULL weighs.
 PLAN = bindparam("plan", type_=String)
 HomePlan = Literal["merge", "scan"]
+# Older than every post: the merge's floor when the authors have fewer posts than a page.
+OLDEST = uuid.UUID(int=0)
 
 # The followees (an index-only range of pk_follow), less the muted (a block ends the
 # follows). Materialized: the plan's weights and both branches read it.
@@ -161,31 +163,65 @@ _their_posts = func.greatest(
     + _shape.c.own_posts,
     1,
 )
-# Probing each author beats walking all posts for `limit` of theirs when the probes cost
-# less than the rows walked: limit × total / theirs.
+# Probing each author, and then at most `limit` of them again, beats walking all posts for
+# `limit` of theirs when the probes cost less than the rows walked: limit × total / theirs.
 _plan = select(
     func.coalesce(
         PLAN == "merge",
-        (_shape.c.followees + 1) * PROBE_COST_IN_ROWS * _their_posts
+        (_shape.c.followees + 1 + LIMIT) * PROBE_COST_IN_ROWS * _their_posts
         <= LIMIT * func.greatest(_shape.c.total_posts, _their_posts),
     ).label("merge")
 ).cte("plan")
 _merge = select(_plan.c.merge).scalar_subquery()
 
-# The merge: the newest `limit` of each author (an index probe each), merged.
-_latest = (
+# The merge, in two rounds of index probes. First each author's newest post (one row a
+# probe): those are as many distinct posts as there are authors, so the page's oldest post
+# is no older than the `limit`-th newest of them, its floor. Then only the authors whose
+# newest reaches the floor can have posts on the page, and only their posts from the floor
+# on: at most `limit` authors probed again, for about `limit` rows in all, where taking
+# `limit` of every author's read ~2,000 rows for 100 followees (bench/feed.py).
+_newest = (
     select(Post.id)
     .where(Post.author_id == _author.c.id, Post.id < BEFORE)
     .order_by(Post.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_newest_by_author = (
+    select(_author.c.id.label("author_id"), _newest.label("newest"))
+    .where(_merge)
+    .cte("newest")
+    .prefix_with("MATERIALIZED")
+)
+_floor_of_page = select(
+    func.coalesce(
+        select(_newest_by_author.c.newest)
+        .where(_newest_by_author.c.newest.is_not(None))
+        .order_by(_newest_by_author.c.newest.desc())
+        .offset(_PAGE_LIMIT - 1)
+        .limit(1)
+        .scalar_subquery(),
+        OLDEST,
+    ).label("floor")
+).cte("floor")
+_floor = select(_floor_of_page.c.floor).scalar_subquery()
+_from_floor = (
+    select(Post.id)
+    .where(
+        Post.author_id == _newest_by_author.c.author_id,
+        Post.id < BEFORE,
+        Post.id >= _floor,
+    )
+    .order_by(Post.id.desc())
     .limit(_PAGE_LIMIT)
-    .lateral("latest")
+    .lateral("from_floor")
 )
 _merged = (
-    select(_latest.c.id)
-    .select_from(_author)
-    .join(_latest, true())
-    .where(_merge)
-    .order_by(_latest.c.id.desc())
+    select(_from_floor.c.id)
+    .select_from(_newest_by_author)
+    .join(_from_floor, true())
+    .where(_newest_by_author.c.newest >= _floor)
+    .order_by(_from_floor.c.id.desc())
     .limit(_PAGE_LIMIT)
 )
 # The walk: all posts newest first (index-only on ix_post_id_author_id), keeping the
