@@ -410,17 +410,23 @@ async def measured_viewers(db_url: str) -> dict[tuple[int, int], uuid.UUID]:
 # ------------------------------------------------------------------------ timing --
 
 
-async def timed(call: Callable[[], Awaitable[object]]) -> tuple[float, float]:
-    """(p50, p99) in ms of `call`, after a warm-up."""
-    for _ in range(TIMING["warmup"]):
-        await call()
-    samples = []
-    for _ in range(TIMING["samples"]):
-        started = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(samples, n=100)
-    return cuts[49], cuts[98]
+async def timed(
+    calls: dict[str, Callable[[], Awaitable[object]]],
+) -> dict[str, tuple[float, float]]:
+    """(p50, p99) in ms of each call, after a warm-up. The calls take turns, one request
+    each per round (in a rotating order), so a machine that slows down or speeds up during
+    the run moves every figure alike and the ratios between them stay true."""
+    names = list(calls)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(TIMING["warmup"] + TIMING["samples"]):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            started = time.perf_counter()
+            await calls[name]()
+            if round_ >= TIMING["warmup"]:
+                samples[name].append((time.perf_counter() - started) * 1000)
+    cuts = {name: statistics.quantiles(taken, n=100) for name, taken in samples.items()}
+    return {name: (cut[49], cut[98]) for name, cut in cuts.items()}
 
 
 class RawSql:
@@ -609,32 +615,32 @@ async def measure(
     app_headers: dict[str, str],
     cursor: str | None,
 ) -> dict[str, tuple[float, float]]:
-    """One viewer and page: the SQL alone, then the service directly and via the gateway,
-    then the same page as the Mastodon client API's home timeline, directly."""
+    """One viewer and page: the SQL alone, the service directly and via the gateway, and
+    the same page as the Mastodon client API's home timeline, directly, taking turns."""
     before = decode_cursor(cursor, uuid.UUID)[0] if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
 
     async def page_sql(plan: str | None = None) -> None:
         await raw.page(viewer, before, plan)
 
-    row = {
-        "in": await timed(lambda: page_sql("scan")),
-        "lateral": await timed(lambda: page_sql("merge")),
-        "sql": await timed(page_sql),
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "in": lambda: page_sql("scan"),
+        "lateral": lambda: page_sql("merge"),
+        "sql": page_sql,
     }
     for name, client in clients.items():
 
         async def fetch(client: aiohttp.ClientSession = client) -> None:
             await get(client, "/feed", query, headers)
 
-        row[name] = await timed(fetch)
+        calls[name] = fetch
     timeline = {"limit": PAGE} | ({"max_id": str(before)} if cursor else {})
 
     async def fetch_timeline() -> None:
         await get(clients["direct"], "/api/v1/timelines/home", timeline, app_headers)
 
-    row["mastodon"] = await timed(fetch_timeline)
-    return row
+    calls["mastodon"] = fetch_timeline
+    return await timed(calls)
 
 
 def cells(row: dict[str, tuple[float, float]], *names: str) -> str:
