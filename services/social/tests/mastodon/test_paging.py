@@ -98,3 +98,21 @@ async def test_notifications_page_forward_with_min_id(client, user, post_by, app
         "/api/v1/notifications", params={"since_id": oldest, "limit": 2}, headers=headers
     )
     assert [n["id"] for n in since.json()] == ids[:2]
+
+
+async def test_min_id_finds_the_posts_of_the_one_followee_of_many_who_posts(
+    client, user, captioned, app_headers
+):
+    # Whether there is anything to read forwards was once guessed from a sample of the
+    # first followees: thirty who never posted hid the one who did.
+    reader = await user()
+    silent = [await user() for _ in range(30)]
+    author = await user()
+    for followee in [*silent, author]:
+        await client.post(f"/users/{followee.id}/follow", headers=reader.headers)
+    posted = [await captioned(author, f"late {n}") for n in range(3)]
+    headers = app_headers(reader)
+    assert await _ids(client, "/api/v1/timelines/home", headers, min_id=posted[0]) == [
+        posted[2],
+        posted[1],
+    ]

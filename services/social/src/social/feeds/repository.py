@@ -19,6 +19,7 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    or_,
     select,
     text,
     true,
@@ -280,20 +281,16 @@ HOME_PAGE = Query.of(
 )
 
 # The viewer's authors and whether they follow tags, for what walks the home feed
-# forwards (social.mastodon.forward): the followees as above, and their posts, summed
-# over a sample, to tell whether there is anything to walk for.
-_sample = _followees_of_viewer.limit(DENSITY_SAMPLE).subquery()
+# forwards (social.mastodon.forward): the followees as above, and whether any of them (or
+# the viewer) has posted at all, or there would be nothing to walk the posts for.
+_has_posted = Profile.posts_count > 0
 HOME_AUTHORS_QUERY = Query.of(
     select(
         func.array(_followees_of_viewer.scalar_subquery(), type_=ARRAY(Uuid)).label("followees"),
-        select(func.coalesce(func.sum(Profile.posts_count), 0))
-        .join(_sample, _sample.c.followee_id == Profile.id)
-        .scalar_subquery()
-        .label("sampled_posts"),
-        select(Profile.posts_count)
-        .where(Profile.id == VIEWER)
-        .scalar_subquery()
-        .label("own_posts"),
+        or_(
+            exists().where(Profile.id == VIEWER, _has_posted),
+            exists().where(Profile.id.in_(_followees_of_viewer), _has_posted),
+        ).label("posted"),
         exists().where(TagFollow.user_id == VIEWER).label("follows_tags"),
     )
 )
@@ -333,14 +330,11 @@ async def home_page(
     )
 
 
-async def home_authors(reads: ReadPool, viewer_id: uuid.UUID) -> tuple[list[uuid.UUID], int, bool]:
-    """The viewer and the viewer's followees, about how many posts they have, and whether
+async def home_authors(reads: ReadPool, viewer_id: uuid.UUID) -> tuple[list[uuid.UUID], bool, bool]:
+    """The viewer and the viewer's followees, whether any of them has posted, and whether
     the viewer follows any tag."""
     (row,) = await reads.fetch(HOME_AUTHORS_QUERY, viewer=viewer_id)
-    followees: list[uuid.UUID] = row["followees"]
-    sampled = min(len(followees), DENSITY_SAMPLE)
-    estimated = row["sampled_posts"] * len(followees) // sampled if sampled else 0
-    return [viewer_id, *followees], estimated + (row["own_posts"] or 0), row["follows_tags"]
+    return [viewer_id, *row["followees"]], row["posted"], row["follows_tags"]
 
 
 async def tag_page(

@@ -47,8 +47,8 @@ async def home(
         return await feeds.home_rows(reads=reads, viewer_id=viewer_id, before=cursor, limit=limit)
 
     async def after(cursor: uuid.UUID, limit: int) -> list[Record]:
-        authors, their_posts, follows_tags = await feeds_repository.home_authors(reads, viewer_id)
-        if not their_posts and not follows_tags:
+        authors, posted, follows_tags = await feeds_repository.home_authors(reads, viewer_id)
+        if not posted and not follows_tags:
             return []  # as home_rows: nothing to walk the posts for
         return await forward.home_after(
             reads,
