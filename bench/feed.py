@@ -76,6 +76,7 @@ PAGE = 20
 DEEP_PAGES = 10
 WARMUP = 20
 SAMPLES = 300
+ROUNDS = 5  # blocks of each call per cell, taking turns (timed)
 TIMING = {"warmup": WARMUP, "samples": SAMPLES}  # --warmup / --samples
 DATABASE = "bench_feed"
 # --scale: the run at scale 1 and at this one, each cell's p50 compared (issue 22: within
@@ -413,17 +414,22 @@ async def measured_viewers(db_url: str) -> dict[tuple[int, int], uuid.UUID]:
 async def timed(
     calls: dict[str, Callable[[], Awaitable[object]]],
 ) -> dict[str, tuple[float, float]]:
-    """(p50, p99) in ms of each call, after a warm-up. The calls take turns, one request
-    each per round (in a rotating order), so a machine that slows down or speeds up during
-    the run moves every figure alike and the ratios between them stay true."""
+    """(p50, p99) in ms of each call. The calls take turns in blocks (ROUNDS of them each,
+    in a rotating order, each block after its own warm-up): a machine that slows down or
+    speeds up during the run moves every figure alike, and each call is still timed in the
+    steady state of its own requests (taking turns request by request put ~1 ms of the
+    other processes' cache misses into the SQL's figure at scale 10)."""
     names = list(calls)
     samples: dict[str, list[float]] = {name: [] for name in names}
-    for round_ in range(TIMING["warmup"] + TIMING["samples"]):
+    per_round = max(1, TIMING["samples"] // ROUNDS)
+    for round_ in range(ROUNDS):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            started = time.perf_counter()
-            await calls[name]()
-            if round_ >= TIMING["warmup"]:
+            for _ in range(TIMING["warmup"]):
+                await calls[name]()
+            for _ in range(per_round):
+                started = time.perf_counter()
+                await calls[name]()
                 samples[name].append((time.perf_counter() - started) * 1000)
     cuts = {name: statistics.quantiles(taken, n=100) for name, taken in samples.items()}
     return {name: (cut[49], cut[98]) for name, cut in cuts.items()}
@@ -615,8 +621,9 @@ async def measure(
     app_headers: dict[str, str],
     cursor: str | None,
 ) -> dict[str, tuple[float, float]]:
-    """One viewer and page: the SQL alone, the service directly and via the gateway, and
-    the same page as the Mastodon client API's home timeline, directly, taking turns."""
+    """One viewer and page: the SQL alone (made to take each plan, and as the service
+    sends it), the service directly and via the gateway, and the same page as the Mastodon
+    client API's home timeline, directly, taking turns in blocks (timed)."""
     before = decode_cursor(cursor, uuid.UUID)[0] if cursor else NEWEST
     query = {"limit": PAGE} | ({"cursor": cursor} if cursor else {})
 
