@@ -266,7 +266,11 @@ async def test_the_worker_logs_an_analysis_under_the_request_id_that_asked_for_i
         return [e for e in _log_entries(platform, name) if e.get("request_id") == request_id]
 
     # The worker's lines for this analysis, and media's for the avatars the worker handed
-    # it: one id from the browser's POST to the last service-to-service call.
-    worker_lines = await eventually(lambda: traced(WORKER), timeout=30)
-    assert any(e.get("analysis_id") == analysis_id for e in worker_lines)
+    # it: one id from the browser's POST to the last service-to-service call. The worker
+    # logs "analysis finished" after it saved the state the poll above saw, so the wait is
+    # for that line itself, not for the first of the worker's lines.
+    async def finished_lines() -> list[dict[str, Any]]:
+        return [e for e in await traced(WORKER) if e.get("analysis_id") == analysis_id]
+
+    await eventually(finished_lines, timeout=30)
     await eventually(lambda: traced("media"), timeout=30)
