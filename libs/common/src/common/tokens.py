@@ -249,13 +249,9 @@ BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 
 
 async def optional_user(request: Request, token: BearerToken) -> Principal | None:
-    return await principal_of(request, token)
-
-
-async def principal_of(request: Request, token: str | None) -> Principal | None:
-    """Who the bearer token names (None: no token; 401: a bad one). Also called directly
-    by the dependencies of the read path, where each level of FastAPI's dependencies
-    costs a request measurable time (bench/feed.py)."""
+    """Who the bearer token names (None: no token; 401: a bad one). The read path's
+    dependencies call it directly: each level of FastAPI's dependencies costs a request
+    measurable time (bench/feed.py)."""
     if token is None:
         return None
     principal = await request.app.state.token_verifier.verify(token)
@@ -268,10 +264,15 @@ async def principal_of(request: Request, token: str | None) -> Principal | None:
     return result
 
 
-async def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
+def signed_in(user: Principal | None) -> Principal:
+    """The principal, or 401 when the request came without a token."""
     if user is None:
         raise Unauthorized()
     return user
+
+
+async def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
+    return signed_in(user)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

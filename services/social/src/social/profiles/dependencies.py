@@ -10,7 +10,14 @@ from common.db import SessionDep, transaction
 from common.errors import Forbidden, NotFound, Unauthorized
 from common.openapi import optional_auth, raises
 from common.reads import ReadsDep
-from common.tokens import BearerToken, CurrentUser, OptionalUser, Principal, principal_of
+from common.tokens import (
+    BearerToken,
+    CurrentUser,
+    OptionalUser,
+    Principal,
+    optional_user,
+    signed_in,
+)
 from social.clients.auth import AuthDep
 from social.ids import parse_id
 from social.models import Profile
@@ -51,16 +58,13 @@ async def _reader(request: Request, user: Principal) -> uuid.UUID:
 # of dependencies less on the most frequent requests.
 @raises(Unauthorized)
 async def current_reader(request: Request, token: BearerToken) -> uuid.UUID:
-    user = await principal_of(request, token)
-    if user is None:
-        raise Unauthorized()
-    return await _reader(request, user)
+    return await _reader(request, signed_in(await optional_user(request, token)))
 
 
 @optional_auth
 @raises(Unauthorized)
 async def optional_reader(request: Request, token: BearerToken) -> uuid.UUID | None:
-    user = await principal_of(request, token)
+    user = await optional_user(request, token)
     return None if user is None else await _reader(request, user)
 
 
