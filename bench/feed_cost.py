@@ -1,0 +1,159 @@
+"""Where a `GET /feed` request's CPU goes in the social service, against a bare route of
+the same app, in one run.
+
+    uv run python bench/feed_cost.py [--requests 2000] [--rounds 3]
+
+Needs bench/feed.py's data set (run that once). Social's own app is driven in-process on
+uvloop (ASGI calls, no sockets), so what is timed is the service's Python and the client
+side of its one statement, not Postgres's work: CPU time per request (µs) for the 10-,
+100- and 1,000-followee viewers' first pages (no followed tags) of
+
+- a bare route added to the app: its middleware and routing only;
+- a route taking /feed's dependencies (reader, paging, read pool, links) and answering {};
+- `GET /feed` itself;
+- and /feed's two parts alone: the page's statement through the read pool
+  (`ReadPool.fetch`) and writing the page's JSON from those rows (`page_response` over
+  `post_fields`, as `feeds.service` does).
+
+Each is the median of `--rounds`, the calls taking turns; the ratio is to the bare route
+measured in the same round. bench/feed.py times the same page over HTTP against its SQL.
+"""
+
+import argparse
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvloop
+
+from bench.feed import PAGE, DataSet, measured_viewers, urls
+from common.pagination import IdPageDep, PageRequest
+from common.reads import JSONBytes, ReadsDep, page_response
+from social.feeds.repository import HOME_PAGE, NEWEST
+from social.links import LinksDep
+from social.posts.service import post_fields
+from social.profiles.dependencies import ReaderId
+from tests.support.token_issuer import TokenIssuer
+
+BARE, WITH_DEPS = "/bench/bare", "/bench/feed-dependencies"
+
+
+def cpu_per_call(call: Callable[[], Awaitable[object]], requests: int) -> Awaitable[float]:
+    async def timed() -> float:
+        for _ in range(requests // 10):  # warm-up: caches, the statement's generic plan
+            await call()
+        started = time.process_time()
+        for _ in range(requests):
+            await call()
+        return (time.process_time() - started) / requests * 1e6
+
+    return timed()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="per call and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    _, db_url, sa_url = urls(DataSet(1))
+    viewers = {
+        follows: viewer
+        for (follows, tags), viewer in (await measured_viewers(db_url)).items()
+        if tags == 0
+    }
+    issuer = TokenIssuer()
+    jwks_url = await issuer.start()
+    os.environ.update(
+        LOG_LEVEL="WARNING",
+        SOCIAL_DATABASE_URL=sa_url,
+        SOCIAL_REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        SOCIAL_JWKS_URL=jwks_url,
+        SOCIAL_USERS_STREAM="bench-feed-users",
+    )
+    from social.main import create_app
+
+    app = create_app()
+
+    async def bare() -> JSONBytes:
+        return JSONBytes(b"{}")
+
+    async def with_deps(
+        viewer_id: ReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
+    ) -> JSONBytes:
+        return JSONBytes(b"{}")
+
+    app.add_api_route(BARE, bare)
+    app.add_api_route(WITH_DEPS, with_deps)
+    # Tried first, as the feeds' routes are (social.main).
+    routes = app.router.routes
+    routes[:0] = [routes.pop(), routes.pop()]
+
+    try:
+        async with app.router.lifespan_context(app):
+            for follows, viewer in viewers.items():
+                token = issuer.token(str(viewer), "bench", exp=int(time.time()) + 3600)
+                results = await measure(app, viewer, token, args.requests, args.rounds)
+                print(f"\n{follows} followees, first page: CPU µs per request (× bare route)")
+                base = results["bare route"]
+                for name, micros in results.items():
+                    print(f"  {name:<28} {micros:8.0f}  {micros / base:6.1f}×")
+    finally:
+        await issuer.stop()
+
+
+async def measure(
+    app: Any, viewer: uuid.UUID, token: str, requests: int, rounds: int
+) -> dict[str, float]:
+    headers = [(b"host", b"social:8002"), (b"authorization", f"Bearer {token}".encode())]
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start" and message["status"] != 200:
+            raise RuntimeError(f"status {message['status']}")
+
+    def get(path: str) -> Callable[[], Awaitable[None]]:
+        async def call() -> None:
+            scope = {
+                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+                "query_string": f"limit={PAGE}".encode(), "root_path": "",
+                "headers": list(headers), "client": ("127.0.0.1", 50000),
+                "server": ("127.0.0.1", 8002), "app": app,
+            }  # fmt: skip
+            await app(scope, receive, send)
+
+        return call
+
+    reads, links = app.state.reads, app.state.links
+    params = {"viewer": viewer, "before": NEWEST, "limit": PAGE + 1, "plan": None}
+    rows = await reads.fetch(HOME_PAGE, **params)
+    page: PageRequest[uuid.UUID] = PageRequest(limit=PAGE)
+
+    async def fetch() -> None:
+        await reads.fetch(HOME_PAGE, **params)
+
+    async def write() -> None:
+        page_response(page, rows, key=lambda row: row["id"], item=lambda r: post_fields(r, links))
+
+    calls = {
+        "bare route": get(BARE),
+        "route with /feed's deps": get(WITH_DEPS),
+        "GET /feed": get("/feed"),
+        "  its statement (fetch)": fetch,
+        "  writing its JSON": write,
+    }
+    taken: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            taken[name].append(await cpu_per_call(call, requests))
+    return {name: statistics.median(values) for name, values in taken.items()}
+
+
+if __name__ == "__main__":
+    uvloop.run(main())
