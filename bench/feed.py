@@ -552,12 +552,7 @@ async def run(
     social_port, gateway_port = free_port(), free_port()
     dead = f"http://127.0.0.1:{free_port()}"
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    env = {
-        "LOG_LEVEL": "WARNING",
-        "SOCIAL_DATABASE_URL": sa_url,
-        "SOCIAL_REDIS_URL": redis_url,
-        "SOCIAL_JWKS_URL": jwks_url,
-        "SOCIAL_USERS_STREAM": "bench-feed-users",
+    env = social_env(sa_url, redis_url, jwks_url) | {
         "GATEWAY_SOCIAL_URL": f"http://127.0.0.1:{social_port}",
         "GATEWAY_AUTH_URL": dead,
         "GATEWAY_MEDIA_URL": dead,
@@ -589,6 +584,17 @@ async def run(
         await conn.close()
         for process in processes:
             process.stop()
+
+
+def social_env(sa_url: str, redis_url: str, jwks_url: str) -> dict[str, str]:
+    """Social's settings on the bench's data (bench/feed_cost.py serves it in-process)."""
+    return {
+        "LOG_LEVEL": "WARNING",
+        "SOCIAL_DATABASE_URL": sa_url,
+        "SOCIAL_REDIS_URL": redis_url,
+        "SOCIAL_JWKS_URL": jwks_url,
+        "SOCIAL_USERS_STREAM": "bench-feed-users",
+    }
 
 
 def rss_mib(process: ManagedProcess) -> int:

@@ -12,8 +12,8 @@ side of its one statement, not Postgres's work: CPU time per request (µs) for t
 - a route taking /feed's dependencies (reader, paging, read pool, links) and answering {};
 - `GET /feed` itself;
 - and /feed's two parts alone: the page's statement through the read pool
-  (`ReadPool.fetch`) and writing the page's JSON from those rows (`page_response` over
-  `post_fields`, as `feeds.service` does).
+  (`ReadPool.fetch`) and writing the page's JSON from those rows
+  (`feeds.service.page_of_posts`).
 
 Each is the median of `--rounds`, the calls taking turns; the ratio is to the bare route
 measured in the same round. bench/feed.py times the same page over HTTP against its SQL.
@@ -29,28 +29,25 @@ from typing import Any
 
 import uvloop
 
-from bench.feed import PAGE, DataSet, measured_viewers, urls
+from bench.feed import PAGE, DataSet, measured_viewers, social_env, urls
 from common.pagination import IdPageDep, PageRequest
-from common.reads import JSONBytes, ReadsDep, page_response
+from common.reads import JSONBytes, ReadsDep
 from social.feeds.repository import HOME_PAGE, NEWEST
+from social.feeds.service import page_of_posts
 from social.links import LinksDep
-from social.posts.service import post_fields
 from social.profiles.dependencies import ReaderId
 from tests.support.token_issuer import TokenIssuer
 
 BARE, WITH_DEPS = "/bench/bare", "/bench/feed-dependencies"
 
 
-def cpu_per_call(call: Callable[[], Awaitable[object]], requests: int) -> Awaitable[float]:
-    async def timed() -> float:
-        for _ in range(requests // 10):  # warm-up: caches, the statement's generic plan
-            await call()
-        started = time.process_time()
-        for _ in range(requests):
-            await call()
-        return (time.process_time() - started) / requests * 1e6
-
-    return timed()
+async def cpu_per_call(call: Callable[[], Awaitable[object]], requests: int) -> float:
+    for _ in range(requests // 10):  # warm-up: caches, the statement's generic plan
+        await call()
+    started = time.process_time()
+    for _ in range(requests):
+        await call()
+    return (time.process_time() - started) / requests * 1e6
 
 
 async def main() -> None:
@@ -67,13 +64,8 @@ async def main() -> None:
     }
     issuer = TokenIssuer()
     jwks_url = await issuer.start()
-    os.environ.update(
-        LOG_LEVEL="WARNING",
-        SOCIAL_DATABASE_URL=sa_url,
-        SOCIAL_REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        SOCIAL_JWKS_URL=jwks_url,
-        SOCIAL_USERS_STREAM="bench-feed-users",
-    )
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ.update(social_env(sa_url, redis_url, jwks_url))
     from social.main import create_app
 
     app = create_app()
@@ -139,7 +131,7 @@ async def measure(
         await reads.fetch(HOME_PAGE, **params)
 
     async def write() -> None:
-        page_response(page, rows, key=lambda row: row["id"], item=lambda r: post_fields(r, links))
+        page_of_posts(rows, page=page, links=links)
 
     calls = {
         "bare route": get(BARE),

@@ -18,7 +18,7 @@ from social.links import Links
 from social.posts.service import post_fields
 
 
-def _page(rows: list[Record], *, page: PageRequest[uuid.UUID], links: Links) -> JSONBytes:
+def page_of_posts(rows: list[Record], *, page: PageRequest[uuid.UUID], links: Links) -> JSONBytes:
     """Rows fetched with `limit + 1`; the extra one only tells that a next page exists."""
     return page_response(
         page, rows, key=lambda row: row["id"], item=lambda row: post_fields(row, links)
@@ -32,7 +32,7 @@ async def global_feed(
     rows = await repository.global_page(
         reads, before=page.after, limit=page.limit + 1, viewer_id=viewer_id
     )
-    return _page(rows, page=page, links=links)
+    return page_of_posts(rows, page=page, links=links)
 
 
 async def user_feed(
@@ -47,7 +47,7 @@ async def user_feed(
     rows = await repository.author_page(
         reads, author_id=author_id, before=page.after, limit=page.limit + 1, viewer_id=viewer_id
     )
-    return _page(rows, page=page, links=links)
+    return page_of_posts(rows, page=page, links=links)
 
 
 async def home_rows(
@@ -66,7 +66,7 @@ async def home_feed(
     rows = await home_rows(
         reads=reads, viewer_id=viewer_id, before=page.after, limit=page.limit + 1
     )
-    return _page(rows, page=page, links=links)
+    return page_of_posts(rows, page=page, links=links)
 
 
 async def tag_feed(
@@ -81,4 +81,4 @@ async def tag_feed(
     rows = await repository.tag_page(
         reads, tag=tag, before=page.after, limit=page.limit + 1, viewer_id=viewer_id
     )
-    return _page(rows, page=page, links=links)
+    return page_of_posts(rows, page=page, links=links)
