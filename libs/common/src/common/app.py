@@ -14,6 +14,7 @@ from common.health import health_router
 from common.logging import configure_logging
 from common.observability import metrics_router
 from common.openapi import document_errors
+from common.read_routes import ReadRoutes
 from common.redis import redis_client
 from common.service_layer import ServiceLayer
 from common.settings import ServiceSettings
@@ -33,17 +34,17 @@ def create_service_app(
     app.state.health_checks = {}
     install_error_handlers(app)
     document_errors(app)
-    # The router's list itself: routes included below still answer OPTIONS and 405s.
+    app.include_router(health_router(service))
+    app.include_router(metrics_router())
+    for router in routers:
+        app.include_router(router)
     app.add_middleware(
         ServiceLayer,
         service=service,
         routes=app.router.routes,
         max_body_bytes=settings.max_body_bytes,
+        read_routes=ReadRoutes.of(app),
     )
-    app.include_router(health_router(service))
-    app.include_router(metrics_router())
-    for router in routers:
-        app.include_router(router)
     return app
 
 

@@ -25,6 +25,7 @@ from common.observability import (
     access_logger,
     route_template,
 )
+from common.read_routes import ReadRoutes
 from common.request_id import HEADER, accept_request_id, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class ServiceLayer:
     """`routes`: answer `OPTIONS` with 204 and name every method of the path in a 405's
     `Allow` (FastAPI apps; the gateway answers its own). `max_body_bytes`: a declared body
     over it is a 413 before the app runs, a chunked one is cut off with a 413 once it grows
-    past it (the gateway sets limits per route instead)."""
+    past it (the gateway sets limits per route instead). `read_routes`: the GET routes
+    answered from here, past the app's own layers (common.read_routes)."""
 
     def __init__(
         self,
@@ -69,8 +71,10 @@ class ServiceLayer:
         route_of: Callable[[Scope], str] = route_template,
         routes: Iterable[BaseRoute] | None = None,
         max_body_bytes: int | None = None,
+        read_routes: ReadRoutes | None = None,
     ) -> None:
         self.app = app
+        self.read_routes = read_routes
         self.service = service
         self.route_of = route_of
         self.routes = routes
@@ -145,7 +149,8 @@ class ServiceLayer:
                 # A declared length is enforced by the server itself; only a chunked body
                 # needs counting.
                 counted = limit is not None and declared is None
-                await self.app(scope, receive_within_limit if counted else receive, send_wrapper)
+                app = (self.read_routes and self.read_routes.app_for(scope)) or self.app
+                await app(scope, receive_within_limit if counted else receive, send_wrapper)
         except Exception as exc:
             if not body_refused:
                 await self._answer_error(exc, scope, receive, send_wrapper, response_started)

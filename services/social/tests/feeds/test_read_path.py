@@ -5,6 +5,7 @@ through the ORM and the response model) shows it."""
 import uuid
 
 from common.pagination import Page
+from common.read_routes import ReadRoutes
 from social.models import PostImage
 from social.posts.schemas import PostRead
 
@@ -51,3 +52,22 @@ async def test_every_list_of_posts_shows_a_post_as_its_own_route_does(app, clien
         Page[PostRead].model_validate_json(response.content)  # the documented shape
         (shown,) = [item for item in response.json()["items"] if item["id"] == post_id]
         assert shown == expected, path
+
+
+def test_the_feeds_and_the_timelines_come_the_short_way(app):
+    """common.read_routes: past FastAPI's layers, as the most frequent requests."""
+    short = ReadRoutes.of(app)
+    someone = uuid.uuid4()
+    for path in (
+        "/feed",
+        "/feed/global",
+        "/posts",
+        f"/users/{someone}/posts",
+        "/tags/travel/posts",
+        "/api/v1/timelines/home",
+        "/api/v1/timelines/public",
+        "/api/v1/timelines/tag/travel",
+    ):
+        assert short.app_for({"method": "GET", "path": path}) is not None, path
+    for method, path in (("HEAD", "/feed"), ("POST", "/posts"), ("GET", f"/posts/{someone}")):
+        assert short.app_for({"method": method, "path": path}) is None, (method, path)

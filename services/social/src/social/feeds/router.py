@@ -1,10 +1,12 @@
 """GET /feed, /feed/global, /posts, /users/{id}/posts and /tags/{name}/posts: newest first,
-cursor paged. The bodies are written on the read path (common.reads); `response_model`
-documents them (tests/services/test_read_path.py checks that they validate)."""
+cursor paged. The platform's most frequent requests, so they come the short way in
+(common.read_routes) and their bodies are written on the read path (common.reads);
+`response_model` documents them (tests/feeds/test_read_path.py checks that they validate)."""
 
 from fastapi import APIRouter
 
 from common.pagination import IdPageDep, Page
+from common.read_routes import read_route
 from common.reads import JSONBytes, ReadsDep
 from social.feeds import service
 from social.links import LinksDep
@@ -17,6 +19,7 @@ PAGE_OF_POSTS = Page[PostRead]
 
 
 @router.get("/feed", response_model=PAGE_OF_POSTS)
+@read_route
 async def home_feed(
     viewer_id: ReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:
@@ -25,6 +28,7 @@ async def home_feed(
 
 @router.get("/feed/global", response_model=PAGE_OF_POSTS)
 @router.get("/posts", response_model=PAGE_OF_POSTS)
+@read_route
 async def global_feed(
     viewer_id: OptionalReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:
@@ -32,6 +36,7 @@ async def global_feed(
 
 
 @router.get("/users/{user_id}/posts", response_model=PAGE_OF_POSTS)
+@read_route
 async def user_posts(
     viewer_id: OptionalReaderId,
     author_id: VisibleAuthorId,
@@ -45,6 +50,7 @@ async def user_posts(
 
 
 @router.get("/tags/{name}/posts", response_model=PAGE_OF_POSTS)
+@read_route
 async def tag_posts(
     name: TagName, viewer_id: OptionalReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
 ) -> JSONBytes:

@@ -18,6 +18,7 @@ from social.models import Comment, Post
 from social.posts.dependencies import load_post
 from social.profiles import repository as profiles_repository
 from social.profiles import service as profiles
+from social.profiles.dependencies import reader_id
 
 
 def app_viewer(needed: str) -> Callable[..., Awaitable[uuid.UUID]]:
@@ -56,10 +57,36 @@ def optional_app_viewer(needed: str) -> Callable[..., Awaitable[uuid.UUID | None
     return dependency
 
 
+def app_reader(needed: str) -> Callable[..., Awaitable[uuid.UUID]]:
+    """As `app_viewer`, for reads (the timelines take common.read_routes): no unit of work
+    unless the profile is new (social.profiles.dependencies.reader_id)."""
+    scoped = app_scope(needed)
+
+    async def dependency(
+        request: Request, principal: Annotated[Principal, Depends(scoped)]
+    ) -> uuid.UUID:
+        return await reader_id(request, principal)
+
+    return dependency
+
+
+def optional_app_reader(needed: str) -> Callable[..., Awaitable[uuid.UUID | None]]:
+    """As `app_reader`, for public reads: None without a token (or an app-only one)."""
+    scoped = optional_app_scope(needed)
+
+    async def dependency(
+        request: Request, principal: Annotated[Principal | None, Depends(scoped)]
+    ) -> uuid.UUID | None:
+        return None if principal is None else await reader_id(request, principal)
+
+    return dependency
+
+
 MaybeReadAccounts = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:accounts"))]
-ReadStatuses = Annotated[uuid.UUID, Depends(app_viewer("read:statuses"))]
+# The timelines' (common.read_routes), and other reads of statuses.
+ReadStatuses = Annotated[uuid.UUID, Depends(app_reader("read:statuses"))]
 MaybeReadSearch = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:search"))]
-MaybeReadStatuses = Annotated[uuid.UUID | None, Depends(optional_app_viewer("read:statuses"))]
+MaybeReadStatuses = Annotated[uuid.UUID | None, Depends(optional_app_reader("read:statuses"))]
 WriteStatuses = Annotated[uuid.UUID, Depends(app_viewer("write:statuses"))]
 WriteFavourites = Annotated[uuid.UUID, Depends(app_viewer("write:favourites"))]
 WriteBookmarks = Annotated[uuid.UUID, Depends(app_viewer("write:bookmarks"))]

@@ -9,6 +9,7 @@ from common.db import SessionDep
 from common.errors import Forbidden, NotFound
 from common.mastodon import body_openapi, mastodon_body
 from common.openapi import raises
+from common.read_routes import read_route
 from common.reads import JSONBytes, ReadsDep
 from social.clients.media import MediaDep
 from social.links import LinksDep
@@ -82,6 +83,7 @@ STATUS_LIST: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/api/v1/timelines/home", response_model=list[Status], responses=STATUS_LIST)
+@read_route
 async def home_timeline(
     viewer_id: ReadStatuses,
     page: TimelinePageDep,
@@ -96,6 +98,7 @@ async def home_timeline(
 
 
 @router.get("/api/v1/timelines/public", response_model=list[Status], responses=STATUS_LIST)
+@read_route
 async def public_timeline(
     viewer_id: MaybeReadStatuses,
     page: TimelinePageDep,
@@ -110,6 +113,7 @@ async def public_timeline(
 
 
 @router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status], responses=STATUS_LIST)
+@read_route
 async def tag_timeline(
     hashtag: str,
     viewer_id: MaybeReadStatuses,

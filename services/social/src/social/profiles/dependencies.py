@@ -45,7 +45,8 @@ ViewerId = Annotated[uuid.UUID, Depends(current_viewer)]
 OptionalViewerId = Annotated[uuid.UUID | None, Depends(optional_viewer)]
 
 
-async def _reader(request: Request, user: Principal) -> uuid.UUID:
+async def reader_id(request: Request, user: Principal) -> uuid.UUID:
+    """The user's id, their profile made first if this is their first request."""
     # A read has no unit of work to share, and opening one only to find the profile known
     # (nearly every request) cost a feed page ~0.2 ms: a new profile gets its own.
     if request.app.state.known_profiles.get(user.id) == user.username:
@@ -58,14 +59,14 @@ async def _reader(request: Request, user: Principal) -> uuid.UUID:
 # of dependencies less on the most frequent requests.
 @raises(Unauthorized)
 async def current_reader(request: Request, token: BearerToken) -> uuid.UUID:
-    return await _reader(request, signed_in(await optional_user(request, token)))
+    return await reader_id(request, signed_in(await optional_user(request, token)))
 
 
 @optional_auth
 @raises(Unauthorized)
 async def optional_reader(request: Request, token: BearerToken) -> uuid.UUID | None:
     user = await optional_user(request, token)
-    return None if user is None else await _reader(request, user)
+    return None if user is None else await reader_id(request, user)
 
 
 # As ViewerId and OptionalViewerId, for the read path (common.reads): no session.
