@@ -3,6 +3,7 @@ asyncpg statement, a pooled connection the server dropped is
 replaced under the read instead of failing it, and a server that is gone is a 503."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -91,6 +92,39 @@ async def test_a_read_whose_connection_dies_under_it_is_tried_once_more(reads, u
     finally:
         read.cancel()
         await admin.close()
+
+
+async def test_a_read_waits_for_a_free_connection_and_a_cancelled_one_frees_its_own(reads, url):
+    # Two connections at most: the third of three slow reads runs after one of the first two.
+    started = time.monotonic()
+    answers = await asyncio.gather(*(reads.fetch(SLOW) for _ in range(3)))
+    assert [rows[0]["slept"] for rows in answers] == ["", "", ""]
+    assert time.monotonic() - started >= 2 * 0.5
+
+    # Two reads cancelled in the middle of their statements (a caller gone) take nothing
+    # with them: the next read has a connection at once.
+    admin = await admin_connection(url)
+    cancelled = [asyncio.create_task(reads.fetch(SLOW)) for _ in range(2)]
+    try:
+        async with asyncio.timeout(10):
+            while await running_sleeps(admin) < 2:  # noqa: ASYNC110 (the reads run elsewhere)
+                await asyncio.sleep(0.01)
+    finally:
+        await admin.close()
+    for read in cancelled:
+        read.cancel()
+    async with asyncio.timeout(0.4):  # less than the cancelled statements had left
+        (row,) = await reads.fetch(BACKEND)
+    assert row["pid"]
+
+
+async def running_sleeps(admin: asyncpg.Connection) -> int:
+    count: int = await admin.fetchval(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = $1 AND query LIKE 'SELECT pg_sleep%' AND state = 'active'",
+        "test_common_reads",
+    )
+    return count
 
 
 async def test_a_server_that_is_gone_is_a_503_not_a_500():

@@ -9,10 +9,11 @@ compiled to asyncpg's SQL when the module loads. Writes keep the ORM and the tra
 rule of `common.db`.
 
 There is no pre-ping: a pooled connection that turns out dead (Postgres restarted) is
-dropped with the rest of the pool's, and the read is tried once more on a fresh one; a
+dropped with the rest of the idle ones, and the read is tried once more on a fresh one; a
 second failure is the outage it looks like (503).
 """
 
+import asyncio
 import enum
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -92,46 +93,76 @@ async def _decode_json(conn: asyncpg.Connection) -> None:
         )
 
 
-async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
-    """A read leaves no session state behind (no SET, LISTEN, lock, cursor or transaction):
-    asyncpg's default reset on release (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL)
-    would cost every read a second round trip for nothing."""
-
-
 class ReadPool:
-    """asyncpg connections for reads, in autocommit: no transaction around a `SELECT`."""
+    """asyncpg connections for reads, in autocommit: no transaction around a `SELECT`.
+
+    Kept here rather than in asyncpg's Pool, which is made for connections that carry
+    session state: it resets each one on release (a round trip, unless told otherwise) and
+    spends a task on every release (`asyncio.shield`) and on every acquire with a timeout
+    (`wait_for`), the response waiting a turn of the event loop for each; in a feed page's
+    profile that was a sixth of the service's CPU (bench/feed_cost.py). A read leaves no
+    state behind, so here a connection is taken from a stack of idle ones (the most recently
+    used first) and put back as it is; a semaphore bounds them, and only a caller that finds
+    them all busy waits, within the pool timeout.
+    """
 
     def __init__(self, url: str, *, max_size: int = 10) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self._max_size = max_size
-        self._pool: asyncpg.Pool | None = None
+        self._slots = asyncio.Semaphore(max_size)
+        self._idle: list[asyncpg.Connection] = []
+        self._closed = False
 
     async def open(self) -> None:
-        self._pool = asyncpg.create_pool(
+        """Connections are opened as reads need them (none at start)."""
+        self._closed = False
+
+    async def close(self) -> None:
+        """Closes the idle connections; one in use is closed when its read ends."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.terminate()
+
+    async def _connect(self) -> asyncpg.Connection:
+        conn = await asyncpg.connect(
             self._dsn,
-            min_size=0,
-            max_size=self._max_size,
-            init=_decode_json,
-            reset=_nothing_to_reset,
             timeout=CONNECT_TIMEOUT_SECONDS,
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings=SERVER_SETTINGS,
         )
-        await self._pool
+        await _decode_json(conn)
+        return conn
 
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
+    async def _run(self, sql: str, arguments: list[Any]) -> list[asyncpg.Record]:
+        conn = self._idle.pop() if self._idle else await self._connect()
+        try:
+            rows: list[asyncpg.Record] = await conn.fetch(sql, *arguments)
+        except BaseException:
+            # Lost, timed out or cancelled in the middle of a statement: in no state to
+            # reuse.
+            conn.terminate()
+            raise
+        if self._closed:
+            conn.terminate()
+        else:
+            self._idle.append(conn)
+        return rows
 
     async def fetch(self, query: Query, **params: Any) -> list[asyncpg.Record]:
         """The statement's rows; 503 `postgres_unavailable` when Postgres cannot answer."""
-        assert self._pool is not None, "ReadPool.open() first"
+        assert not self._closed, "a closed ReadPool"
         arguments = query.arguments(params)
         for attempt in (1, 2):
             try:
-                async with self._pool.acquire(timeout=POOL_TIMEOUT_SECONDS) as conn:
-                    rows: list[asyncpg.Record] = await conn.fetch(query.sql, *arguments)
-                    return rows
+                if self._slots.locked():
+                    async with asyncio.timeout(POOL_TIMEOUT_SECONDS):
+                        await self._slots.acquire()
+                else:
+                    await self._slots.acquire()  # at once
+                try:
+                    return await self._run(query.sql, arguments)
+                finally:
+                    self._slots.release()
             except TimeoutError as exc:
                 # No connection in time, or a statement past its timeout: trying again
                 # would only double the wait.
@@ -139,8 +170,10 @@ class ReadPool:
             except LOST_CONNECTION as exc:
                 if attempt == 2:
                     raise DependencyUnavailable("postgres") from exc
-                # Its neighbours died with it: every idle one is replaced before its next use.
-                await self._pool.expire_connections()
+                # Its neighbours died with it (a restart): the idle ones are replaced.
+                idle, self._idle = self._idle, []
+                for conn in idle:
+                    conn.terminate()
         raise AssertionError("unreachable")
 
 
