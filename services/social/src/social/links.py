@@ -16,7 +16,7 @@ from common.image_urls import TTL_SECONDS, Variant, expiry, signed_query
 
 # A media id as a UUID (a column) or a string (inside a JSON column: an album's images).
 MediaId = uuid.UUID | str
-# Links kept per expiry bucket; past this many the bucket's are forgotten and written anew.
+# Links kept per variant and expiry bucket; past this many they are forgotten and written anew.
 MAX_REMEMBERED = 100_000
 
 
@@ -28,31 +28,37 @@ class Links:
     def __init__(self, public_url: str, signing_secret: SecretStr) -> None:
         self.public_url = public_url
         self.signing_secret = signing_secret
-        self._remembered: dict[tuple[MediaId, Variant], str] = {}
+        # One map a variant, keyed by the media id alone: a page looks up ~130 links, and a
+        # (media id, variant) key would be built and hashed for each.
+        self._originals: dict[MediaId, str] = {}
+        self._thumbnails: dict[MediaId, str] = {}
         self._renew_at = 0.0  # when a link handed out gets the next bucket's expiry
 
-    def _link(self, media_id: MediaId, variant: Variant) -> str:
-        if time.time() >= self._renew_at or len(self._remembered) >= MAX_REMEMBERED:
-            self._remembered = {}
+    def _link(self, media_id: MediaId, variant: Variant, remembered: dict[MediaId, str]) -> str:
+        if time.time() >= self._renew_at:
+            self._originals.clear()
+            self._thumbnails.clear()
             self._renew_at = expiry() - TTL_SECONDS
-        link = self._remembered.get((media_id, variant))
+        link = remembered.get(media_id)
         if link is None:
+            if len(remembered) >= MAX_REMEMBERED:
+                remembered.clear()
             query = signed_query(self.signing_secret, media_id, variant)
             if variant == "original":
                 link = f"{self.public_url}/media/{media_id}/original?{query}"
             else:
                 link = f"{self.public_url}/media/{media_id}/thumb?size=small&{query}"
-            self._remembered[(media_id, variant)] = link
+            remembered[media_id] = link
         return link
 
     def image(self, media_id: MediaId) -> str:
-        return self._link(media_id, "original")
+        return self._link(media_id, "original", self._originals)
 
     def thumbnail(self, media_id: MediaId) -> str:
-        return self._link(media_id, "thumb_small")
+        return self._link(media_id, "thumb_small", self._thumbnails)
 
     def avatar(self, media_id: MediaId | None) -> str | None:
-        return self._link(media_id, "thumb_small") if media_id else None
+        return self._link(media_id, "thumb_small", self._thumbnails) if media_id else None
 
 
 async def get_links(request: Request) -> Links:
