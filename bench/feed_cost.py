@@ -8,8 +8,11 @@ uvloop (ASGI calls, no sockets), so what is timed is the service's Python and th
 side of its one statement, not Postgres's work: CPU time per request (µs) for the 10-,
 100- and 1,000-followee viewers' first pages (no followed tags) of
 
-- a bare route added to the app: its middleware and routing only;
-- a route taking /feed's dependencies (reader, paging, read pool, links) and answering {};
+- a bare route added to the app, FastAPI's way: its middleware and routing only;
+- the same bare route the short way in (common.read_routes), as /feed takes it: the
+  service's own layer only;
+- a route taking /feed's dependencies (reader, paging, read pool, links) and answering {},
+  the short way;
 - `GET /feed` itself;
 - and /feed's two parts alone: the page's statement through the read pool
   (`ReadPool.fetch`) and writing the page's JSON from those rows
@@ -31,14 +34,16 @@ import uvloop
 
 from bench.feed import PAGE, DataSet, measured_viewers, social_env, urls
 from common.pagination import IdPageDep, PageRequest
+from common.read_routes import ReadRoutes, read_route
 from common.reads import JSONBytes, ReadsDep
+from common.service_layer import ServiceLayer
 from social.feeds.repository import HOME_PAGE, NEWEST
 from social.feeds.service import page_of_posts
 from social.links import LinksDep
 from social.profiles.dependencies import ReaderId
 from tests.support.token_issuer import TokenIssuer
 
-BARE, WITH_DEPS = "/bench/bare", "/bench/feed-dependencies"
+BARE, SHORT, WITH_DEPS = "/bench/bare", "/bench/short", "/bench/feed-dependencies"
 
 
 async def cpu_per_call(call: Callable[[], Awaitable[object]], requests: int) -> float:
@@ -73,16 +78,24 @@ async def main() -> None:
     async def bare() -> JSONBytes:
         return JSONBytes(b"{}")
 
+    @read_route
+    async def short() -> JSONBytes:
+        return JSONBytes(b"{}")
+
+    @read_route
     async def with_deps(
         viewer_id: ReaderId, page: IdPageDep, reads: ReadsDep, links: LinksDep
     ) -> JSONBytes:
         return JSONBytes(b"{}")
 
     app.add_api_route(BARE, bare)
+    app.add_api_route(SHORT, short)
     app.add_api_route(WITH_DEPS, with_deps)
-    # Tried first, as the feeds' routes are (social.main).
+    # Tried first, as the feeds' routes are (social.main), and the marked ones the short way.
     routes = app.router.routes
-    routes[:0] = [routes.pop(), routes.pop()]
+    routes[:0] = [routes.pop(), routes.pop(), routes.pop()]
+    (layer,) = [m for m in app.user_middleware if m.cls is ServiceLayer]
+    layer.kwargs["read_routes"] = ReadRoutes.of(app)
 
     try:
         async with app.router.lifespan_context(app):
@@ -135,7 +148,8 @@ async def measure(
 
     calls = {
         "bare route": get(BARE),
-        "route with /feed's deps": get(WITH_DEPS),
+        "bare route, the short way": get(SHORT),
+        "/feed's deps, the short way": get(WITH_DEPS),
         "GET /feed": get("/feed"),
         "  its statement (fetch)": fetch,
         "  writing its JSON": write,
