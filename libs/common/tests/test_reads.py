@@ -22,6 +22,7 @@ NUMBERS = Query.of(
 )
 BACKEND = Query.of(text("SELECT pg_backend_pid() AS pid"))
 SLOW = Query.of(text("SELECT pg_sleep(0.5)::text AS slept"))
+NAPPING_BACKEND = Query.of(text("SELECT pg_backend_pid() AS pid, pg_sleep(0.1)::text AS slept"))
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,37 @@ async def test_a_read_waits_for_a_free_connection_and_a_cancelled_one_frees_its_
     async with asyncio.timeout(0.4):  # less than the cancelled statements had left
         (row,) = await reads.fetch(BACKEND)
     assert row["pid"]
+
+
+async def test_a_connection_left_idle_too_long_is_closed(url):
+    reads = ReadPool(url, max_size=2, idle_seconds=0.2)
+    await reads.open()
+    admin = await admin_connection(url)
+    try:
+        # Two reads at once: two connections.
+        pids = {
+            rows[0]["pid"]
+            for rows in await asyncio.gather(*(reads.fetch(NAPPING_BACKEND) for _ in range(2)))
+        }
+        assert len(pids) == 2
+        await asyncio.sleep(0.3)  # both idle past their time
+        # The next read takes the most recently used one and, putting it back, closes the
+        # other.
+        (row,) = await reads.fetch(BACKEND)
+        async with asyncio.timeout(10):
+            while len(alive := pids & await backends(admin)) > 1:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        assert alive == {row["pid"]}
+    finally:
+        await admin.close()
+        await reads.close()
+
+
+async def backends(admin: asyncpg.Connection) -> set[int]:
+    rows = await admin.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = $1", "test_common_reads"
+    )
+    return {row["pid"] for row in rows}
 
 
 async def running_sleeps(admin: asyncpg.Connection) -> int:

@@ -15,6 +15,7 @@ second failure is the outage it looks like (503).
 
 import asyncio
 import enum
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -93,6 +94,10 @@ async def _decode_json(conn: asyncpg.Connection) -> None:
         )
 
 
+# An idle read connection unused this long is closed (asyncpg's pool's default).
+IDLE_SECONDS = 300.0
+
+
 class ReadPool:
     """asyncpg connections for reads, in autocommit: no transaction around a `SELECT`.
 
@@ -103,13 +108,16 @@ class ReadPool:
     profile that was a sixth of the service's CPU (bench/feed_cost.py). A read leaves no
     state behind, so here a connection is taken from a stack of idle ones (the most recently
     used first) and put back as it is; a semaphore bounds them, and only a caller that finds
-    them all busy waits, within the pool timeout.
+    them all busy waits, within the pool timeout. One left idle for `idle_seconds` is closed,
+    as asyncpg's pool did, so a burst's connections do not stay open on the server for good.
     """
 
-    def __init__(self, url: str, *, max_size: int = 10) -> None:
+    def __init__(self, url: str, *, max_size: int = 10, idle_seconds: float = IDLE_SECONDS) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._slots = asyncio.Semaphore(max_size)
-        self._idle: list[asyncpg.Connection] = []
+        self._idle_seconds = idle_seconds
+        # (connection, idle since), the most recently used last.
+        self._idle: list[tuple[asyncpg.Connection, float]] = []
         self._closed = False
 
     async def open(self) -> None:
@@ -119,8 +127,11 @@ class ReadPool:
     async def close(self) -> None:
         """Closes the idle connections; one in use is closed when its read ends."""
         self._closed = True
+        self._drop_idle()
+
+    def _drop_idle(self) -> None:
         idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             conn.terminate()
 
     async def _connect(self) -> asyncpg.Connection:
@@ -134,7 +145,7 @@ class ReadPool:
         return conn
 
     async def _run(self, sql: str, arguments: list[Any]) -> list[asyncpg.Record]:
-        conn = self._idle.pop() if self._idle else await self._connect()
+        conn = self._idle.pop()[0] if self._idle else await self._connect()
         try:
             rows: list[asyncpg.Record] = await conn.fetch(sql, *arguments)
         except BaseException:
@@ -142,11 +153,18 @@ class ReadPool:
             # reuse.
             conn.terminate()
             raise
+        self._put_back(conn)
+        return rows
+
+    def _put_back(self, conn: asyncpg.Connection) -> None:
         if self._closed:
             conn.terminate()
-        else:
-            self._idle.append(conn)
-        return rows
+            return
+        now = time.monotonic()
+        self._idle.append((conn, now))
+        # The bottom of the stack has been idle longest.
+        while now - self._idle[0][1] > self._idle_seconds:
+            self._idle.pop(0)[0].terminate()
 
     async def fetch(self, query: Query, **params: Any) -> list[asyncpg.Record]:
         """The statement's rows; 503 `postgres_unavailable` when Postgres cannot answer."""
@@ -171,9 +189,7 @@ class ReadPool:
                 if attempt == 2:
                     raise DependencyUnavailable("postgres") from exc
                 # Its neighbours died with it (a restart): the idle ones are replaced.
-                idle, self._idle = self._idle, []
-                for conn in idle:
-                    conn.terminate()
+                self._drop_idle()
         raise AssertionError("unreachable")
 
 
