@@ -35,7 +35,6 @@ async def url(fresh_database) -> str:
 @pytest.fixture
 async def reads(url) -> AsyncIterator[ReadPool]:
     pool = ReadPool(url, max_size=2)
-    await pool.open()
     yield pool
     await pool.close()
 
@@ -121,7 +120,6 @@ async def test_a_read_waits_for_a_free_connection_and_a_cancelled_one_frees_its_
 
 async def test_a_connection_left_idle_too_long_is_closed(url):
     reads = ReadPool(url, max_size=2, idle_seconds=0.2)
-    await reads.open()
     admin = await admin_connection(url)
     try:
         # Two reads at once: two connections.
@@ -161,7 +159,6 @@ async def running_sleeps(admin: asyncpg.Connection) -> int:
 
 async def test_a_server_that_is_gone_is_a_503_not_a_500():
     pool = ReadPool("postgresql+asyncpg://postgres@127.0.0.1:1/none")
-    await pool.open()
     try:
         with pytest.raises(DependencyUnavailable) as raised:
             await pool.fetch(BACKEND)

@@ -2,7 +2,7 @@
 answered from the service's one ASGI layer (common.service_layer), past FastAPI's own
 middleware, routing and dependency solver.
 
-Those cost a feed page about a third of the service's CPU (bench/feed_cost.py), where the
+Those cost a feed page about a fifth of the service's CPU (bench/feed_cost.py), where the
 page itself is one statement and its JSON (common.reads). The route is still declared once,
 with FastAPI: its path, dependencies and response model make the OpenAPI document and serve
 every other method. The short way runs that declaration's own dependency functions, in

@@ -116,12 +116,9 @@ class ReadPool:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._slots = asyncio.Semaphore(max_size)
         self._idle_seconds = idle_seconds
-        # (connection, idle since), the most recently used last.
+        # (connection, idle since), the most recently used last; none at start, each opened
+        # when a read finds none idle.
         self._idle: list[tuple[asyncpg.Connection, float]] = []
-        self._closed = False
-
-    async def open(self) -> None:
-        """Connections are opened as reads need them (none at start)."""
         self._closed = False
 
     async def close(self) -> None:
@@ -197,7 +194,6 @@ class ReadPool:
 async def read_pool(app: FastAPI, url: str, *, max_size: int = 10) -> AsyncIterator[ReadPool]:
     """Lifespan part: the service's read pool on `app.state.reads`."""
     pool = ReadPool(url, max_size=max_size)
-    await pool.open()
     app.state.reads = pool
     try:
         yield pool
