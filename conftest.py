@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+import psutil
 import pytest
 from fastapi import FastAPI
 
@@ -26,11 +27,18 @@ from gateway.config import Settings as GatewaySettings
 from gateway.main import create_gateway
 from gateway.server import GatewayServer
 from media.config import Settings as MediaSettings
-from stack.platform import Stack
+from stack.platform import SERVICES, Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.support.dirs import server_data_dir
 from tests.support.token_issuer import TokenIssuer
+
+# Every service in the run keeps few PostgreSQL connections (3, bursting to 6), whether its
+# app runs in a worker or in a stack's process (which inherits this environment): the
+# machine's PostgreSQL (100 connections) is shared by the unit tests' apps and, beside
+# them, up to four e2e stacks, replicas doubling one of them.
+for _service in SERVICES:
+    os.environ.setdefault(f"{_service.upper()}_DATABASE_POOL_SIZE", "3")
 
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
@@ -40,10 +48,21 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _interrupt_workers(signum: int, frame: FrameType | None) -> None:
+    # The tests run in the workers (pytest-xdist), each its servers' and stacks' owner: each
+    # ends through its own teardown, and the run when they have. Interrupted itself, this
+    # process would kill them after a few seconds, mid-teardown.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for worker in psutil.Process().children():
+        worker.send_signal(signal.SIGTERM)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # A SIGTERM (a CI time limit, `timeout`) then ends the run through pytest's teardown, so
     # the servers and stacks the tests started stop too instead of outliving the run.
-    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
+    controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    handler = _interrupt_workers if controller else _interrupt
+    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -92,6 +111,50 @@ def pytest_timeout_cancel_timer(item: pytest.Item) -> None:
     timer = item.stash.get(_TASK_DUMP, None)
     if timer is not None:
         timer.cancel()
+
+
+# Two workers (pytest-xdist, `-n 2` in pyproject.toml), each test in one of two groups
+# that run side by side. "platform": the end-to-end suite and the web app's checks, which
+# share the run's stacks and the web build those stacks serve (tests/web rebuilds it).
+# "units": the rest, whose databases, buckets, streams and queues are named apart from
+# the stacks' (their name prefix), and which start any stack or server they kill
+# themselves. Within a group the tests keep their order.
+PLATFORM_TESTS = ("tests/e2e", "tests/web")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    platform = [root / folder for folder in PLATFORM_TESTS]
+    for item in items:
+        group = "platform" if any(p in item.path.parents for p in platform) else "units"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# A test's figures (a fault's errors and recovery time), printed after the run's summary,
+# since pytest hides a passing test's output. They travel on the test's report, so they
+# reach the summary from a worker process too.
+FIGURES = "figures"
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    return lambda line: request.node.user_properties.append((FIGURES, line))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == FIGURES
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

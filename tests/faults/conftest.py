@@ -2,7 +2,7 @@
 other tests' servers, which these tests kill), started by the same code as `stack up`, with
 a fake Instagram of its own for the analysis the worker kill interrupts."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -40,19 +40,3 @@ def fault_stack(
         yield stack
     finally:
         stack.stop()
-
-
-# Each fault's figures, printed after the run's summary (pytest hides a passing test's output).
-FIGURES: list[str] = []
-
-
-@pytest.fixture
-def report_fault() -> Callable[[str], None]:
-    return FIGURES.append
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if FIGURES:
-        terminalreporter.section("faults")
-        for line in FIGURES:
-            terminalreporter.write_line(line)

@@ -122,7 +122,7 @@ async def _check_writes(
 
 @pytest.mark.timeout(900)
 async def test_a_postgres_outage_under_load(
-    fault_stack: Stack, report_fault: Callable[[str], None]
+    fault_stack: Stack, report_figure: Callable[[str], None]
 ):
     async with httpx.AsyncClient(base_url=fault_stack.gateway_url, timeout=60) as http:
         # Comments only: the log bound below counts one access line per request.
@@ -149,7 +149,7 @@ async def test_a_postgres_outage_under_load(
 
     failed = sum(n for status, n in during.items() if status >= 400)
     growth = {name: len(lines) for name, lines in added.items()}
-    report_fault(
+    report_figure(
         f"fault postgres ({POSTGRES_OUTAGE_SECONDS:.0f} s): errors by status"
         f" {dict(sorted(during.items()))}, recovered in {recovered_in:.2f} s,"
         f" acknowledged writes checked {checked}, lost {lost};"
@@ -244,7 +244,7 @@ async def _start_analysis(
 async def test_a_fault_under_load(
     fault_stack: Stack,
     fault_instagram: FakeInstagram,
-    report_fault: Callable[[str], None],
+    report_figure: Callable[[str], None],
     name: str,
 ):
     fault = FAULTS[name]
@@ -288,7 +288,7 @@ async def test_a_fault_under_load(
                 "fans_count": 1100,
             }
 
-    report_fault(
+    report_figure(
         f"fault {name} ({OUTAGE_SECONDS:.0f} s): answers by status {during},"
         f" recovered in {recovered_in:.2f} s, acknowledged writes checked {checked},"
         f" lost {lost}"
