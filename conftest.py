@@ -27,18 +27,11 @@ from gateway.config import Settings as GatewaySettings
 from gateway.main import create_gateway
 from gateway.server import GatewayServer
 from media.config import Settings as MediaSettings
-from stack.platform import SERVICES, Stack
+from stack.platform import Stack
 from stack.servers import Server
 from stack.settings import StackSettings
 from tests.support.dirs import server_data_dir
 from tests.support.token_issuer import TokenIssuer
-
-# Every service in the run keeps few PostgreSQL connections (3, bursting to 6), whether its
-# app runs in a worker or in a stack's process (which inherits this environment): the
-# machine's PostgreSQL (100 connections) is shared by the unit tests' apps and, beside
-# them, up to four e2e stacks, replicas doubling one of them.
-for _service in SERVICES:
-    os.environ.setdefault(f"{_service.upper()}_DATABASE_POOL_SIZE", "3")
 
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
@@ -114,21 +107,20 @@ def pytest_timeout_cancel_timer(item: pytest.Item) -> None:
 
 
 # Two workers (pytest-xdist, `-n 2` in pyproject.toml), each test in one of two groups
-# that run side by side. "platform": the end-to-end suite and the web app's checks, which
-# share the run's stacks and the web build those stacks serve (tests/web rebuilds it).
-# "units": the rest, whose databases, buckets, streams and queues are named apart from
-# the stacks' (their name prefix), and which start any stack or server they kill
-# themselves. Within a group the tests keep their order.
-PLATFORM_TESTS = ("tests/e2e", "tests/web")
+# that run side by side. "own servers": the fault and CLI tests, which start (and kill) a
+# PostgreSQL, Redis and S3 of their own. "shared servers": the rest, on the run's servers,
+# in the order and with the connections of a run in one process: the machine's PostgreSQL
+# has 100 connections, which the unit tests' apps and the e2e stacks at once would pass.
+# Within a group the tests keep their order.
+OWN_SERVERS_TESTS = ("tests/faults", "tests/stack")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = config.rootpath
-    platform = [root / folder for folder in PLATFORM_TESTS]
+    own = [config.rootpath / folder for folder in OWN_SERVERS_TESTS]
     for item in items:
-        group = "platform" if any(p in item.path.parents for p in platform) else "units"
-        item.add_marker(pytest.mark.xdist_group(group))
+        apart = any(folder in item.path.parents for folder in own)
+        item.add_marker(pytest.mark.xdist_group("own servers" if apart else "shared servers"))
 
 
 # A test's figures (a fault's errors and recovery time), printed after the run's summary,

@@ -150,6 +150,11 @@ def third_party_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return env
 
 
+# Up to four stacks share the machine's PostgreSQL (100 connections) in a run, replicas
+# doubling one of them: each process keeps few connections (3, bursting to 6).
+SMALL_POOLS = {f"{service.upper()}_DATABASE_POOL_SIZE": "3" for service in SERVICES}
+
+
 def stack_on(
     servers: dict[str, Server],
     stack_dir: Path,
@@ -169,7 +174,7 @@ def stack_on(
             strict_cors=True,
             **settings,
         ),
-        extra_env=RELAXED_RATE_LIMITS | env,
+        extra_env=SMALL_POOLS | RELAXED_RATE_LIMITS | env,
     )
 
 
