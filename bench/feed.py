@@ -455,11 +455,14 @@ class KeepAlive(asyncio.Protocol):
     """One keep-alive HTTP/1.1 connection for sequential GETs, its answers parsed by
     httptools (C), as asyncpg reads the SQL's rows: what is timed is the server's answer,
     not the client. aiohttp's client added 0.1-0.5 ms to a 30-40 KB page over wrk's figure
-    for the same requests, and httpx's ~1.1 ms, which would be counted as the service's."""
+    for the same requests, and httpx's ~1.1 ms, which would be counted as the service's.
+
+    A server closes a connection left idle past its keep-alive timeout (uvicorn's: 5 s),
+    which a block of slow SQL calls can take at scale 10: as any client, this one then
+    connects again, and tries a GET once more if the close crossed it."""
 
     def __init__(self, host: str, port: int) -> None:
-        self.host = f"{host}:{port}".encode()
-        self.parser = httptools.HttpResponseParser(self)
+        self.host, self.port = host, port
         self.transport: asyncio.Transport | None = None
         self.body: list[bytes] = []
         self.answered: asyncio.Future[bytes] | None = None
@@ -468,11 +471,13 @@ class KeepAlive(asyncio.Protocol):
     async def open(cls, url: str) -> "KeepAlive":
         parts = urlsplit(url)
         assert parts.hostname and parts.port
-        loop = asyncio.get_running_loop()
-        _, connection = await loop.create_connection(
-            lambda: cls(str(parts.hostname), int(str(parts.port))), parts.hostname, parts.port
-        )
-        return connection
+        client = cls(parts.hostname, parts.port)
+        await client._connect()
+        return client
+
+    async def _connect(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        await asyncio.get_running_loop().create_connection(lambda: self, self.host, self.port)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -497,14 +502,24 @@ class KeepAlive(asyncio.Protocol):
             self.answered.set_exception(RuntimeError(f"status {status}: {self.body!r}"))
 
     async def get(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> bytes:
-        assert self.transport is not None
-        lines = [f"GET {path}?{urlencode(params)} HTTP/1.1".encode(), b"host: " + self.host]
+        lines = [f"GET {path}?{urlencode(params)} HTTP/1.1".encode()]
+        lines += [f"host: {self.host}:{self.port}".encode()]
         lines += [f"{name}: {value}".encode() for name, value in headers.items()]
-        self.body = []
-        self.answered = asyncio.get_running_loop().create_future()
-        self.transport.write(b"\r\n".join(lines) + b"\r\n\r\n")
-        async with asyncio.timeout(10):
-            return await self.answered
+        request = b"\r\n".join(lines) + b"\r\n\r\n"
+        for attempt in (1, 2):
+            if self.transport is None or self.transport.is_closing():
+                await self._connect()
+            assert self.transport is not None
+            self.body = []
+            self.answered = asyncio.get_running_loop().create_future()
+            self.transport.write(request)
+            try:
+                async with asyncio.timeout(10):
+                    return await self.answered
+            except ConnectionError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self.transport is not None:
