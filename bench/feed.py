@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -605,6 +605,18 @@ Cell = tuple[int, int, str]  # (accounts followed, tags followed, page)
 Row = dict[str, tuple[float, float]]
 
 
+def tally(cells: Iterable[Cell], held: Callable[[Cell], bool]) -> str:
+    """How many cells hold a target: issue 22's six pages (no followed tags) apart from the
+    pages with followed tags, which came after the issue and whose SQL alone can take more
+    than the whole page's target."""
+    plain = [cell for cell in cells if cell[1] == 0]
+    tagged = [cell for cell in cells if cell[1] != 0]
+    counts = [f"{sum(map(held, plain))} of {len(plain)} pages without followed tags"]
+    if tagged:
+        counts.append(f"{sum(map(held, tagged))} of {len(tagged)} with")
+    return "; ".join(counts)
+
+
 async def run(
     data: DataSet, issuer: TokenIssuer, jwks_url: str, *, tags: list[int] | None
 ) -> dict[Cell, Row]:
@@ -677,13 +689,15 @@ def compare_scales(scale: int, small: dict[Cell, Row], large: dict[Cell, Row]) -
     names = ("sql", "direct", "gateway")
     print(f"\np50 at scale {scale} / p50 at scale 1, same viewer shape and page")
     print(f"{'follows':>7} {'tags':>4} {'page':>5} | " + " ".join(f"{n:>8}" for n in names))
-    worst = 0.0
+    worst: dict[Cell, float] = {}
     for cell, row in large.items():
         ratios = [row[n][0] / small[cell][n][0] for n in names]
-        worst = max(worst, *ratios)
+        worst[cell] = max(ratios)
         print(f"{cell[0]:>7} {cell[1]:>4} {cell[2]:>5} | " + " ".join(f"{r:8.2f}" for r in ratios))
-    verdict = "holds" if worst <= SCALE_RATIO_TARGET else "not everywhere"
-    print(f"worst {worst:.2f} (target <= {SCALE_RATIO_TARGET}: {verdict})")
+    print(
+        f"worst {max(worst.values()):.2f}; <= {SCALE_RATIO_TARGET} in every column holds in "
+        + tally(worst, lambda cell: worst[cell] <= SCALE_RATIO_TARGET)
+    )
 
 
 async def measure(
@@ -748,7 +762,6 @@ async def report(
     print("-" * len(header))
     clients = {name: await KeepAlive.open(url) for name, url in targets.items()}
     rows: dict[Cell, Row] = {}
-    gateway_p99s = []
     timeline_ratios = []
     try:
         for (follows, tags), viewer in viewers.items():
@@ -775,7 +788,6 @@ async def report(
                 timeline_ratios.append(timeline_vs_feed)
                 rows[(follows, tags, page)] = row
                 gateway_vs_direct = row["gateway"][0] / row["direct"][0]
-                gateway_p99s.append(row["gateway"][1])
                 print(
                     f"{follows:>7} {tags:>4} {page:>5} | {cells(row, 'in', 'lateral', 'sql')} | "
                     f"{cells(row, 'direct', 'gateway')} | "
@@ -785,11 +797,10 @@ async def report(
     finally:
         for client in clients.values():
             client.close()
-    worst = max(gateway_p99s)
+    p99s = [row["gateway"][1] for row in rows.values()]
     print(
-        f"\np99 through the gateway: {min(gateway_p99s):.2f}-{worst:.2f} ms; "
-        f"p99 <= {P99_TARGET_MS} ms holds in {sum(p <= P99_TARGET_MS for p in gateway_p99s)} "
-        f"of {len(gateway_p99s)} cells{'' if worst <= P99_TARGET_MS else ' (not everywhere)'}"
+        f"\np99 through the gateway: {min(p99s):.2f}-{max(p99s):.2f} ms; <= {P99_TARGET_MS} ms "
+        f"holds in " + tally(rows, lambda cell: rows[cell]["gateway"][1] <= P99_TARGET_MS)
     )
     print(
         f"GET /api/v1/timelines/home p50 / GET /feed p50, same viewer and page: "
@@ -797,15 +808,14 @@ async def report(
         f"(target <= {TIMELINE_RATIO_TARGET}: "
         f"{'holds' if max(timeline_ratios) <= TIMELINE_RATIO_TARGET else 'not everywhere'})"
     )
-    fast = [
-        cell
-        for cell, row in rows.items()
-        if row["direct"][0] <= DIRECT_P50_TARGET_MS
-        and row["direct"][0] <= DIRECT_SQL_RATIO_TARGET * row["sql"][0]
-    ]
+
+    def fast(cell: Cell) -> bool:
+        direct, sql = rows[cell]["direct"][0], rows[cell]["sql"][0]
+        return direct <= DIRECT_P50_TARGET_MS and direct <= DIRECT_SQL_RATIO_TARGET * sql
+
     print(
         f"/feed direct p50 <= {DIRECT_P50_TARGET_MS} ms and <= {DIRECT_SQL_RATIO_TARGET}x its "
-        f"SQL: {len(fast)} of {len(rows)} cells"
+        f"SQL: " + tally(rows, fast)
     )
     return rows
 
