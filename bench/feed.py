@@ -463,6 +463,7 @@ class KeepAlive(asyncio.Protocol):
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
+        self.host_header = f"host: {host}:{port}".encode()
         self.transport: asyncio.Transport | None = None
         self.body: list[bytes] = []
         self.answered: asyncio.Future[bytes] | None = None
@@ -502,8 +503,7 @@ class KeepAlive(asyncio.Protocol):
             self.answered.set_exception(RuntimeError(f"status {status}: {self.body!r}"))
 
     async def get(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> bytes:
-        lines = [f"GET {path}?{urlencode(params)} HTTP/1.1".encode()]
-        lines += [f"host: {self.host}:{self.port}".encode()]
+        lines = [f"GET {path}?{urlencode(params)} HTTP/1.1".encode(), self.host_header]
         lines += [f"{name}: {value}".encode() for name, value in headers.items()]
         request = b"\r\n".join(lines) + b"\r\n\r\n"
         for attempt in (1, 2):
