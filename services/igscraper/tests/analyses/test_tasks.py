@@ -241,6 +241,19 @@ async def started(worker: Worker) -> dict[str, Any]:
     return worker.ctx
 
 
+async def idle(worker: Worker, redis: Any, queue_name: str) -> None:
+    """No job queued or running: the avatar chains of earlier tests' graphs, which can fill
+    the worker's ten job slots for seconds, have run to their end."""
+
+    async def busy() -> bool:
+        running = any(not task.done() for task in worker.tasks.values())
+        return running or bool(await redis.zcard(queue_name))
+
+    async with asyncio.timeout(120):
+        while await busy():  # noqa: ASYNC110 (ARQ's jobs and queue signal no event)
+            await asyncio.sleep(0.1)
+
+
 async def set_times(worker: Worker, analysis_id: str, **times: datetime) -> None:
     async with worker.ctx["deps"].sessionmaker() as session, session.begin():
         await session.execute(
@@ -249,9 +262,13 @@ async def set_times(worker: Worker, analysis_id: str, **times: datetime) -> None
 
 
 async def test_beyond_max_concurrent_jobs_an_analysis_waits_queued_then_runs_when_a_slot_frees(
-    worker, instagram, settings, user, submit, finished
+    worker, redis, instagram, settings, user, submit, finished
 ):
     ctx = await started(worker)
+    # The held steps below must outlast the test's own waits, within their job timeout
+    # (10 s here): earlier tests' jobs taking the worker's slots would delay the queued
+    # analysis past it.
+    await idle(worker, redis, settings.queue_name)
     instagram.faults.hold_pages = threading.Event()  # the first analyses keep their slots
     try:
         holding = []
